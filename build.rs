@@ -1,0 +1,37 @@
+//! Generates the typed schema from Apple's device-management YAML.
+//!
+//! 1. Locate the schema: `$DEVICE_MANAGEMENT_SCHEMA`, else the git
+//!    submodule `schema/device-management`.
+//! 2. Run the generator (`codegen/`): YAML -> model -> IR -> Rust.
+//! 3. Output lands in `$OUT_DIR` (`target/<profile>/build/apple-device-management-*/out/`):
+//!    `commands/mod.rs`, `commands/<command>.rs`, `schema_info.rs`; the
+//!    wrapper modules in `src/` `include!` them.
+
+use std::path::PathBuf;
+
+const ENV: &str = "DEVICE_MANAGEMENT_SCHEMA";
+const SUBMODULE: &str = "schema/device-management";
+
+fn main() {
+    println!("cargo::rerun-if-env-changed={ENV}");
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let (schema, source) = match std::env::var_os(ENV) {
+        Some(dir) if !dir.is_empty() => (manifest.join(dir), format!("${ENV}")),
+        _ => (manifest.join(SUBMODULE), format!("the submodule {SUBMODULE}")),
+    };
+    if !schema.join("mdm").is_dir() {
+        eprintln!(
+            "error: Apple's device-management schema was not found at {} (from {source}).\n\
+             Either run `git submodule update --init {SUBMODULE}`, or set {ENV} to a checkout of \
+             https://github.com/apple/device-management (the folder that holds mdm/, declarative/ and other/).",
+            schema.display()
+        );
+        std::process::exit(1);
+    }
+    println!("cargo::rerun-if-changed={}", schema.display());
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    if let Err(e) = apple_device_management_codegen::generate(&schema, &out) {
+        eprintln!("error: generating Rust from the schema at {} failed:\n{e}", schema.display());
+        std::process::exit(1);
+    }
+}

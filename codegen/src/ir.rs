@@ -1,0 +1,660 @@
+//! The intermediate representation: the Rust types one schema file becomes.
+//!
+//! Decisions made here, per key:
+//! - `<dictionary>` with subkeys -> a struct (named after `subkeytype`, else
+//!   the key); with one `ANY` subkey -> a map; without subkeys -> a free
+//!   `plist::Dictionary`;
+//! - `<array>` -> `Vec` of its one subkey; several dictionary subkeys told
+//!   apart by a single-valued key (Settings' `Item`) -> a union enum;
+//! - a string or integer `rangelist` -> an open enum scoped to the file; a
+//!   string whose subkeys list allowed values (DeviceInformation `Queries`)
+//!   -> an open enum of those values;
+//! - `required` keys with no availability of their own -> plain fields;
+//!   everything else (optional, or required only on some OS or enrollment)
+//!   -> `Option`;
+//! - an alias back to an enclosing `subkeys` list -> the enclosing type
+//!   (boxed when not behind a `Vec`);
+//! - rules in [`crate::overrides`] win over all of the above.
+
+use std::collections::HashMap;
+
+use crate::model::{Family, Key, Presence, SchemaFile, Subkeys, ValueType};
+use crate::naming::{self, Scope};
+use crate::overrides::{self, Action};
+use crate::yaml::Scalar;
+
+/// A Rust type as used in a field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    String,
+    Integer,
+    Real,
+    Boolean,
+    Date,
+    Data,
+    /// `plist::Value`
+    Any,
+    /// `plist::Dictionary`
+    Dictionary,
+    /// A type generated in the same module.
+    Named(String),
+    /// A hand-written type of the runtime crate.
+    Runtime(&'static str),
+    Vec(Box<Ty>),
+    /// `BTreeMap<String, T>`
+    Map(Box<Ty>),
+    Boxed(Box<Ty>),
+}
+
+impl Ty {
+    /// True when a value of this type may hold records, whose deviations
+    /// must be collected.
+    pub fn has_records(&self, module: &Module) -> bool {
+        match self {
+            Ty::Named(n) => module.is_record(n),
+            Ty::Vec(t) | Ty::Map(t) | Ty::Boxed(t) => t.has_records(module),
+            _ => false,
+        }
+    }
+
+    /// True when the type has a meaningful `Default` (so it can be a plain,
+    /// non-`Option` field).
+    fn has_default(&self, unions: &[String]) -> bool {
+        match self {
+            Ty::Date | Ty::Any => false,
+            Ty::Named(n) => !unions.contains(n),
+            Ty::Boxed(t) => t.has_default(unions),
+            _ => true,
+        }
+    }
+}
+
+/// A paragraph of documentation: schema prose (sanitised when emitted) or
+/// text the generator wrote (already Markdown).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Para {
+    Schema(String),
+    Gen(String),
+}
+
+impl Para {
+    /// The paragraph's text.
+    pub fn text(&self) -> &str {
+        match self {
+            Para::Schema(s) | Para::Gen(s) => s,
+        }
+    }
+}
+
+fn note(s: impl Into<String>) -> Para {
+    Para::Gen(s.into())
+}
+
+/// One field of a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The key on the wire.
+    pub wire: String,
+    /// The Rust field name.
+    pub ident: String,
+    pub ty: Ty,
+    /// Plain field (else `Option`).
+    pub required: bool,
+    /// The schema's type, which the wire kind is checked against.
+    pub schema_type: ValueType,
+    pub doc: Vec<Para>,
+}
+
+/// A generated struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Struct {
+    pub name: String,
+    pub doc: Vec<Para>,
+    pub fields: Vec<Field>,
+}
+
+/// How an enum's values travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repr {
+    String,
+    Integer,
+}
+
+/// One value of an open enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    pub ident: String,
+    /// The wire value: a string, or an integer's decimal text.
+    pub wire: String,
+    pub doc: Vec<Para>,
+}
+
+/// A generated open enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enum {
+    pub name: String,
+    pub doc: Vec<Para>,
+    pub repr: Repr,
+    pub variants: Vec<Variant>,
+}
+
+/// One variant of a union: a struct chosen by the discriminator's value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    pub ident: String,
+    pub wire: String,
+    pub ty: String,
+    pub doc: Vec<Para>,
+}
+
+/// A dictionary type chosen by the value of one of its keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    pub name: String,
+    pub doc: Vec<Para>,
+    pub discriminator: String,
+    pub variants: Vec<UnionVariant>,
+}
+
+/// A generated item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Struct(Struct),
+    Enum(Enum),
+    Union(Union),
+}
+
+impl Item {
+    /// The item's type name.
+    pub fn name(&self) -> &str {
+        match self {
+            Item::Struct(s) => &s.name,
+            Item::Enum(e) => &e.name,
+            Item::Union(u) => &u.name,
+        }
+    }
+}
+
+/// The Rust module generated from one schema file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Module {
+    /// The schema file, relative to the schema root.
+    pub file: String,
+    pub family: Family,
+    /// The Rust module name.
+    pub ident: String,
+    /// The file's title.
+    pub title: String,
+    /// Module documentation.
+    pub doc: Vec<Para>,
+    /// Items in a fixed order: the top types first, then nested ones in the
+    /// order their keys appear.
+    pub items: Vec<Item>,
+    /// The request (payload) struct, for commands.
+    pub request: Option<String>,
+    /// The `RequestType`, for commands.
+    pub request_type: Option<String>,
+    /// The response struct, when the file has response keys.
+    pub response: Option<String>,
+}
+
+impl Module {
+    /// True if `name` is a struct or union of this module.
+    pub fn is_record(&self, name: &str) -> bool {
+        self.items.iter().any(|i| i.name() == name && !matches!(i, Item::Enum(_)))
+    }
+
+    /// The item named `name`.
+    pub fn item(&self, name: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.name() == name)
+    }
+}
+
+/// The most required fields one struct may have (they are tracked in a
+/// 64-bit set while decoding); any further ones become optional.
+const MAX_REQUIRED: usize = 64;
+
+struct Builder<'a> {
+    file: &'a SchemaFile,
+    scope: Scope,
+    items: Vec<Option<Item>>,
+    /// Anchor id of a `subkeys` list -> the type built from it.
+    anchors: HashMap<usize, Ty>,
+    /// Structs whose fields are being built (for boxing recursion).
+    open: Vec<String>,
+    unions: Vec<String>,
+}
+
+/// Builds the module for a command file.
+pub fn command_module(file: &SchemaFile) -> Module {
+    let request_type = file.payload.requesttype.clone().unwrap_or_else(|| file.stem().to_owned());
+    let request = naming::camel(&request_type, "Command");
+    let response = format!("{request}Response");
+    let mut b = Builder {
+        file,
+        scope: Scope::with_reserved(&[&request, &response]),
+        items: Vec::new(),
+        anchors: HashMap::new(),
+        open: Vec::new(),
+        unions: Vec::new(),
+    };
+    let mut doc = vec![Para::Schema(file.title.clone())];
+    doc.extend(paragraphs(file.description.as_deref()));
+    doc.push(note(format!("`RequestType`: `{request_type}`. Source: `{}`.", file.path)));
+    b.add_struct(&request, doc, &file.payload_keys, "payload:");
+    let has_response = !file.response_keys.is_empty();
+    if has_response {
+        let doc = vec![
+            note(format!("The response keys of a device's reply to [`{request}`].")),
+            note(
+                "The envelope keys (Status, CommandUUID, ErrorChain, UDID...) are in \
+                 [`CommandResponse`](crate::CommandResponse), which holds this type as its body.",
+            ),
+        ];
+        b.add_struct(&response, doc, &file.response_keys, "response:");
+    }
+    let module_doc = {
+        let mut d = vec![Para::Schema(file.title.clone())];
+        d.extend(paragraphs(file.description.as_deref()));
+        d
+    };
+    Module {
+        file: file.path.clone(),
+        family: file.family,
+        ident: naming::snake(&request_type),
+        title: file.title.clone(),
+        doc: module_doc,
+        items: b.items.into_iter().flatten().collect(),
+        request: Some(request),
+        request_type: Some(request_type),
+        response: has_response.then_some(response),
+    }
+}
+
+fn is_any_key(name: &str) -> bool {
+    name == "ANY" || name.starts_with("ANY ") || (name.starts_with('<') && name.ends_with('>'))
+}
+
+impl Builder<'_> {
+    /// Reserves a slot so that items keep declaration order (parents first).
+    fn reserve(&mut self) -> usize {
+        self.items.push(None);
+        self.items.len() - 1
+    }
+
+    fn add_struct(&mut self, name: &str, doc: Vec<Para>, keys: &[Key], path: &str) {
+        let slot = self.reserve();
+        self.open.push(name.to_owned());
+        let fields = self.fields(name, keys, path, None);
+        self.open.pop();
+        self.items[slot] = Some(Item::Struct(Struct { name: name.to_owned(), doc, fields }));
+    }
+
+    fn fields(&mut self, parent: &str, keys: &[Key], path: &str, skip: Option<&str>) -> Vec<Field> {
+        let mut idents = Scope::with_reserved(&["extra"]);
+        let mut out = Vec::new();
+        let mut required_count = 0;
+        for key in keys {
+            if skip == Some(key.name.as_str()) {
+                continue;
+            }
+            let key_path = format!("{path}{}", key.name);
+            let ty = self.ty(key, parent, &key_path);
+            let ident = idents.claim(&naming::snake(&key.name), None);
+            let overridden_optional = overrides::lookup(&self.file.path, &key_path) == Some(Action::Optional);
+            let required = key.presence == Presence::Required
+                && key.supported_os.is_none()
+                && !overridden_optional
+                && ty.has_default(&self.unions)
+                && required_count < MAX_REQUIRED;
+            required_count += usize::from(required);
+            out.push(Field {
+                wire: key.name.clone(),
+                ident,
+                ty,
+                required,
+                schema_type: key.ty.clone(),
+                doc: field_doc(key),
+            });
+        }
+        out
+    }
+
+    fn claim_type_name(&mut self, wanted: &str, parent: &str) -> String {
+        let wanted = naming::camel(wanted, "T");
+        let fallback = format!("{parent}{wanted}");
+        self.scope.claim(&wanted, Some(&fallback))
+    }
+
+    /// The type of a key's value.
+    fn ty(&mut self, key: &Key, parent: &str, path: &str) -> Ty {
+        if let Some(Action::RuntimeType(p)) = overrides::lookup(&self.file.path, path) {
+            return Ty::Runtime(p);
+        }
+        match &key.ty {
+            ValueType::String => {
+                let values: Vec<&str> = key
+                    .rangelist
+                    .iter()
+                    .filter_map(|s| if let Scalar::Str(s) = s { Some(s.as_str()) } else { None })
+                    .collect();
+                if !values.is_empty() && values.len() == key.rangelist.len() {
+                    self.string_enum(key, parent)
+                } else if !key.subkey_list().is_empty() {
+                    self.catalogue_enum(key, parent)
+                } else {
+                    Ty::String
+                }
+            }
+            ValueType::Integer => {
+                let all_int = key.rangelist.iter().all(|s| matches!(s, Scalar::Int(_)));
+                if !key.rangelist.is_empty() && all_int { self.integer_enum(key, parent) } else { Ty::Integer }
+            }
+            ValueType::Real => Ty::Real,
+            ValueType::Boolean => Ty::Boolean,
+            ValueType::Date => Ty::Date,
+            ValueType::Data => Ty::Data,
+            ValueType::Any | ValueType::Unknown(_) => Ty::Any,
+            ValueType::Array => self.array(key, parent, path),
+            ValueType::Dictionary => self.dictionary(key, parent, path),
+        }
+    }
+
+    fn array(&mut self, key: &Key, parent: &str, path: &str) -> Ty {
+        let list = match &key.subkeys {
+            Subkeys::Recursive { anchor } => {
+                return Ty::Vec(Box::new(self.anchors.get(anchor).cloned().unwrap_or(Ty::Any)));
+            }
+            Subkeys::List(list) => list,
+        };
+        if key.subkeys_anchor != 0
+            && let Some(t) = self.anchors.get(&key.subkeys_anchor)
+        {
+            return Ty::Vec(Box::new(t.clone()));
+        }
+        let elem = match list.as_slice() {
+            [] => Ty::Any,
+            [one] => {
+                let elem_path = format!("{path}/{}", one.name);
+                if one.ty == ValueType::Dictionary && !matches!(one.subkeys, Subkeys::Recursive { .. }) {
+                    // Register before building, so a recursive alias inside resolves.
+                    self.element_dictionary(key, one, parent, &elem_path, key.subkeys_anchor)
+                } else {
+                    let t = self.ty(one, parent, &elem_path);
+                    if key.subkeys_anchor != 0 {
+                        self.anchors.insert(key.subkeys_anchor, t.clone());
+                    }
+                    t
+                }
+            }
+            many => self.union(key, many, parent, path).unwrap_or(Ty::Any),
+        };
+        Ty::Vec(Box::new(elem))
+    }
+
+    /// An array element or map value that is a dictionary.
+    fn element_dictionary(&mut self, container: &Key, elem: &Key, parent: &str, path: &str, anchor: usize) -> Ty {
+        let list = elem.subkey_list();
+        if list.is_empty() {
+            return Ty::Dictionary;
+        }
+        if let [only] = list
+            && is_any_key(&only.name)
+        {
+            return self.map(elem, only, parent, path);
+        }
+        let wanted = elem.subkeytype.clone().unwrap_or_else(|| {
+            if is_any_key(&elem.name) {
+                format!("{}Value", naming::camel(&container.name, "T"))
+            } else {
+                elem.name.clone()
+            }
+        });
+        let name = self.claim_type_name(&wanted, parent);
+        if anchor != 0 {
+            self.anchors.insert(anchor, Ty::Named(name.clone()));
+        }
+        if elem.subkeys_anchor != 0 {
+            self.anchors.insert(elem.subkeys_anchor, Ty::Named(name.clone()));
+        }
+        let doc = key_doc(elem);
+        self.add_struct(&name, doc, list, &format!("{path}/"));
+        Ty::Named(name)
+    }
+
+    fn map(&mut self, dict: &Key, value: &Key, parent: &str, path: &str) -> Ty {
+        let value_path = format!("{path}/{}", value.name);
+        let t = match value.ty {
+            ValueType::Any => return Ty::Dictionary,
+            ValueType::Dictionary if !matches!(value.subkeys, Subkeys::Recursive { .. }) => {
+                self.element_dictionary(dict, value, parent, &value_path, 0)
+            }
+            _ => self.ty(value, parent, &value_path),
+        };
+        Ty::Map(Box::new(t))
+    }
+
+    fn dictionary(&mut self, key: &Key, parent: &str, path: &str) -> Ty {
+        let list = match &key.subkeys {
+            Subkeys::Recursive { anchor } => {
+                let t = self.anchors.get(anchor).cloned().unwrap_or(Ty::Dictionary);
+                return match &t {
+                    Ty::Named(n) if self.open.contains(n) => Ty::Boxed(Box::new(t)),
+                    _ => t,
+                };
+            }
+            Subkeys::List(list) => list,
+        };
+        if key.subkeys_anchor != 0
+            && let Some(t) = self.anchors.get(&key.subkeys_anchor)
+        {
+            return t.clone();
+        }
+        match list.as_slice() {
+            [] => Ty::Dictionary,
+            [only] if is_any_key(&only.name) => self.map(key, only, parent, path),
+            _ => {
+                let wanted = key.subkeytype.clone().unwrap_or_else(|| key.name.clone());
+                let name = self.claim_type_name(&wanted, parent);
+                if key.subkeys_anchor != 0 {
+                    self.anchors.insert(key.subkeys_anchor, Ty::Named(name.clone()));
+                }
+                self.add_struct(&name, key_doc(key), list, &format!("{path}/"));
+                Ty::Named(name)
+            }
+        }
+    }
+
+    /// Several dictionary subkeys, each with the same key holding one
+    /// distinct value: a union. `None` when the subkeys are not like that.
+    fn union(&mut self, key: &Key, variants: &[Key], parent: &str, path: &str) -> Option<Ty> {
+        if variants.iter().any(|v| v.ty != ValueType::Dictionary) {
+            return None;
+        }
+        let single = |k: &Key| match k.rangelist.as_slice() {
+            [Scalar::Str(s)] => Some(s.clone()),
+            _ => None,
+        };
+        let first = variants[0].subkey_list();
+        let disc = first.iter().find(|c| {
+            single(c).is_some()
+                && variants.iter().all(|v| v.subkey_list().iter().any(|d| d.name == c.name && single(d).is_some()))
+        })?;
+        let disc_name = disc.name.clone();
+        let mut wires: Vec<String> = Vec::new();
+        for v in variants {
+            let w = v.subkey_list().iter().find(|d| d.name == disc_name).and_then(single)?;
+            if wires.contains(&w) {
+                return None;
+            }
+            wires.push(w);
+        }
+        let name = self.claim_type_name(&format!("{}Item", key.name), parent);
+        self.unions.push(name.clone());
+        let slot = self.reserve();
+        let mut out = Vec::new();
+        let mut idents = Scope::with_reserved(&["Unrecognized"]);
+        for (v, wire) in variants.iter().zip(wires) {
+            // `Settings` -> `WallpaperSetting`: keeps the plain name free for
+            // a nested dictionary named like the variant.
+            let singular = key.name.strip_suffix('s').unwrap_or(&key.name);
+            let wanted = v
+                .subkeytype
+                .clone()
+                .unwrap_or_else(|| format!("{}{}", naming::camel(&v.name, "T"), naming::camel(singular, "T")));
+            let ty = self.claim_type_name(&wanted, &name);
+            let slot = self.reserve();
+            self.open.push(ty.clone());
+            let fields = self.fields(&ty, v.subkey_list(), &format!("{path}/{}/", v.name), Some(&disc_name));
+            self.open.pop();
+            let mut doc = key_doc(v);
+            doc.push(note(format!("Sent with `{disc_name}` = `{wire}`.")));
+            self.items[slot] = Some(Item::Struct(Struct { name: ty.clone(), doc: doc.clone(), fields }));
+            out.push(UnionVariant { ident: idents.claim(&naming::camel(&v.name, "V"), None), wire, ty, doc });
+        }
+        let mut doc = vec![note(format!("One element of `{}`, chosen by its `{disc_name}` key.", key.name))];
+        doc.push(note(format!(
+            "An element whose `{disc_name}` this version does not know is kept whole in `Unrecognized`."
+        )));
+        self.items[slot] =
+            Some(Item::Union(Union { name: name.clone(), doc, discriminator: disc_name, variants: out }));
+        Some(Ty::Named(name))
+    }
+
+    fn string_enum(&mut self, key: &Key, parent: &str) -> Ty {
+        let name = self.claim_type_name(&key.name, parent);
+        let mut idents = Scope::with_reserved(&["Unrecognized"]);
+        let bullets = bullet_docs(key.content.as_deref());
+        let variants = key
+            .rangelist
+            .iter()
+            .filter_map(|s| if let Scalar::Str(s) = s { Some(s) } else { None })
+            .map(|v| Variant {
+                ident: idents.claim(&naming::camel(v, "Value"), None),
+                wire: v.clone(),
+                doc: vec![bullets.get(v.as_str()).cloned().map_or_else(|| note(format!("`{v}`")), Para::Schema)],
+            })
+            .collect();
+        self.push_enum(name, key, Repr::String, variants)
+    }
+
+    fn integer_enum(&mut self, key: &Key, parent: &str) -> Ty {
+        let name = self.claim_type_name(&key.name, parent);
+        let mut idents = Scope::with_reserved(&["Unrecognized"]);
+        let bullets = bullet_docs(key.content.as_deref());
+        let variants = key
+            .rangelist
+            .iter()
+            .filter_map(|s| if let Scalar::Int(i) = s { Some(*i) } else { None })
+            .map(|v| {
+                let wire = v.to_string();
+                Variant {
+                    ident: idents.claim(&naming::integer_variant(v), None),
+                    doc: vec![bullets.get(wire.as_str()).cloned().map_or_else(|| note(format!("`{v}`")), Para::Schema)],
+                    wire,
+                }
+            })
+            .collect();
+        self.push_enum(name, key, Repr::Integer, variants)
+    }
+
+    /// A string key whose subkeys are the allowed values (each documented).
+    fn catalogue_enum(&mut self, key: &Key, parent: &str) -> Ty {
+        let name = self.claim_type_name(&key.name, parent);
+        let mut idents = Scope::with_reserved(&["Unrecognized"]);
+        let variants = key
+            .subkey_list()
+            .iter()
+            .map(|v| Variant {
+                ident: idents.claim(&naming::camel(&v.name, "Value"), None),
+                wire: v.name.clone(),
+                doc: paragraphs(v.content.as_deref()),
+            })
+            .collect();
+        self.push_enum(name, key, Repr::String, variants)
+    }
+
+    fn push_enum(&mut self, name: String, key: &Key, repr: Repr, variants: Vec<Variant>) -> Ty {
+        let mut doc = vec![note(format!("The values of `{}`.", key.name))];
+        doc.extend(paragraphs(key.content.as_deref()));
+        doc.push(note("A value this version of the schema does not list is kept in `Unrecognized`."));
+        self.items.push(Some(Item::Enum(Enum { name: name.clone(), doc, repr, variants })));
+        Ty::Named(name)
+    }
+}
+
+/// Splits schema prose into paragraphs (blank-line separated).
+pub fn paragraphs(text: Option<&str>) -> Vec<Para> {
+    let Some(text) = text else { return Vec::new() };
+    text.split("\n\n").map(|p| p.trim()).filter(|p| !p.is_empty()).map(|p| Para::Schema(p.to_owned())).collect()
+}
+
+/// `* 'value': meaning` bullets in a key's content, by value.
+fn bullet_docs(text: Option<&str>) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for line in text.unwrap_or_default().lines() {
+        let line = line.trim_start().trim_start_matches(['*', '-']).trim_start();
+        let Some(rest) = line.strip_prefix('\'') else { continue };
+        let Some((value, meaning)) = rest.split_once('\'') else { continue };
+        let meaning = meaning.trim_start_matches([':', ' ', '-']).trim();
+        if !meaning.is_empty() {
+            out.entry(value.to_owned()).or_insert_with(|| meaning.to_owned());
+        }
+    }
+    out
+}
+
+fn key_doc(key: &Key) -> Vec<Para> {
+    let mut doc = Vec::new();
+    if let Some(t) = &key.title {
+        doc.push(Para::Schema(t.clone()));
+    }
+    doc.extend(paragraphs(key.content.as_deref()));
+    if doc.is_empty() {
+        doc.push(note(format!("The `{}` dictionary.", key.name)));
+    }
+    doc
+}
+
+fn field_doc(key: &Key) -> Vec<Para> {
+    let mut doc = vec![note(format!("`{}`", key.name))];
+    if let Some(t) = &key.title {
+        doc.push(Para::Schema(t.clone()));
+    }
+    doc.extend(paragraphs(key.content.as_deref()));
+    let mut facts = vec![format!(
+        "Schema type `<{}>`, {}",
+        key.ty,
+        match key.presence {
+            Presence::Required => "required",
+            Presence::Optional => "optional",
+            Presence::Unspecified => "presence not stated",
+        }
+    )];
+    if let Some(d) = &key.default {
+        facts.push(format!("default `{}`", scalar_text(d)));
+    }
+    if let Some(r) = &key.range {
+        facts.push(format!("range {}..={}", num(r.min), num(r.max)));
+    }
+    if let Some(f) = &key.format {
+        facts.push(format!("format `{f}`"));
+    }
+    doc.push(note(facts.join(", ") + "."));
+    doc
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// A scalar as text.
+pub fn scalar_text(s: &Scalar) -> String {
+    match s {
+        Scalar::Null => "null".to_owned(),
+        Scalar::Bool(b) => b.to_string(),
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Real(r) => r.to_string(),
+        Scalar::Str(s) => s.clone(),
+    }
+}

@@ -1,0 +1,81 @@
+//! Every YAML file of every schema snapshot in ../shared loads into the model.
+
+use std::path::{Path, PathBuf};
+
+use apple_device_management_codegen::load::load;
+use apple_device_management_codegen::model::{Family, Key, Subkeys};
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+}
+
+fn count_yaml(dir: &Path) -> usize {
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            n += count_yaml(&p);
+        } else if p.extension().is_some_and(|e| e == "yaml") {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn has_recursion(keys: &[Key]) -> bool {
+    keys.iter().any(|k| matches!(k.subkeys, Subkeys::Recursive { .. }) || has_recursion(k.subkey_list()))
+}
+
+fn check(root: &Path, expect_min: usize) {
+    let schema = load(root).unwrap_or_else(|e| panic!("{e}"));
+    let on_disk: usize =
+        Family::ALL.iter().map(|f| root.join(f.dir())).filter(|d| d.is_dir()).map(|d| count_yaml(&d)).sum();
+    assert_eq!(schema.files.len(), on_disk, "{}: every YAML file loads", root.display());
+    assert!(schema.files.len() >= expect_min, "{}: {} files", root.display(), schema.files.len());
+    // The two self-referencing profile files are read as recursive, not truncated.
+    for stem in ["com.apple.homescreenlayout", "com.apple.applicationaccess.new"] {
+        let f = schema.files.iter().find(|f| f.stem() == stem).unwrap();
+        assert!(has_recursion(&f.payload_keys), "{stem} in {} has a recursive key", root.display());
+    }
+}
+
+#[test]
+fn release_18_1_loads() {
+    let root = shared().join("apple-device-management");
+    check(&root, 302);
+    let schema = load(&root).unwrap();
+    assert_eq!(schema.family(Family::Commands).count(), 66);
+    assert_eq!(schema.family(Family::Checkin).count(), 8);
+    assert_eq!(schema.family(Family::Errors).count(), 4);
+    assert_eq!(schema.family(Family::Profiles).count(), 128);
+    assert_eq!(schema.family(Family::Declarations).count(), 43);
+    assert_eq!(schema.family(Family::Status).count(), 45);
+    assert_eq!(schema.family(Family::Protocol).count(), 3);
+    assert_eq!(schema.family(Family::Other).count(), 5);
+}
+
+#[test]
+fn older_and_seed_releases_load() {
+    let releases = shared().join("apple-device-management-releases");
+    check(&releases.join("Release_iOS-15_macOS-12"), 227);
+    check(&releases.join("Release_iOS-17-0_macOS-14-0"), 290);
+    check(&releases.join("seed_iOS-18.2_macOS-15.2"), 302);
+}
+
+#[test]
+fn malformed_yaml_names_file_and_line() {
+    let dir = std::env::temp_dir().join(format!("adm-malformed-{}", std::process::id()));
+    let cmds = dir.join("mdm/commands");
+    std::fs::create_dir_all(&cmds).unwrap();
+    std::fs::write(
+        cmds.join("bad.yaml"),
+        "title: x\npayload:\n  requesttype: X\npayloadkeys:\n- key: A\n  type: [<string>\n",
+    )
+    .unwrap();
+    let err = load(&dir).unwrap_err().to_string();
+    assert!(err.contains("bad.yaml:"), "{err}");
+    std::fs::write(cmds.join("bad.yaml"), "title: x\npayloadkeys:\n- key: A\n  presence: optional\n").unwrap();
+    let err = load(&dir).unwrap_err().to_string();
+    assert!(err.contains("bad.yaml:3: key `A` has no `type`"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,198 @@
+//! Types chosen at run time by a key's value: unions (Settings' `Item`)
+//! and the any-command enums (by `RequestType`). The enums are generated;
+//! these macros add their impls.
+
+use serde::de::{self, MapAccess};
+
+use crate::record::{Decoded, FieldValue};
+
+/// Reads a whole dictionary, to look at one key before choosing a type.
+pub fn buffer_map<'de, A: MapAccess<'de>>(map: A) -> Result<plist::Dictionary, A::Error> {
+    match <plist::Dictionary as FieldValue>::from_map(map)? {
+        Decoded::Typed(d) => Ok(d),
+        Decoded::Mismatch(_) => Err(de::Error::custom("expected a dictionary")),
+    }
+}
+
+/// Decodes a buffered dictionary as `T` (lenient below the root).
+pub fn decode_buffered<T: serde::de::DeserializeOwned, E: de::Error>(dict: plist::Dictionary) -> Result<T, E> {
+    crate::format::from_value_nested(&plist::Value::Dictionary(dict)).map_err(E::custom)
+}
+
+/// Implements serde and [`FieldValue`] for a generated union.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __union {
+    ($ty:ident, $disc:literal, { $($variant:ident => $wire:literal),* $(,)? }) => {
+        impl $ty {
+            /// The discriminator key.
+            pub const DISCRIMINATOR: &'static str = $disc;
+
+            /// The discriminator's value for this element.
+            pub fn discriminator(&self) -> &str {
+                match self {
+                    $(Self::$variant(_) => $wire,)*
+                    Self::Unrecognized(d) => d.get($disc).and_then(::plist::Value::as_string).unwrap_or(""),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                use $crate::__private::Record as _;
+                let mut map = s.serialize_map(None)?;
+                match self {
+                    $(Self::$variant(v) => {
+                        map.serialize_entry($disc, $wire)?;
+                        v.encode_fields(&mut map)?;
+                        $crate::__private::encode_extra(&mut map, v.extra())?;
+                    })*
+                    Self::Unrecognized(d) => $crate::__private::encode_extra(&mut map, d)?,
+                }
+                map.end()
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                $crate::__private::strict(d)
+            }
+        }
+
+        impl $crate::__private::FieldValue for $ty {
+            const KIND: $crate::ValueKind = $crate::ValueKind::Dictionary;
+
+            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+                map: A,
+            ) -> ::core::result::Result<$crate::__private::Decoded<Self>, A::Error> {
+                let mut dict = $crate::__private::buffer_map(map)?;
+                let wire = dict.get($disc).and_then(::plist::Value::as_string).map(str::to_owned);
+                let value = match wire.as_deref() {
+                    $(Some($wire) => {
+                        dict.remove($disc);
+                        Self::$variant($crate::__private::decode_buffered(dict)?)
+                    })*
+                    _ => Self::Unrecognized(dict),
+                };
+                Ok($crate::__private::Decoded::Typed(value))
+            }
+
+            fn collect_deviations(&self, path: &mut $crate::KeyPath, out: &mut ::std::vec::Vec<$crate::Deviation>) {
+                match self {
+                    $(Self::$variant(v) => $crate::__private::record_deviations(v, path, out),)*
+                    Self::Unrecognized(_) => {}
+                }
+            }
+        }
+    };
+}
+
+/// Implements the any-command plumbing for the generated `AnyRequest` and
+/// `AnyResponse` enums, and the `decode_response` function.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __any_command {
+    ($req:ident, $resp:ident { $($variant:ident => $wire:literal),* $(,)? }) => {
+        impl $req {
+            /// Every `RequestType` of the schema, in file order.
+            pub const REQUEST_TYPES: &'static [&'static str] = &[$($wire),*];
+
+            /// True for `Unrecognized`.
+            pub fn is_unrecognized(&self) -> bool {
+                matches!(self, Self::Unrecognized(_))
+            }
+
+            /// The empty payload (every optional key unset, required keys
+            /// at their defaults) of a request type, or `None` for a
+            /// request type the schema does not have.
+            pub fn empty(request_type: &str) -> ::core::option::Option<Self> {
+                match request_type {
+                    $($wire => Some(Self::$variant(::core::default::Default::default())),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl $crate::CommandPayload for $req {
+            fn request_type(&self) -> &str {
+                match self {
+                    $(Self::$variant(_) => $wire,)*
+                    Self::Unrecognized(d) => d.get("RequestType").and_then(::plist::Value::as_string).unwrap_or(""),
+                }
+            }
+
+            fn decode_command<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> ::core::result::Result<Self, A::Error> {
+                let mut dict = $crate::__private::buffer_map(map)?;
+                let rt = match dict.get("RequestType") {
+                    Some(::plist::Value::String(s)) => s.clone(),
+                    Some(_) => return Err(::serde::de::Error::custom("RequestType is not a string")),
+                    None => return Err(::serde::de::Error::missing_field("RequestType")),
+                };
+                Ok(match rt.as_str() {
+                    $($wire => {
+                        dict.remove("RequestType");
+                        Self::$variant($crate::__private::decode_buffered(dict)?)
+                    })*
+                    _ => Self::Unrecognized(dict),
+                })
+            }
+
+            fn encode_command<M: ::serde::ser::SerializeMap>(&self, map: &mut M) -> ::core::result::Result<(), M::Error> {
+                match self {
+                    $(Self::$variant(v) => $crate::CommandPayload::encode_command(v, map),)*
+                    Self::Unrecognized(d) => $crate::__private::encode_extra(map, d),
+                }
+            }
+
+            fn payload_deviations(&self, path: &mut $crate::KeyPath, out: &mut ::std::vec::Vec<$crate::Deviation>) {
+                match self {
+                    $(Self::$variant(v) => $crate::__private::record_deviations(v, path, out),)*
+                    Self::Unrecognized(_) => {}
+                }
+            }
+        }
+
+        impl $crate::ResponseBody for $resp {
+            fn encode_body<M: ::serde::ser::SerializeMap>(&self, map: &mut M) -> ::core::result::Result<(), M::Error> {
+                match self {
+                    $(Self::$variant(v) => $crate::ResponseBody::encode_body(v, map),)*
+                    Self::Unrecognized(d) => $crate::__private::encode_extra(map, d),
+                }
+            }
+
+            fn body_extra(&self) -> &::plist::Dictionary {
+                match self {
+                    $(Self::$variant(v) => $crate::ResponseBody::body_extra(v),)*
+                    Self::Unrecognized(d) => d,
+                }
+            }
+
+            fn body_deviations(&self, path: &mut $crate::KeyPath, out: &mut ::std::vec::Vec<$crate::Deviation>) {
+                match self {
+                    $(Self::$variant(v) => $crate::ResponseBody::body_deviations(v, path, out),)*
+                    Self::Unrecognized(_) => {}
+                }
+            }
+        }
+
+        /// Decodes a device's reply (XML or binary plist) to a command
+        /// whose `RequestType` is `request_type`. An unknown request type
+        /// decodes the envelope and keeps every other key in
+        /// `AnyResponse::Unrecognized`.
+        pub fn decode_response(
+            request_type: &str,
+            bytes: &[u8],
+            mode: $crate::Mode,
+        ) -> ::core::result::Result<$crate::CommandResponse<$resp>, $crate::Error> {
+            match request_type {
+                $($wire => $crate::from_plist_with::<
+                    $crate::CommandResponse<<$variant as $crate::Request>::Response>,
+                >(bytes, mode)
+                .map(|r| r.map_body($resp::$variant)),)*
+                _ => $crate::from_plist_with::<$crate::CommandResponse<$crate::EmptyResponse>>(bytes, mode)
+                    .map(|r| r.map_body(|b| $resp::Unrecognized(b.extra))),
+            }
+        }
+    };
+}

@@ -1,0 +1,560 @@
+//! The command envelope, which the schema leaves out.
+//!
+//! A command on the wire is
+//! `{CommandUUID, Command: {RequestType, ...payload}}`; a device's reply is
+//! one flat dictionary holding `Status`, `CommandUUID`, `ErrorChain`, the
+//! identity keys (`UDID`, `EnrollmentID`, ...) and the response keys of the
+//! command. [`Command`] and [`CommandResponse`] model both, generic over the
+//! generated payload and response types.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+
+use crate::record::{
+    Decoded, FieldValue, KeyMatch, KeySeed, Record, decode_opt, encode_extra, encode_opt, field_deviations,
+    record_deviations,
+};
+use crate::value::{Deviation, KeyPath, ValueKind};
+
+/// A generated request type: the payload of one `RequestType`.
+pub trait Request: Record {
+    /// The `RequestType` value.
+    const REQUEST_TYPE: &'static str;
+    /// The body of the device's reply to this command.
+    type Response: Record;
+}
+
+/// What can sit in a command's `Command` dictionary: a generated request
+/// type, or [`crate::commands::AnyRequest`] for any of them.
+pub trait CommandPayload: Sized {
+    /// The `RequestType` this payload is sent with.
+    fn request_type(&self) -> &str;
+
+    #[doc(hidden)]
+    fn decode_command<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+
+    #[doc(hidden)]
+    fn encode_command<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+
+    /// Lists the deviations in the payload.
+    fn payload_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>);
+}
+
+const REQUEST_TYPE_KEY: &str = "RequestType";
+
+impl<P: Request> CommandPayload for P {
+    fn request_type(&self) -> &str {
+        P::REQUEST_TYPE
+    }
+
+    fn decode_command<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut out = P::default();
+        let mut seen_type = false;
+        let mut seen = crate::record::Seen::default();
+        let matcher = |k: &str| if k == REQUEST_TYPE_KEY { Some(usize::MAX) } else { P::key_index(k) };
+        while let Some(key) = map.next_key_seed(KeySeed(matcher))? {
+            match key {
+                KeyMatch::Known(usize::MAX) => {
+                    let rt: String = map.next_value()?;
+                    if rt != P::REQUEST_TYPE {
+                        return Err(de::Error::invalid_value(
+                            de::Unexpected::Str(&rt),
+                            &format!("RequestType {}", P::REQUEST_TYPE).as_str(),
+                        ));
+                    }
+                    seen_type = true;
+                }
+                KeyMatch::Known(i) => {
+                    seen.mark(P::REQUIRED, i);
+                    out.decode_field(i, &mut map)?;
+                }
+                KeyMatch::Unknown(k) => {
+                    let v: plist::Value = map.next_value()?;
+                    out.extra_mut().insert(k, v);
+                }
+            }
+        }
+        if !seen_type {
+            return Err(de::Error::missing_field(REQUEST_TYPE_KEY));
+        }
+        if let Some(i) = seen.first_missing(P::REQUIRED) {
+            return Err(de::Error::missing_field(P::KEYS[i]));
+        }
+        Ok(out)
+    }
+
+    fn encode_command<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        map.serialize_entry(REQUEST_TYPE_KEY, P::REQUEST_TYPE)?;
+        self.encode_fields(map)?;
+        encode_extra(map, self.extra())
+    }
+
+    fn payload_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
+        record_deviations(self, path, out)
+    }
+}
+
+/// An MDM command: `{CommandUUID, Command: {RequestType, ...}}`.
+///
+/// ```
+/// use apple_device_management::{Command, commands::InstallApplication};
+///
+/// let mut app = InstallApplication::default();
+/// app.itunes_store_id = Some(361309726);
+/// let cmd = Command::new("0001-install", app);
+/// let xml = apple_device_management::to_plist_xml(&cmd).unwrap();
+/// assert!(xml.contains("<string>InstallApplication</string>"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Command<P> {
+    /// `CommandUUID`: the server's identifier for the command.
+    pub command_uuid: String,
+    /// `Command`: the request, with its `RequestType`.
+    pub command: P,
+    /// Top-level keys other than `CommandUUID` and `Command`, kept as
+    /// received.
+    pub extra: plist::Dictionary,
+}
+
+impl<P: CommandPayload> Command<P> {
+    /// A command with the given UUID and payload.
+    pub fn new(command_uuid: impl Into<String>, command: P) -> Command<P> {
+        Command { command_uuid: command_uuid.into(), command, extra: plist::Dictionary::new() }
+    }
+
+    /// The `RequestType` of the payload.
+    pub fn request_type(&self) -> &str {
+        self.command.request_type()
+    }
+}
+
+struct PayloadSeed<P>(PhantomData<P>);
+
+impl<'de, P: CommandPayload> de::DeserializeSeed<'de> for PayloadSeed<P> {
+    type Value = P;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<P, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, P: CommandPayload> Visitor<'de> for PayloadSeed<P> {
+    type Value = P;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Command dictionary")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<P, A::Error> {
+        P::decode_command(map)
+    }
+}
+
+struct PayloadRef<'a, P>(&'a P);
+
+impl<P: CommandPayload> serde::Serialize for PayloadRef<'_, P> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        self.0.encode_command(&mut map)?;
+        map.end()
+    }
+}
+
+impl<P: CommandPayload> serde::Serialize for Command<P> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("CommandUUID", &self.command_uuid)?;
+        map.serialize_entry("Command", &PayloadRef(&self.command))?;
+        encode_extra(&mut map, &self.extra)?;
+        map.end()
+    }
+}
+
+impl<P: CommandPayload> FieldValue for Command<P> {
+    const KIND: ValueKind = ValueKind::Dictionary;
+
+    fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
+        let mut uuid = None;
+        let mut command = None;
+        let mut extra = plist::Dictionary::new();
+        let matcher = |k: &str| match k {
+            "CommandUUID" => Some(0),
+            "Command" => Some(1),
+            _ => None,
+        };
+        while let Some(key) = map.next_key_seed(KeySeed(matcher))? {
+            match key {
+                KeyMatch::Known(0) => uuid = Some(map.next_value::<String>()?),
+                KeyMatch::Known(_) => command = Some(map.next_value_seed(PayloadSeed::<P>(PhantomData))?),
+                KeyMatch::Unknown(k) => {
+                    extra.insert(k, map.next_value()?);
+                }
+            }
+        }
+        Ok(Decoded::Typed(Command {
+            command_uuid: uuid.ok_or_else(|| de::Error::missing_field("CommandUUID"))?,
+            command: command.ok_or_else(|| de::Error::missing_field("Command"))?,
+            extra,
+        }))
+    }
+
+    fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
+        path.push_key("Command");
+        self.command.payload_deviations(path, out);
+        path.pop();
+    }
+}
+
+impl<'de, P: CommandPayload> serde::Deserialize<'de> for Command<P> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::record::strict(d)
+    }
+}
+
+/// One entry of a response's `ErrorChain`.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ErrorChainItem {
+    /// `ErrorCode`
+    pub error_code: Option<i64>,
+    /// `ErrorDomain`
+    pub error_domain: Option<String>,
+    /// `LocalizedDescription`
+    pub localized_description: Option<String>,
+    /// `USEnglishDescription`
+    pub us_english_description: Option<String>,
+    /// Other keys, kept as received.
+    pub extra: plist::Dictionary,
+}
+
+impl Record for ErrorChainItem {
+    const KEYS: &'static [&'static str] = &["ErrorCode", "ErrorDomain", "LocalizedDescription", "USEnglishDescription"];
+    const KINDS: &'static [ValueKind] = &[ValueKind::Integer, ValueKind::String, ValueKind::String, ValueKind::String];
+
+    fn key_index(key: &str) -> Option<usize> {
+        Self::KEYS.iter().position(|k| *k == key)
+    }
+
+    fn decode_field<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        let extra = &mut self.extra;
+        match index {
+            0 => decode_opt(map, &mut self.error_code, extra, Self::KEYS[0]),
+            1 => decode_opt(map, &mut self.error_domain, extra, Self::KEYS[1]),
+            2 => decode_opt(map, &mut self.localized_description, extra, Self::KEYS[2]),
+            _ => decode_opt(map, &mut self.us_english_description, extra, Self::KEYS[3]),
+        }
+    }
+
+    fn encode_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        encode_opt(map, Self::KEYS[0], &self.error_code)?;
+        encode_opt(map, Self::KEYS[1], &self.error_domain)?;
+        encode_opt(map, Self::KEYS[2], &self.localized_description)?;
+        encode_opt(map, Self::KEYS[3], &self.us_english_description)
+    }
+
+    fn extra(&self) -> &plist::Dictionary {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut plist::Dictionary {
+        &mut self.extra
+    }
+}
+crate::__record_serde!(ErrorChainItem);
+
+impl fmt::Display for ErrorChainItem {
+    /// Prefers the English description, as Apple's own tools do.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.us_english_description.as_deref().or(self.localized_description.as_deref());
+        write!(
+            f,
+            "{} {}: {}",
+            self.error_domain.as_deref().unwrap_or("(no domain)"),
+            self.error_code.map_or_else(|| "?".to_owned(), |c| c.to_string()),
+            text.unwrap_or("(no description)")
+        )
+    }
+}
+
+/// `Status` of a device's reply.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommandStatus {
+    /// The device processed the command successfully.
+    Acknowledged,
+    /// An error occurred; see `ErrorChain`.
+    Error,
+    /// The command was malformed.
+    CommandFormatError,
+    /// The device is idle: no command result, asking for the next command.
+    Idle,
+    /// The device could not process the command now and will check in
+    /// again later.
+    NotNow,
+    /// A status this version of the crate does not know, kept as received.
+    Unrecognized(String),
+}
+crate::__string_enum!(CommandStatus {
+    Acknowledged => "Acknowledged",
+    Error => "Error",
+    CommandFormatError => "CommandFormatError",
+    Idle => "Idle",
+    NotNow => "NotNow",
+});
+
+/// A response body for commands whose schema has no response keys: every
+/// key the device sends is kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct EmptyResponse {
+    /// Keys the device sent, as received.
+    pub extra: plist::Dictionary,
+}
+
+impl Record for EmptyResponse {
+    const KEYS: &'static [&'static str] = &[];
+    const KINDS: &'static [ValueKind] = &[];
+    fn key_index(_: &str) -> Option<usize> {
+        None
+    }
+    fn decode_field<'de, A: MapAccess<'de>>(&mut self, _: usize, _: &mut A) -> Result<(), A::Error> {
+        Ok(())
+    }
+    fn encode_fields<M: SerializeMap>(&self, _: &mut M) -> Result<(), M::Error> {
+        Ok(())
+    }
+    fn extra(&self) -> &plist::Dictionary {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut plist::Dictionary {
+        &mut self.extra
+    }
+}
+crate::__record_serde!(EmptyResponse);
+
+/// What can be the body of a [`CommandResponse`]: any generated response
+/// type, or [`crate::commands::AnyResponse`].
+pub trait ResponseBody {
+    #[doc(hidden)]
+    fn encode_body<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+    /// Keys of the reply that neither the envelope nor the body knows.
+    fn body_extra(&self) -> &plist::Dictionary;
+    /// Lists the deviations in the body.
+    fn body_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>);
+}
+
+impl<B: Record> ResponseBody for B {
+    fn encode_body<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        self.encode_fields(map)?;
+        encode_extra(map, self.extra())
+    }
+    fn body_extra(&self) -> &plist::Dictionary {
+        self.extra()
+    }
+    fn body_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
+        record_deviations(self, path, out)
+    }
+}
+
+/// A device's reply to a command: the envelope keys plus the typed body.
+///
+/// Keys that are neither envelope keys nor response keys of the command go
+/// to the body's `extra` dictionary, and are written back from there.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct CommandResponse<B> {
+    /// `Status`
+    pub status: CommandStatus,
+    /// `CommandUUID` (absent in `Idle` replies).
+    pub command_uuid: Option<String>,
+    /// `ErrorChain`, when `Status` is `Error`.
+    pub error_chain: Option<Vec<ErrorChainItem>>,
+    /// `UDID`: the device's identifier (device channel, device enrollment).
+    pub udid: Option<String>,
+    /// `EnrollmentID`: the device's identifier under user enrollment.
+    pub enrollment_id: Option<String>,
+    /// `EnrollmentUserID`: the user's identifier under user enrollment.
+    pub enrollment_user_id: Option<String>,
+    /// `UserID`: the user's identifier (user channel).
+    pub user_id: Option<String>,
+    /// `UserShortName` (user channel, macOS).
+    pub user_short_name: Option<String>,
+    /// `UserLongName` (user channel, macOS).
+    pub user_long_name: Option<String>,
+    /// `NotOnConsole`: the user is not logged in at the console (macOS).
+    pub not_on_console: Option<bool>,
+    /// `RequestType`: some devices and servers echo it in the reply.
+    pub request_type: Option<String>,
+    /// The command-specific response keys.
+    pub body: B,
+}
+
+const ENVELOPE_KEYS: &[&str] = &[
+    "Status",
+    "CommandUUID",
+    "ErrorChain",
+    "UDID",
+    "EnrollmentID",
+    "EnrollmentUserID",
+    "UserID",
+    "UserShortName",
+    "UserLongName",
+    "NotOnConsole",
+    "RequestType",
+];
+const ENVELOPE_KINDS: &[ValueKind] = &[
+    ValueKind::String,
+    ValueKind::String,
+    ValueKind::Array,
+    ValueKind::String,
+    ValueKind::String,
+    ValueKind::String,
+    ValueKind::String,
+    ValueKind::String,
+    ValueKind::String,
+    ValueKind::Boolean,
+    ValueKind::String,
+];
+const BODY_OFFSET: usize = 64;
+
+impl<B> CommandResponse<B> {
+    /// The same envelope with another body.
+    pub fn map_body<C>(self, f: impl FnOnce(B) -> C) -> CommandResponse<C> {
+        CommandResponse {
+            status: self.status,
+            command_uuid: self.command_uuid,
+            error_chain: self.error_chain,
+            udid: self.udid,
+            enrollment_id: self.enrollment_id,
+            enrollment_user_id: self.enrollment_user_id,
+            user_id: self.user_id,
+            user_short_name: self.user_short_name,
+            user_long_name: self.user_long_name,
+            not_on_console: self.not_on_console,
+            request_type: self.request_type,
+            body: f(self.body),
+        }
+    }
+
+    /// True when `Status` is `Acknowledged`.
+    pub fn is_acknowledged(&self) -> bool {
+        self.status == CommandStatus::Acknowledged
+    }
+
+    /// A one-line summary of the error chain, if there is one.
+    pub fn error_summary(&self) -> Option<String> {
+        let chain = self.error_chain.as_ref()?;
+        Some(chain.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+    }
+}
+
+impl<B: Record> FieldValue for CommandResponse<B> {
+    const KIND: ValueKind = ValueKind::Dictionary;
+
+    fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
+        let mut out = CommandResponse::<B>::default();
+        let mut has_status = false;
+        let mut seen = crate::record::Seen::default();
+        let matcher =
+            |k: &str| ENVELOPE_KEYS.iter().position(|e| *e == k).or_else(|| B::key_index(k).map(|i| i + BODY_OFFSET));
+        while let Some(key) = map.next_key_seed(KeySeed(matcher))? {
+            let i = match key {
+                KeyMatch::Known(i) => i,
+                KeyMatch::Unknown(k) => {
+                    out.body.extra_mut().insert(k, map.next_value()?);
+                    continue;
+                }
+            };
+            if i >= BODY_OFFSET {
+                seen.mark(B::REQUIRED, i - BODY_OFFSET);
+                out.body.decode_field(i - BODY_OFFSET, &mut map)?;
+                continue;
+            }
+            let extra = out.body.extra_mut();
+            let key = ENVELOPE_KEYS[i];
+            match i {
+                0 => {
+                    let mut status = None;
+                    decode_opt(&mut map, &mut status, extra, key)?;
+                    has_status |= status.is_some();
+                    out.status = status.unwrap_or_default();
+                }
+                1 => decode_opt(&mut map, &mut out.command_uuid, extra, key)?,
+                2 => decode_opt(&mut map, &mut out.error_chain, extra, key)?,
+                3 => decode_opt(&mut map, &mut out.udid, extra, key)?,
+                4 => decode_opt(&mut map, &mut out.enrollment_id, extra, key)?,
+                5 => decode_opt(&mut map, &mut out.enrollment_user_id, extra, key)?,
+                6 => decode_opt(&mut map, &mut out.user_id, extra, key)?,
+                7 => decode_opt(&mut map, &mut out.user_short_name, extra, key)?,
+                8 => decode_opt(&mut map, &mut out.user_long_name, extra, key)?,
+                9 => decode_opt(&mut map, &mut out.not_on_console, extra, key)?,
+                _ => decode_opt(&mut map, &mut out.request_type, extra, key)?,
+            }
+        }
+        if !has_status && !out.body.extra().contains_key("Status") {
+            return Err(de::Error::missing_field("Status"));
+        }
+        if let Some(i) = seen.first_missing(B::REQUIRED) {
+            return Err(de::Error::missing_field(B::KEYS[i]));
+        }
+        Ok(Decoded::Typed(out))
+    }
+
+    fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
+        response_deviations(self, path, out)
+    }
+}
+
+fn response_deviations<B: ResponseBody>(r: &CommandResponse<B>, path: &mut KeyPath, out: &mut Vec<Deviation>) {
+    let extra = r.body.body_extra();
+    for (i, key) in ENVELOPE_KEYS.iter().enumerate() {
+        if let Some(v) = extra.get(key) {
+            path.push_key(key);
+            out.push(Deviation { path: path.clone(), expected: ENVELOPE_KINDS[i], found: ValueKind::of(v) });
+            path.pop();
+        }
+    }
+    field_deviations(&r.error_chain, "ErrorChain", path, out);
+    r.body.body_deviations(path, out);
+}
+
+impl<B: ResponseBody> serde::Serialize for CommandResponse<B> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        let extra = self.body.body_extra();
+        // A wrong-kind Status is kept in extra and written from there.
+        if !extra.contains_key("Status") {
+            map.serialize_entry("Status", &self.status)?;
+        }
+        encode_opt(&mut map, "CommandUUID", &self.command_uuid)?;
+        encode_opt(&mut map, "ErrorChain", &self.error_chain)?;
+        encode_opt(&mut map, "UDID", &self.udid)?;
+        encode_opt(&mut map, "EnrollmentID", &self.enrollment_id)?;
+        encode_opt(&mut map, "EnrollmentUserID", &self.enrollment_user_id)?;
+        encode_opt(&mut map, "UserID", &self.user_id)?;
+        encode_opt(&mut map, "UserShortName", &self.user_short_name)?;
+        encode_opt(&mut map, "UserLongName", &self.user_long_name)?;
+        encode_opt(&mut map, "NotOnConsole", &self.not_on_console)?;
+        encode_opt(&mut map, "RequestType", &self.request_type)?;
+        self.body.encode_body(&mut map)?;
+        map.end()
+    }
+}
+
+impl<'de, B: Record> serde::Deserialize<'de> for CommandResponse<B> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::record::strict(d)
+    }
+}
+
+impl<B: ResponseBody> CommandResponse<B> {
+    /// Lists the values whose kind contradicts the schema (kept raw by
+    /// lenient decoding), envelope and body. Works for any body, including
+    /// [`crate::commands::AnyResponse`].
+    pub fn deviations(&self) -> Vec<Deviation> {
+        let mut out = Vec::new();
+        response_deviations(self, &mut KeyPath::root(), &mut out);
+        out
+    }
+}

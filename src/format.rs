@@ -1,0 +1,270 @@
+//! Reading and writing plist (XML and binary) and JSON.
+//!
+//! Decoding comes in two modes:
+//! - **strict** ([`from_plist`], [`from_json`]): a value whose kind
+//!   contradicts the schema is an error naming its key path;
+//! - **lenient** ([`from_plist_lenient`], [`from_json_lenient`]): such a
+//!   value is kept raw in the enclosing struct's `extra` dictionary, the
+//!   typed field stays empty, the value is written back unchanged, and
+//!   [`deviations`] lists it.
+//!
+//! In both modes unknown keys and unknown enum values are kept, never an
+//! error. Syntax errors (a truncated file, a non-dictionary root, a missing
+//! required key) are errors in both, with the key path where they happened.
+//!
+//! Duplicate keys in one dictionary: the last one wins (as in Apple's
+//! `NSDictionary` parsing).
+
+use std::cell::RefCell;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+use crate::record::FieldValue;
+use crate::value::{Deviation, KeyPath, PathSegment};
+
+/// Lists the values in `value` whose kind contradicts the schema (kept raw
+/// by lenient decoding).
+pub fn deviations<T: FieldValue>(value: &T) -> Vec<Deviation> {
+    let mut out = Vec::new();
+    value.collect_deviations(&mut KeyPath::root(), &mut out);
+    out
+}
+
+/// How to treat values whose kind contradicts the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Mode {
+    /// Such a value is an error naming its key path.
+    #[default]
+    Strict,
+    /// Such a value is kept raw and listed by [`deviations`].
+    Lenient,
+}
+
+/// Decodes an XML or binary plist in the given mode.
+pub fn from_plist_with<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: Mode) -> Result<T, Error> {
+    match mode {
+        Mode::Strict => from_plist(bytes),
+        Mode::Lenient => from_plist_lenient(bytes),
+    }
+}
+
+/// Decodes JSON in the given mode.
+pub fn from_json_with<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: Mode) -> Result<T, Error> {
+    match mode {
+        Mode::Strict => from_json(bytes),
+        Mode::Lenient => from_json_lenient(bytes),
+    }
+}
+
+/// Decodes an XML or binary plist (detected from the bytes), strictly.
+pub fn from_plist<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let value = from_plist_lenient::<T>(bytes)?;
+    reject_deviations(value)
+}
+
+/// Decodes an XML or binary plist, keeping wrong-kind values raw.
+pub fn from_plist_lenient<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    match plist::from_bytes::<T>(bytes) {
+        Ok(v) => Ok(v),
+        // Only on failure: decode again, tracking the key path.
+        Err(first) => Err(nested_error(plist_error_path::<T>(bytes), &first.to_string(), |path, message| {
+            Error::Plist { path, message }
+        })),
+    }
+}
+
+/// Decodes JSON, strictly. `<data>` is base64 text, `<date>` RFC 3339 text.
+pub fn from_json<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let value = from_json_lenient::<T>(bytes)?;
+    reject_deviations(value)
+}
+
+/// Decodes JSON, keeping wrong-kind values raw.
+pub fn from_json_lenient<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut track = serde_path_to_error::Track::new();
+    let result = T::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track)).and_then(|v| {
+        de.end()?;
+        Ok(v)
+    });
+    result.map_err(|e| {
+        nested_error(to_key_path(&track.path()), &e.to_string(), |path, message| Error::Json { path, message })
+    })
+}
+
+/// Encodes as an XML plist (Apple's layout: tab indentation).
+pub fn to_plist_xml<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    let mut out = Vec::new();
+    plist::to_writer_xml(&mut out, value).map_err(|e| Error::Encode { message: e.to_string() })?;
+    String::from_utf8(out).map_err(|e| Error::Encode { message: e.to_string() })
+}
+
+/// Encodes as a binary plist.
+pub fn to_plist_binary<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    plist::to_writer_binary(&mut out, value).map_err(|e| Error::Encode { message: e.to_string() })?;
+    Ok(out)
+}
+
+/// Encodes as a `plist::Value` (for comparison or further editing).
+pub fn to_plist_value<T: serde::Serialize>(value: &T) -> Result<plist::Value, Error> {
+    plist::to_value(value).map_err(|e| Error::Encode { message: e.to_string() })
+}
+
+/// Encodes as compact JSON: `<data>` as base64 text, `<date>` as RFC 3339.
+pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    let v = to_json_value(value)?;
+    serde_json::to_string(&v).map_err(|e| Error::Encode { message: e.to_string() })
+}
+
+/// Encodes as a `serde_json::Value` (see [`to_json`]).
+pub fn to_json_value<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, Error> {
+    plist_to_json(&to_plist_value(value)?)
+}
+
+/// Converts a plist value to JSON: `<data>` as base64 text, `<date>` as
+/// RFC 3339 text, UIDs as integers. A NaN or infinite real has no JSON form
+/// and is an error.
+pub fn plist_to_json(value: &plist::Value) -> Result<serde_json::Value, Error> {
+    use serde_json::Value as J;
+    Ok(match value {
+        plist::Value::Array(a) => J::Array(a.iter().map(plist_to_json).collect::<Result<_, _>>()?),
+        plist::Value::Dictionary(d) => {
+            J::Object(d.iter().map(|(k, v)| Ok((k.clone(), plist_to_json(v)?))).collect::<Result<_, Error>>()?)
+        }
+        plist::Value::Boolean(b) => J::Bool(*b),
+        plist::Value::Data(d) => J::String(crate::Data(d.clone()).to_base64()),
+        plist::Value::Date(d) => J::String(d.to_xml_format()),
+        plist::Value::Real(r) => serde_json::Number::from_f64(*r)
+            .map(J::Number)
+            .ok_or_else(|| Error::Encode { message: format!("the real {r} has no JSON form") })?,
+        plist::Value::Integer(i) => match (i.as_signed(), i.as_unsigned()) {
+            (Some(s), _) => J::from(s),
+            (None, Some(u)) => J::from(u),
+            (None, None) => return Err(Error::Encode { message: "an integer out of range".into() }),
+        },
+        plist::Value::String(s) => J::String(s.clone()),
+        plist::Value::Uid(u) => J::from(u.get()),
+        _ => return Err(Error::Encode { message: "a plist value of an unknown kind".into() }),
+    })
+}
+
+fn reject_deviations<T: FieldValue>(value: T) -> Result<T, Error> {
+    match deviations(&value).into_iter().next() {
+        None => Ok(value),
+        Some(d) => Err(Error::WrongType { path: d.path, expected: d.expected, found: d.found }),
+    }
+}
+
+fn to_key_path(path: &serde_path_to_error::Path) -> KeyPath {
+    KeyPath(
+        path.iter()
+            .filter_map(|seg| match seg {
+                serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
+                serde_path_to_error::Segment::Map { key } => Some(PathSegment::Key(key.clone())),
+                serde_path_to_error::Segment::Enum { variant } => Some(PathSegment::Key(variant.clone())),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+thread_local! {
+    static LAST_PATH: RefCell<KeyPath> = const { RefCell::new(KeyPath(Vec::new())) };
+}
+
+/// Wraps `T` so that the deserializer plist hands us is tracked; plist's
+/// own `Deserializer` type is not public API.
+struct Tracked<T>(#[allow(dead_code)] T);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Tracked<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut track = serde_path_to_error::Track::new();
+        match T::deserialize(serde_path_to_error::Deserializer::new(d, &mut track)) {
+            Ok(v) => Ok(Tracked(v)),
+            Err(e) => {
+                let path = to_key_path(&track.path());
+                LAST_PATH.with(|p| *p.borrow_mut() = path);
+                Err(e)
+            }
+        }
+    }
+}
+
+fn plist_error_path<T: DeserializeOwned>(bytes: &[u8]) -> KeyPath {
+    LAST_PATH.with(|p| p.borrow_mut().0.clear());
+    let _ = plist::from_bytes::<Tracked<T>>(bytes);
+    LAST_PATH.with(|p| std::mem::take(&mut *p.borrow_mut()))
+}
+
+/// Marks the key path of an error raised while decoding a buffered
+/// dictionary (unions, any-command), so the final error can name the whole
+/// path: `␞inner.path␞message` (U+241E is printable, so the plist crate's
+/// Debug formatting of messages leaves it alone).
+const NEST: char = '\u{241E}';
+
+/// Decodes `T` from a plist value; on failure, the message carries the key
+/// path inside the value (see [`NEST`]).
+pub(crate) fn from_value_nested<T: DeserializeOwned>(value: &plist::Value) -> Result<T, String> {
+    match plist::from_value::<T>(value) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            LAST_PATH.with(|p| p.borrow_mut().0.clear());
+            let _ = plist::from_value::<Tracked<T>>(value);
+            let inner = LAST_PATH.with(|p| std::mem::take(&mut *p.borrow_mut()));
+            Err(format!("{NEST}{inner}{NEST}{}", clean_message(&e.to_string())))
+        }
+    }
+}
+
+fn nested_error(mut path: KeyPath, raw: &str, make: impl FnOnce(KeyPath, String) -> Error) -> Error {
+    let mut message = clean_message(raw);
+    while let Some(rest) = message.strip_prefix(NEST) {
+        let Some((inner, msg)) = rest.split_once(NEST) else { break };
+        if inner != KeyPath::root().to_string() {
+            path.0.extend(KeyPath::parse(inner).0);
+        }
+        message = clean_message(msg);
+    }
+    make(path, message)
+}
+
+/// Turns the plist crate's debug-style messages (`Serde("...")`,
+/// `UnexpectedEof (offset 39)`, `Io(Error { .. message: ".." })`) into
+/// plain sentences.
+fn clean_message(raw: &str) -> String {
+    let mut msg = raw.trim().to_owned();
+    loop {
+        if let Some(inner) = msg.strip_prefix("Serde(\"").and_then(|m| m.strip_suffix("\")")) {
+            msg = inner.replace("\\\"", "\"").replace("\\\\", "\\");
+            continue;
+        }
+        if msg.starts_with("Io(")
+            && let Some(start) = msg.find("message: \"")
+        {
+            let rest = &msg[start + 10..];
+            let end = rest.find('"').unwrap_or(rest.len());
+            msg = rest[..end].to_owned();
+            continue;
+        }
+        break;
+    }
+    // `UnexpectedEof (offset 39)` -> `unexpected eof (offset 39)`
+    let (head, tail) = match msg.find(" (offset") {
+        Some(i) => (&msg[..i], &msg[i..]),
+        None => (msg.as_str(), ""),
+    };
+    if !head.is_empty() && head.chars().all(|c| c.is_ascii_alphanumeric()) && head.starts_with(char::is_uppercase) {
+        let mut words = String::new();
+        for (i, c) in head.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                words.push(' ');
+            }
+            words.push(c.to_ascii_lowercase());
+        }
+        return format!("{}{tail}", words.replace("eof", "end of input").replace("xml", "XML"));
+    }
+    msg
+}

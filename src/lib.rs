@@ -1,0 +1,85 @@
+//! Apple's device-management (MDM) schema as typed, documented Rust.
+//!
+//! Apple publishes the MDM protocol as YAML
+//! ([apple/device-management](https://github.com/apple/device-management)).
+//! This crate's `build.rs` reads that YAML and generates Rust types for it;
+//! the rest is a small hand-written runtime.
+//!
+//! # Module map
+//!
+//! | module | what | made how |
+//! |---|---|---|
+//! | [`commands`] | every MDM command: request, response, value enums | generated from `mdm/commands/*.yaml` |
+//! | [`Command`], [`CommandResponse`] | the envelope the schema leaves out | hand-written (`src/envelope.rs`) |
+//! | [`from_plist`], [`to_plist_xml`], [`from_json`], ... | formats, strict and lenient decoding | hand-written (`src/format.rs`) |
+//! | [`ManagementFlags`] | flag fields typed as bitflags | hand-written (`src/flags.rs`), chosen by `codegen/src/overrides.rs` |
+//! | [`Data`], [`KeyPath`], [`Deviation`], [`ValueKind`] | value-level types | hand-written (`src/value.rs`) |
+//! | [`SCHEMA_RELEASE`], [`SCHEMA_COMMIT`] | which schema the types come from | generated |
+//!
+//! # Example
+//!
+//! ```
+//! use apple_device_management::commands::{InstallApplication, InstallApplicationResponse};
+//! use apple_device_management::{Command, CommandResponse, ManagementFlags};
+//!
+//! let mut app = InstallApplication::default();
+//! app.itunes_store_id = Some(361309726);
+//! app.management_flags = Some(ManagementFlags::REMOVE_APP_WITH_MDM_PROFILE);
+//! let xml = apple_device_management::to_plist_xml(&Command::new("0001", app))?;
+//! assert!(xml.contains("<key>iTunesStoreID</key>"));
+//!
+//! let reply = br#"<?xml version="1.0" encoding="UTF-8"?>
+//! <plist version="1.0"><dict>
+//!   <key>CommandUUID</key><string>0001</string>
+//!   <key>Status</key><string>Acknowledged</string>
+//!   <key>UDID</key><string>00008030-000A1C2E0C38802E</string>
+//!   <key>Identifier</key><string>com.example.app</string>
+//!   <key>State</key><string>Installing</string>
+//! </dict></plist>"#;
+//! let resp: CommandResponse<InstallApplicationResponse> = apple_device_management::from_plist(reply)?;
+//! assert!(resp.is_acknowledged());
+//! # Ok::<(), apple_device_management::Error>(())
+//! ```
+//!
+//! # Unknown keys and values
+//!
+//! Apple adds keys and values every release. Every generated struct keeps
+//! keys it does not know in its `extra` dictionary and writes them back;
+//! every value enum has an `Unrecognized` variant holding the raw value.
+//! Decoding never fails on either.
+
+#![warn(missing_docs)]
+
+pub mod commands;
+mod dispatch;
+mod envelope;
+mod error;
+mod flags;
+mod format;
+mod open_enum;
+mod record;
+mod value;
+
+pub use envelope::{
+    Command, CommandPayload, CommandResponse, CommandStatus, EmptyResponse, ErrorChainItem, Request, ResponseBody,
+};
+pub use error::Error;
+pub use flags::ManagementFlags;
+pub use format::{
+    Mode, deviations, from_json, from_json_lenient, from_json_with, from_plist, from_plist_lenient, from_plist_with,
+    plist_to_json, to_json, to_json_value, to_plist_binary, to_plist_value, to_plist_xml,
+};
+pub use record::{FieldValue, Record};
+pub use value::{Data, Deviation, KeyPath, PathSegment, ValueKind};
+
+include!(concat!(env!("OUT_DIR"), "/schema_info.rs"));
+
+/// Re-exports for generated code and macros; not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::dispatch::{buffer_map, decode_buffered};
+    pub use crate::record::{
+        Decoded, FieldValue, Record, decode_opt, decode_record, decode_req, encode_extra, encode_opt, encode_req,
+        field_deviations, record_deviations, serialize_record, strict,
+    };
+}

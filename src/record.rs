@@ -1,0 +1,712 @@
+//! The machinery behind every generated type.
+//!
+//! Generated structs implement [`Record`]: a table of their wire keys and a
+//! `match` from key index to field. One generic visitor
+//! ([`decode_record`]) drives decoding for all of them, so the generated
+//! code stays small and the hot loop is written (and optimised) once.
+//!
+//! Every field decodes *leniently* through [`FieldValue`]: a value whose
+//! kind contradicts the schema is not an error; it stays raw in the
+//! record's `extra` dictionary (and the typed field stays empty), so it is
+//! written back unchanged and can be listed as a [`Deviation`]. Strict
+//! decoding ([`crate::from_plist`]) is lenient decoding plus "no
+//! deviations". Unknown keys go to `extra` too. No `serde(flatten)` is
+//! involved (it mis-serialises `Option` in plist, rust-plist#135).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
+use serde::ser::{self, SerializeMap, Serializer};
+
+use crate::value::{Data, Deviation, KeyPath, ValueKind};
+
+/// The plist crate enters "plist value" mode for this newtype name; in that
+/// mode `<date>` and UIDs are told apart from strings and integers. Other
+/// formats treat the newtype as transparent.
+const PLIST_VALUE: &str = "PLIST-VALUE";
+const PLIST_DATE: &str = "PLIST-DATE";
+const PLIST_UID: &str = "PLIST-UID";
+
+/// The outcome of decoding one field.
+#[derive(Debug)]
+pub enum Decoded<T> {
+    /// The value had the expected kind.
+    Typed(T),
+    /// The value had another kind; here it is, untouched.
+    Mismatch(plist::Value),
+}
+
+/// A type that a generated field can hold.
+///
+/// Each `from_*` method accepts one wire kind; the defaults reject it,
+/// which turns the value into a [`Decoded::Mismatch`].
+pub trait FieldValue: ser::Serialize + Sized {
+    /// The kind the schema expects.
+    const KIND: ValueKind;
+
+    #[doc(hidden)]
+    fn from_bool(_: bool) -> Option<Self> {
+        None
+    }
+    #[doc(hidden)]
+    fn from_i64(_: i64) -> Option<Self> {
+        None
+    }
+    #[doc(hidden)]
+    fn from_u64(v: u64) -> Option<Self> {
+        i64::try_from(v).ok().and_then(Self::from_i64)
+    }
+    #[doc(hidden)]
+    fn from_f64(_: f64) -> Option<Self> {
+        None
+    }
+    #[doc(hidden)]
+    fn from_str(_: &str) -> Option<Self> {
+        None
+    }
+    #[doc(hidden)]
+    fn from_string(v: String) -> Result<Self, String> {
+        Self::from_str(&v).ok_or(v)
+    }
+    #[doc(hidden)]
+    fn from_bytes(_: Vec<u8>) -> Option<Self> {
+        None
+    }
+    #[doc(hidden)]
+    fn from_date(_: plist::Date) -> Option<Self> {
+        None
+    }
+    #[doc(hidden)]
+    fn from_seq<'de, A: SeqAccess<'de>>(seq: A) -> Result<Decoded<Self>, A::Error> {
+        raw_seq(seq).map(Decoded::Mismatch)
+    }
+    #[doc(hidden)]
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Decoded<Self>, A::Error> {
+        raw_map(map).map(Decoded::Mismatch)
+    }
+
+    /// Lists the deviations inside this value (records and collections).
+    fn collect_deviations(&self, _path: &mut KeyPath, _out: &mut Vec<Deviation>) {}
+
+    /// Decodes one value leniently.
+    #[doc(hidden)]
+    fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Decoded<Self>, D::Error> {
+        d.deserialize_newtype_struct(PLIST_VALUE, Lenient(PhantomData))
+    }
+}
+
+fn raw_seq<'de, A: SeqAccess<'de>>(seq: A) -> Result<plist::Value, A::Error> {
+    de::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))
+}
+
+fn raw_map<'de, A: MapAccess<'de>>(map: A) -> Result<plist::Value, A::Error> {
+    de::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
+}
+
+struct Lenient<T>(PhantomData<T>);
+
+fn typed_or<T>(v: Option<T>, raw: impl FnOnce() -> plist::Value) -> Decoded<T> {
+    match v {
+        Some(v) => Decoded::Typed(v),
+        None => Decoded::Mismatch(raw()),
+    }
+}
+
+impl<'de, T: FieldValue> Visitor<'de> for Lenient<T> {
+    type Value = Decoded<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a plist value ({} expected)", T::KIND)
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(typed_or(T::from_bool(v), || plist::Value::Boolean(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(typed_or(T::from_i64(v), || plist::Value::Integer(v.into())))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(typed_or(T::from_u64(v), || plist::Value::Integer(v.into())))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(typed_or(T::from_f64(v), || plist::Value::Real(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(typed_or(T::from_str(v), || plist::Value::String(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(match T::from_string(v) {
+            Ok(t) => Decoded::Typed(t),
+            Err(v) => Decoded::Mismatch(plist::Value::String(v)),
+        })
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+        self.visit_byte_buf(v.to_vec())
+    }
+
+    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+        // Only clone on the (rare) mismatch path.
+        if T::KIND == ValueKind::Data || T::KIND == ValueKind::Any {
+            Ok(match T::from_bytes(v) {
+                Some(t) => Decoded::Typed(t),
+                None => Decoded::Mismatch(plist::Value::Data(Vec::new())),
+            })
+        } else {
+            Ok(Decoded::Mismatch(plist::Value::Data(v)))
+        }
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Err(E::custom("null is not a plist value"))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.visit_unit()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        T::from_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::from_map(map)
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        let (name, variant): (Cow<'_, str>, _) = data.variant()?;
+        match &*name {
+            PLIST_DATE => {
+                let date: plist::Date = variant.newtype_variant()?;
+                Ok(typed_or(T::from_date(date), || plist::Value::Date(date)))
+            }
+            PLIST_UID => {
+                let uid: plist::Uid = variant.newtype_variant()?;
+                Ok(Decoded::Mismatch(plist::Value::Uid(uid)))
+            }
+            other => Err(de::Error::unknown_variant(other, &[PLIST_DATE, PLIST_UID])),
+        }
+    }
+}
+
+impl FieldValue for String {
+    const KIND: ValueKind = ValueKind::String;
+    fn from_str(v: &str) -> Option<Self> {
+        Some(v.to_owned())
+    }
+    fn from_string(v: String) -> Result<Self, String> {
+        Ok(v)
+    }
+}
+
+impl FieldValue for bool {
+    const KIND: ValueKind = ValueKind::Boolean;
+    fn from_bool(v: bool) -> Option<Self> {
+        Some(v)
+    }
+}
+
+impl FieldValue for i64 {
+    const KIND: ValueKind = ValueKind::Integer;
+    fn from_i64(v: i64) -> Option<Self> {
+        Some(v)
+    }
+}
+
+impl FieldValue for f64 {
+    const KIND: ValueKind = ValueKind::Real;
+    fn from_f64(v: f64) -> Option<Self> {
+        Some(v)
+    }
+}
+
+impl FieldValue for Data {
+    const KIND: ValueKind = ValueKind::Data;
+    fn from_bytes(v: Vec<u8>) -> Option<Self> {
+        Some(Data(v))
+    }
+    /// JSON carries `<data>` as base64 text.
+    fn from_str(v: &str) -> Option<Self> {
+        Data::from_base64(v)
+    }
+}
+
+impl ser::Serialize for Data {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Data {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        strict(d)
+    }
+}
+
+impl FieldValue for plist::Date {
+    const KIND: ValueKind = ValueKind::Date;
+    fn from_date(v: plist::Date) -> Option<Self> {
+        Some(v)
+    }
+    /// JSON carries dates as RFC 3339 text.
+    fn from_str(v: &str) -> Option<Self> {
+        plist::Date::from_xml_format(v).ok()
+    }
+}
+
+/// `<any>`: every value is accepted as it is.
+impl FieldValue for plist::Value {
+    const KIND: ValueKind = ValueKind::Any;
+    fn from_bool(v: bool) -> Option<Self> {
+        Some(plist::Value::Boolean(v))
+    }
+    fn from_i64(v: i64) -> Option<Self> {
+        Some(plist::Value::Integer(v.into()))
+    }
+    fn from_u64(v: u64) -> Option<Self> {
+        Some(plist::Value::Integer(v.into()))
+    }
+    fn from_f64(v: f64) -> Option<Self> {
+        Some(plist::Value::Real(v))
+    }
+    fn from_str(v: &str) -> Option<Self> {
+        Some(plist::Value::String(v.to_owned()))
+    }
+    fn from_string(v: String) -> Result<Self, String> {
+        Ok(plist::Value::String(v))
+    }
+    fn from_bytes(v: Vec<u8>) -> Option<Self> {
+        Some(plist::Value::Data(v))
+    }
+    fn from_date(v: plist::Date) -> Option<Self> {
+        Some(plist::Value::Date(v))
+    }
+    fn from_seq<'de, A: SeqAccess<'de>>(seq: A) -> Result<Decoded<Self>, A::Error> {
+        raw_seq(seq).map(Decoded::Typed)
+    }
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Decoded<Self>, A::Error> {
+        raw_map(map).map(Decoded::Typed)
+    }
+}
+
+/// A free-form dictionary (`<dictionary>` without subkeys, or `ANY: <any>`).
+impl FieldValue for plist::Dictionary {
+    const KIND: ValueKind = ValueKind::Dictionary;
+    fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
+        let mut out = plist::Dictionary::new();
+        while let Some((k, v)) = map.next_entry::<String, plist::Value>()? {
+            out.insert(k, v);
+        }
+        Ok(Decoded::Typed(out))
+    }
+}
+
+impl<T: FieldValue> FieldValue for Box<T> {
+    const KIND: ValueKind = T::KIND;
+    fn from_bool(v: bool) -> Option<Self> {
+        T::from_bool(v).map(Box::new)
+    }
+    fn from_i64(v: i64) -> Option<Self> {
+        T::from_i64(v).map(Box::new)
+    }
+    fn from_u64(v: u64) -> Option<Self> {
+        T::from_u64(v).map(Box::new)
+    }
+    fn from_f64(v: f64) -> Option<Self> {
+        T::from_f64(v).map(Box::new)
+    }
+    fn from_str(v: &str) -> Option<Self> {
+        T::from_str(v).map(Box::new)
+    }
+    fn from_string(v: String) -> Result<Self, String> {
+        T::from_string(v).map(Box::new)
+    }
+    fn from_bytes(v: Vec<u8>) -> Option<Self> {
+        T::from_bytes(v).map(Box::new)
+    }
+    fn from_date(v: plist::Date) -> Option<Self> {
+        T::from_date(v).map(Box::new)
+    }
+    fn from_seq<'de, A: SeqAccess<'de>>(seq: A) -> Result<Decoded<Self>, A::Error> {
+        Ok(match T::from_seq(seq)? {
+            Decoded::Typed(t) => Decoded::Typed(Box::new(t)),
+            Decoded::Mismatch(v) => Decoded::Mismatch(v),
+        })
+    }
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Decoded<Self>, A::Error> {
+        Ok(match T::from_map(map)? {
+            Decoded::Typed(t) => Decoded::Typed(Box::new(t)),
+            Decoded::Mismatch(v) => Decoded::Mismatch(v),
+        })
+    }
+    fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
+        (**self).collect_deviations(path, out)
+    }
+}
+
+/// An optional field. Only used to collect deviations: optional fields are
+/// decoded through [`decode_opt`], which never decodes an `Option` itself.
+impl<T: FieldValue> FieldValue for Option<T> {
+    const KIND: ValueKind = T::KIND;
+    fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
+        if let Some(v) = self {
+            v.collect_deviations(path, out)
+        }
+    }
+}
+
+/// Converts already-decoded elements back to plist values, for the rare
+/// case where a later element of the same array has the wrong kind.
+fn to_raw<T: ser::Serialize>(items: &[T]) -> Vec<plist::Value> {
+    items.iter().filter_map(|i| plist::to_value(i).ok()).collect()
+}
+
+/// An array. If any element has the wrong kind, the whole array is kept raw
+/// (a typed `Vec` cannot hold it), so nothing is lost.
+impl<T: FieldValue> FieldValue for Vec<T> {
+    const KIND: ValueKind = ValueKind::Array;
+    fn from_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Decoded<Self>, A::Error> {
+        let mut out: Vec<T> = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element_seed(Seed::<T>(PhantomData))? {
+            match item {
+                Decoded::Typed(t) => out.push(t),
+                Decoded::Mismatch(bad) => {
+                    let mut raw = to_raw(&out);
+                    raw.push(bad);
+                    while let Some(v) = seq.next_element::<plist::Value>()? {
+                        raw.push(v);
+                    }
+                    return Ok(Decoded::Mismatch(plist::Value::Array(raw)));
+                }
+            }
+        }
+        Ok(Decoded::Typed(out))
+    }
+    fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
+        for (i, item) in self.iter().enumerate() {
+            path.push_index(i);
+            item.collect_deviations(path, out);
+            path.pop();
+        }
+    }
+}
+
+/// A dictionary keyed by names the schema does not fix (`ANY` keys). A
+/// value of the wrong kind makes the whole map raw, as for arrays.
+impl<T: FieldValue> FieldValue for BTreeMap<String, T> {
+    const KIND: ValueKind = ValueKind::Dictionary;
+    fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match map.next_value_seed(Seed::<T>(PhantomData))? {
+                Decoded::Typed(t) => {
+                    out.insert(key, t);
+                }
+                Decoded::Mismatch(bad) => {
+                    let mut raw = plist::Dictionary::new();
+                    for (k, v) in &out {
+                        if let Ok(v) = plist::to_value(v) {
+                            raw.insert(k.clone(), v);
+                        }
+                    }
+                    raw.insert(key, bad);
+                    while let Some((k, v)) = map.next_entry::<String, plist::Value>()? {
+                        raw.insert(k, v);
+                    }
+                    return Ok(Decoded::Mismatch(plist::Value::Dictionary(raw)));
+                }
+            }
+        }
+        Ok(Decoded::Typed(out))
+    }
+    fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
+        for (k, v) in self {
+            path.push_key(k);
+            v.collect_deviations(path, out);
+            path.pop();
+        }
+    }
+}
+
+/// A [`DeserializeSeed`] that decodes one value leniently.
+pub struct Seed<T>(pub PhantomData<T>);
+
+impl<'de, T: FieldValue> DeserializeSeed<'de> for Seed<T> {
+    type Value = Decoded<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        T::decode(d)
+    }
+}
+
+/// Decodes a value as the root of a message: a mismatch is an error
+/// (there is no parent to keep it in).
+pub fn strict<'de, T: FieldValue, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+    match T::decode(d)? {
+        Decoded::Typed(t) => Ok(t),
+        Decoded::Mismatch(v) => Err(de::Error::custom(format_args!(
+            "expected {}, found {}",
+            kind_article(T::KIND),
+            kind_article(ValueKind::of(&v))
+        ))),
+    }
+}
+
+fn kind_article(kind: ValueKind) -> String {
+    match kind {
+        ValueKind::Integer | ValueKind::Array | ValueKind::Any => format!("an {kind}"),
+        _ => format!("a {kind}"),
+    }
+}
+
+/// A generated struct: a fixed set of wire keys plus the `extra`
+/// dictionary that keeps everything else.
+pub trait Record: Default + ser::Serialize {
+    /// The wire names of the known keys, in schema order.
+    const KEYS: &'static [&'static str];
+    /// The kind the schema gives each key, index for index.
+    const KINDS: &'static [ValueKind];
+    /// Indices (into `KEYS`, ascending) of keys that must be present.
+    const REQUIRED: &'static [usize] = &[];
+
+    /// The index of a wire key in `KEYS`.
+    fn key_index(key: &str) -> Option<usize>;
+
+    /// Decodes the value of key `index` into its field (or into `extra`
+    /// when its kind is wrong).
+    fn decode_field<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error>;
+
+    /// Writes the known fields that are set (not `extra`).
+    fn encode_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+
+    /// Lists the deviations below the known fields.
+    fn field_deviations(&self, _path: &mut KeyPath, _out: &mut Vec<Deviation>) {}
+
+    /// Keys this version of the crate does not know, and known keys whose
+    /// value had the wrong kind, exactly as received.
+    fn extra(&self) -> &plist::Dictionary;
+
+    /// Mutable access to [`Record::extra`].
+    fn extra_mut(&mut self) -> &mut plist::Dictionary;
+}
+
+/// The result of matching a dictionary key against a record's keys.
+pub enum KeyMatch {
+    /// Index into the record's `KEYS`.
+    Known(usize),
+    /// A key the record does not know.
+    Unknown(String),
+}
+
+/// Matches keys without allocating for known ones.
+pub struct KeySeed<F>(pub F);
+
+impl<'de, F: Fn(&str) -> Option<usize>> DeserializeSeed<'de> for KeySeed<F> {
+    type Value = KeyMatch;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyMatch, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de, F: Fn(&str) -> Option<usize>> Visitor<'de> for KeySeed<F> {
+    type Value = KeyMatch;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a dictionary key")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<KeyMatch, E> {
+        Ok(match (self.0)(v) {
+            Some(i) => KeyMatch::Known(i),
+            None => KeyMatch::Unknown(v.to_owned()),
+        })
+    }
+    fn visit_string<E>(self, v: String) -> Result<KeyMatch, E> {
+        Ok(match (self.0)(&v) {
+            Some(i) => KeyMatch::Known(i),
+            None => KeyMatch::Unknown(v),
+        })
+    }
+}
+
+/// Which required keys have been seen (at most 64 per record; the
+/// generator makes any further required key optional).
+#[derive(Default)]
+pub struct Seen(u64);
+
+impl Seen {
+    /// Notes that key `index` was present.
+    pub fn mark(&mut self, required: &[usize], index: usize) {
+        if let Ok(pos) = required.binary_search(&index)
+            && pos < 64
+        {
+            self.0 |= 1 << pos;
+        }
+    }
+
+    /// The first required key that was not seen.
+    pub fn first_missing(&self, required: &[usize]) -> Option<usize> {
+        required.iter().enumerate().find(|(pos, _)| *pos < 64 && self.0 & (1 << pos) == 0).map(|(_, i)| *i)
+    }
+}
+
+/// Decodes the entries of a dictionary into a record.
+pub fn decode_record<'de, T: Record, A: MapAccess<'de>>(mut map: A) -> Result<T, A::Error> {
+    let mut out = T::default();
+    let mut seen = Seen::default();
+    while let Some(key) = map.next_key_seed(KeySeed(T::key_index))? {
+        match key {
+            KeyMatch::Known(i) => {
+                if !T::REQUIRED.is_empty() {
+                    seen.mark(T::REQUIRED, i);
+                }
+                out.decode_field(i, &mut map)?;
+            }
+            KeyMatch::Unknown(k) => {
+                let v: plist::Value = map.next_value()?;
+                out.extra_mut().insert(k, v);
+            }
+        }
+    }
+    if let Some(i) = seen.first_missing(T::REQUIRED) {
+        return Err(de::Error::missing_field(T::KEYS[i]));
+    }
+    Ok(out)
+}
+
+/// Decodes the value of a known key into an `Option` field.
+pub fn decode_opt<'de, T: FieldValue, A: MapAccess<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    extra: &mut plist::Dictionary,
+    key: &'static str,
+) -> Result<(), A::Error> {
+    match map.next_value_seed(Seed::<T>(PhantomData))? {
+        Decoded::Typed(v) => *slot = Some(v),
+        Decoded::Mismatch(raw) => {
+            *slot = None;
+            extra.insert(key.to_owned(), raw);
+        }
+    }
+    Ok(())
+}
+
+/// Decodes the value of a known key into a required field.
+pub fn decode_req<'de, T: FieldValue, A: MapAccess<'de>>(
+    map: &mut A,
+    slot: &mut T,
+    extra: &mut plist::Dictionary,
+    key: &'static str,
+) -> Result<(), A::Error> {
+    match map.next_value_seed(Seed::<T>(PhantomData))? {
+        Decoded::Typed(v) => *slot = v,
+        Decoded::Mismatch(raw) => {
+            extra.insert(key.to_owned(), raw);
+        }
+    }
+    Ok(())
+}
+
+/// Writes an `Option` field when set.
+pub fn encode_opt<T: ser::Serialize, M: SerializeMap>(
+    map: &mut M,
+    key: &'static str,
+    value: &Option<T>,
+) -> Result<(), M::Error> {
+    match value {
+        Some(v) => map.serialize_entry(key, v),
+        None => Ok(()),
+    }
+}
+
+/// Writes a required field, unless its received value had the wrong kind
+/// and is kept in `extra` (which is then written instead).
+pub fn encode_req<T: ser::Serialize, M: SerializeMap>(
+    map: &mut M,
+    key: &'static str,
+    value: &T,
+    extra: &plist::Dictionary,
+) -> Result<(), M::Error> {
+    if !extra.is_empty() && extra.contains_key(key) {
+        return Ok(());
+    }
+    map.serialize_entry(key, value)
+}
+
+/// Writes every entry of `extra`.
+pub fn encode_extra<M: SerializeMap>(map: &mut M, extra: &plist::Dictionary) -> Result<(), M::Error> {
+    for (k, v) in extra {
+        map.serialize_entry(k, v)?;
+    }
+    Ok(())
+}
+
+/// Serialises a record as a dictionary: known fields in schema order, then
+/// `extra`.
+pub fn serialize_record<T: Record, S: Serializer>(record: &T, s: S) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(None)?;
+    record.encode_fields(&mut map)?;
+    encode_extra(&mut map, record.extra())?;
+    map.end()
+}
+
+/// The deviations of a record: known keys kept raw in `extra`, then those
+/// below its fields.
+pub fn record_deviations<T: Record>(record: &T, path: &mut KeyPath, out: &mut Vec<Deviation>) {
+    if !record.extra().is_empty() {
+        for (i, key) in T::KEYS.iter().enumerate() {
+            if let Some(v) = record.extra().get(key) {
+                let found = ValueKind::of(v);
+                path.push_key(key);
+                out.push(Deviation { path: path.clone(), expected: T::KINDS[i], found });
+                path.pop();
+            }
+        }
+    }
+    record.field_deviations(path, out);
+}
+
+/// Lists deviations of a field value, under its key.
+pub fn field_deviations<T: FieldValue>(value: &T, key: &str, path: &mut KeyPath, out: &mut Vec<Deviation>) {
+    path.push_key(key);
+    value.collect_deviations(path, out);
+    path.pop();
+}
+
+/// Implements `Serialize`, `Deserialize` and [`FieldValue`] for a record.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __record_serde {
+    ($ty:ty) => {
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                $crate::__private::serialize_record(self, s)
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                $crate::__private::strict(d)
+            }
+        }
+        impl $crate::__private::FieldValue for $ty {
+            const KIND: $crate::ValueKind = $crate::ValueKind::Dictionary;
+            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+                map: A,
+            ) -> ::core::result::Result<$crate::__private::Decoded<Self>, A::Error> {
+                $crate::__private::decode_record(map).map($crate::__private::Decoded::Typed)
+            }
+            fn collect_deviations(&self, path: &mut $crate::KeyPath, out: &mut ::std::vec::Vec<$crate::Deviation>) {
+                $crate::__private::record_deviations(self, path, out)
+            }
+        }
+    };
+}

@@ -1,0 +1,281 @@
+//! Value-level building blocks shared by every generated type: the wire
+//! kinds, [`Data`], key paths and [`Deviation`]s.
+
+use std::fmt;
+
+use base64::Engine as _;
+
+/// The kind of a value on the wire, as the schema names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ValueKind {
+    /// `<string>`
+    String,
+    /// `<integer>`
+    Integer,
+    /// `<real>`
+    Real,
+    /// `<boolean>`
+    Boolean,
+    /// `<date>`
+    Date,
+    /// `<data>`
+    Data,
+    /// `<array>`
+    Array,
+    /// `<dictionary>`
+    Dictionary,
+    /// A keyed-archive UID (binary plists only; never in the schema).
+    Uid,
+    /// `<any>`: every kind is accepted.
+    Any,
+}
+
+impl ValueKind {
+    /// The kind of a plist value.
+    pub fn of(value: &plist::Value) -> ValueKind {
+        match value {
+            plist::Value::Array(_) => ValueKind::Array,
+            plist::Value::Dictionary(_) => ValueKind::Dictionary,
+            plist::Value::Boolean(_) => ValueKind::Boolean,
+            plist::Value::Data(_) => ValueKind::Data,
+            plist::Value::Date(_) => ValueKind::Date,
+            plist::Value::Real(_) => ValueKind::Real,
+            plist::Value::Integer(_) => ValueKind::Integer,
+            plist::Value::String(_) => ValueKind::String,
+            plist::Value::Uid(_) => ValueKind::Uid,
+            // plist::Value is non-exhaustive.
+            _ => ValueKind::Any,
+        }
+    }
+
+    /// The schema's name for the kind (`string`, `integer`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueKind::String => "string",
+            ValueKind::Integer => "integer",
+            ValueKind::Real => "real",
+            ValueKind::Boolean => "boolean",
+            ValueKind::Date => "date",
+            ValueKind::Data => "data",
+            ValueKind::Array => "array",
+            ValueKind::Dictionary => "dictionary",
+            ValueKind::Uid => "uid",
+            ValueKind::Any => "any",
+        }
+    }
+}
+
+impl fmt::Display for ValueKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Bytes that travel as plist `<data>` and as base64 text in JSON.
+///
+/// `Vec<u8>` cannot be used directly: through serde it becomes an array of
+/// integers in plist (rust-plist#59).
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Data(pub Vec<u8>);
+
+impl Data {
+    /// Wraps bytes.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Data {
+        Data(bytes.into())
+    }
+
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The bytes as standard base64 (what JSON carries).
+    pub fn to_base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(&self.0)
+    }
+
+    /// Decodes standard base64, tolerating white space and missing padding
+    /// (as plist `<data>` elements are written in the wild).
+    pub fn from_base64(text: &str) -> Option<Data> {
+        let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let engine = base64::engine::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+        );
+        engine.decode(compact.as_bytes()).ok().map(Data)
+    }
+}
+
+impl fmt::Debug for Data {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.len() <= 64 {
+            write!(f, "Data({})", self.to_base64())
+        } else {
+            write!(f, "Data({} bytes)", self.0.len())
+        }
+    }
+}
+
+impl From<Vec<u8>> for Data {
+    fn from(v: Vec<u8>) -> Data {
+        Data(v)
+    }
+}
+
+impl From<&[u8]> for Data {
+    fn from(v: &[u8]) -> Data {
+        Data(v.to_vec())
+    }
+}
+
+impl AsRef<[u8]> for Data {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// One step of a [`KeyPath`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PathSegment {
+    /// A dictionary key.
+    Key(String),
+    /// An array index.
+    Index(usize),
+}
+
+/// Where a value sits in a message: `Command.Attributes.VPNUUID`,
+/// `ManagedApplicationList["com.example.app"].Status`, `Settings[2].Item`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct KeyPath(pub Vec<PathSegment>);
+
+impl KeyPath {
+    /// The empty path (the root of the message).
+    pub fn root() -> KeyPath {
+        KeyPath(Vec::new())
+    }
+
+    /// The path's segments.
+    pub fn segments(&self) -> &[PathSegment] {
+        &self.0
+    }
+
+    /// A copy of the path with one more key.
+    pub fn join_key(&self, key: &str) -> KeyPath {
+        let mut p = self.clone();
+        p.0.push(PathSegment::Key(key.to_owned()));
+        p
+    }
+
+    pub(crate) fn push_key(&mut self, key: &str) {
+        self.0.push(PathSegment::Key(key.to_owned()));
+    }
+
+    pub(crate) fn push_index(&mut self, index: usize) {
+        self.0.push(PathSegment::Index(index));
+    }
+
+    pub(crate) fn pop(&mut self) {
+        self.0.pop();
+    }
+
+    /// Parses the textual form written by `Display`.
+    pub fn parse(text: &str) -> KeyPath {
+        let mut out = Vec::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix('.') {
+                rest = r;
+                continue;
+            }
+            if let Some(r) = rest.strip_prefix("[\"") {
+                let end = r.find("\"]").unwrap_or(r.len());
+                out.push(PathSegment::Key(r[..end].to_owned()));
+                rest = r.get(end + 2..).unwrap_or("");
+            } else if let Some(r) = rest.strip_prefix('[') {
+                let end = r.find(']').unwrap_or(r.len());
+                match r[..end].parse() {
+                    Ok(i) => out.push(PathSegment::Index(i)),
+                    Err(_) => out.push(PathSegment::Key(r[..end].to_owned())),
+                }
+                rest = r.get(end + 1..).unwrap_or("");
+            } else {
+                let end = rest.find(['.', '[']).unwrap_or(rest.len());
+                out.push(PathSegment::Key(rest[..end].to_owned()));
+                rest = &rest[end..];
+            }
+        }
+        KeyPath(out)
+    }
+}
+
+fn is_plain_key(key: &str) -> bool {
+    !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("(root)");
+        }
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                PathSegment::Key(k) if is_plain_key(k) => {
+                    if i > 0 {
+                        f.write_str(".")?;
+                    }
+                    f.write_str(k)?;
+                }
+                PathSegment::Key(k) => write!(f, "[{k:?}]")?,
+                PathSegment::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A value whose kind contradicts the schema, kept raw instead of failing
+/// the message (see [`crate::from_plist_lenient`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Deviation {
+    /// Where the value is.
+    pub path: KeyPath,
+    /// What the schema says the kind is.
+    pub expected: ValueKind,
+    /// What was found.
+    pub found: ValueKind,
+}
+
+impl fmt::Display for Deviation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: expected {}, found {}", self.path, self.expected, self.found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_paths_print_and_parse() {
+        let mut p = KeyPath::root();
+        p.push_key("ManagedApplicationList");
+        p.push_key("com.example.app");
+        p.push_key("Status");
+        p.push_index(3);
+        let text = p.to_string();
+        assert_eq!(text, "ManagedApplicationList[\"com.example.app\"].Status[3]");
+        assert_eq!(KeyPath::parse(&text), p);
+        assert_eq!(KeyPath::root().to_string(), "(root)");
+    }
+
+    #[test]
+    fn base64_tolerates_whitespace_and_padding() {
+        assert_eq!(Data::from_base64("Zm9v\n YmFy").unwrap().0, b"foobar");
+        assert_eq!(Data::from_base64("Zm9vYg").unwrap().0, b"foob");
+        assert_eq!(Data::from_base64("Zm9vYg==").unwrap().0, b"foob");
+        assert!(Data::from_base64("*").is_none());
+    }
+}

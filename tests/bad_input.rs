@@ -1,0 +1,140 @@
+//! Bad input gives a clear error naming the key path, never a panic.
+
+use apple_device_management::commands::{
+    AnyRequest, InstallApplication, InstallApplicationResponse, ManagedApplicationListResponse, Settings,
+};
+use apple_device_management::{Command, CommandResponse, Error, ValueKind, from_json, from_plist};
+
+fn plist(body: &str) -> Vec<u8> {
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n{body}\n</plist>\n").into_bytes()
+}
+
+fn path(err: &Error) -> String {
+    err.path().map(ToString::to_string).unwrap_or_default()
+}
+
+const INSTALL: &str = "<dict><key>CommandUUID</key><string>x</string><key>Command</key><dict>\
+    <key>RequestType</key><string>InstallApplication</string><key>Options</key><dict>\
+    <key>PurchaseMethod</key><integer>1</integer></dict></dict></dict>";
+
+#[test]
+fn truncated_plist_at_every_length_is_an_error_not_a_panic() {
+    let full = plist(INSTALL);
+    assert!(from_plist::<Command<InstallApplication>>(&full).is_ok());
+    for cut in 0..full.len() - 10 {
+        let err = from_plist::<Command<InstallApplication>>(&full[..cut]).unwrap_err();
+        assert!(matches!(err, Error::Plist { .. }), "cut at {cut}: {err}");
+    }
+    let bin =
+        apple_device_management::to_plist_binary(&from_plist::<Command<InstallApplication>>(&full).unwrap()).unwrap();
+    for cut in 0..bin.len() {
+        assert!(from_plist::<Command<InstallApplication>>(&bin[..cut]).is_err(), "binary cut at {cut}");
+    }
+}
+
+#[test]
+fn truncation_names_where_it_happened() {
+    let full = String::from_utf8(plist(INSTALL)).unwrap();
+    let cut = full.find("<key>Options").unwrap() + 5;
+    let err = from_plist::<Command<InstallApplication>>(&full.as_bytes()[..cut]).unwrap_err();
+    assert_eq!(path(&err), "Command");
+    assert!(err.to_string().starts_with("invalid plist at Command: "), "{err}");
+}
+
+#[test]
+fn non_dictionary_root() {
+    let err = from_plist::<Command<InstallApplication>>(&plist("<array><string>x</string></array>")).unwrap_err();
+    assert_eq!(err.to_string(), "invalid plist at (root): expected a dictionary, found an array");
+    let err = from_plist::<CommandResponse<InstallApplicationResponse>>(&plist("<string>x</string>")).unwrap_err();
+    assert_eq!(err.to_string(), "invalid plist at (root): expected a dictionary, found a string");
+    let err = from_json::<Command<InstallApplication>>(b"[1, 2]").unwrap_err();
+    assert!(matches!(err, Error::Json { .. }), "{err}");
+    assert_eq!(path(&err), "(root)");
+}
+
+#[test]
+fn wrong_type_names_the_key_path() {
+    let bytes = plist(
+        "<dict><key>CommandUUID</key><string>x</string><key>Command</key><dict>\
+         <key>RequestType</key><string>InstallApplication</string><key>Options</key><dict>\
+         <key>PurchaseMethod</key><string>one</string></dict></dict></dict>",
+    );
+    let err = from_plist::<Command<InstallApplication>>(&bytes).unwrap_err();
+    assert_eq!(
+        err,
+        Error::WrongType {
+            path: apple_device_management::KeyPath::parse("Command.Options.PurchaseMethod"),
+            expected: ValueKind::Integer,
+            found: ValueKind::String,
+        }
+    );
+    assert_eq!(err.to_string(), "Command.Options.PurchaseMethod: expected integer, found string");
+    // The same through the any-command enum and through JSON.
+    let err = from_plist::<Command<AnyRequest>>(&bytes).unwrap_err();
+    assert_eq!(err.to_string(), "Command.Options.PurchaseMethod: expected integer, found string");
+    let json = br#"{"CommandUUID":"x","Command":{"RequestType":"InstallApplication","iTunesStoreID":true}}"#;
+    assert_eq!(
+        from_json::<Command<InstallApplication>>(json).unwrap_err().to_string(),
+        "Command.iTunesStoreID: expected integer, found boolean"
+    );
+    // A date where a string belongs is a wrong kind too, not a string.
+    let bytes = plist(
+        "<dict><key>Status</key><string>Acknowledged</string><key>Identifier</key>\
+         <date>2024-10-21T10:00:00Z</date></dict>",
+    );
+    assert_eq!(
+        from_plist::<CommandResponse<InstallApplicationResponse>>(&bytes).unwrap_err().to_string(),
+        "Identifier: expected string, found date"
+    );
+}
+
+#[test]
+fn wrong_request_type_and_missing_keys() {
+    let err = from_plist::<Command<InstallApplication>>(&plist(
+        "<dict><key>CommandUUID</key><string>x</string><key>Command</key><dict>\
+         <key>RequestType</key><string>DeviceLock</string></dict></dict>",
+    ))
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid plist at Command: invalid value: string \"DeviceLock\", expected RequestType InstallApplication"
+    );
+    let err = from_plist::<Command<Settings>>(&plist(
+        "<dict><key>CommandUUID</key><string>x</string><key>Command</key><dict>\
+         <key>RequestType</key><string>Settings</string></dict></dict>",
+    ))
+    .unwrap_err();
+    assert_eq!(err.to_string(), "invalid plist at Command: missing field `Settings`");
+    // Inside a union element, decoded from a buffer: the path still reaches it.
+    let err = from_plist::<Command<AnyRequest>>(&plist(
+        "<dict><key>CommandUUID</key><string>x</string><key>Command</key><dict>\
+         <key>RequestType</key><string>Settings</string><key>Settings</key><array>\
+         <dict><key>Item</key><string>DeviceName</string><key>DeviceName</key><string>a</string></dict>\
+         <dict><key>Item</key><string>Wallpaper</string><key>Where</key><integer>1</integer></dict>\
+         </array></dict></dict>",
+    ))
+    .unwrap_err();
+    assert_eq!(err.to_string(), "invalid plist at Command.Settings[1]: missing field `Image`");
+    let err = from_plist::<CommandResponse<ManagedApplicationListResponse>>(&plist(
+        "<dict><key>Status</key><string>Acknowledged</string><key>ManagedApplicationList</key><dict>\
+         <key>com.example.a</key><dict><key>Status</key><string>Managed</string></dict></dict></dict>",
+    ))
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid plist at ManagedApplicationList[\"com.example.a\"]: missing field `ManagementFlags`"
+    );
+    let err = from_plist::<CommandResponse<InstallApplicationResponse>>(&plist("<dict/>")).unwrap_err();
+    assert_eq!(err.to_string(), "invalid plist at (root): missing field `Status`");
+}
+
+#[test]
+fn garbage_bytes() {
+    for bytes in [&b""[..], b"bplist00garbage", b"\xff\xfe\x00", b"<plist><dict><key>a</key></dict></plist>", b"{}"] {
+        let err = from_plist::<CommandResponse<InstallApplicationResponse>>(bytes).unwrap_err();
+        assert!(matches!(err, Error::Plist { .. }), "{bytes:?}: {err}");
+    }
+    let err = from_json::<Command<InstallApplication>>(br#"{"CommandUUID":"x","Command":{"#).unwrap_err();
+    assert_eq!(path(&err), "Command");
+    assert!(err.to_string().contains("EOF"), "{err}");
+}
