@@ -25,6 +25,8 @@ pub trait Request: Record {
     const REQUEST_TYPE: &'static str;
     /// The body of the device's reply to this command.
     type Response: Record;
+    /// The command's schema: availability and key tables.
+    fn schema() -> &'static crate::availability::SchemaFile;
 }
 
 /// What can sit in a command's `Command` dictionary: a generated request
@@ -152,6 +154,11 @@ impl<'de, P: CommandPayload> Visitor<'de> for PayloadSeed<P> {
 }
 
 struct PayloadRef<'a, P>(&'a P);
+
+/// The `Command` dictionary of a payload (with `RequestType`), as a plist value.
+pub(crate) fn payload_value<P: CommandPayload>(payload: &P) -> Result<plist::Value, plist::Error> {
+    plist::to_value(&PayloadRef(payload))
+}
 
 impl<P: CommandPayload> serde::Serialize for PayloadRef<'_, P> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

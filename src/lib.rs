@@ -12,6 +12,9 @@
 //! | [`commands`] | every MDM command: request, response, value enums | generated from `mdm/commands/*.yaml` |
 //! | [`Command`], [`CommandResponse`] | the envelope the schema leaves out | hand-written (`src/envelope.rs`) |
 //! | [`from_plist`], [`to_plist_xml`], [`from_json`], ... | formats, strict and lenient decoding | hand-written (`src/format.rs`) |
+//! | [`availability`] | is a command or key usable on a [`Target`] (OS, version, channel, enrollment...) | checker hand-written, tables generated |
+//! | [`validate`] | check a typed or untyped command for a target before sending it | hand-written, reads the tables |
+//! | [`report`] | Markdown of the keys an OS version supports, and what changed | hand-written |
 //! | [`ManagementFlags`] | flag fields typed as bitflags | hand-written (`src/flags.rs`), chosen by `codegen/src/overrides.rs` |
 //! | [`Data`], [`KeyPath`], [`Deviation`], [`ValueKind`] | value-level types | hand-written (`src/value.rs`) |
 //! | [`SCHEMA_RELEASE`], [`SCHEMA_COMMIT`] | which schema the types come from | generated |
@@ -50,6 +53,7 @@
 
 #![warn(missing_docs)]
 
+pub mod availability;
 pub mod commands;
 mod dispatch;
 mod envelope;
@@ -58,8 +62,12 @@ mod flags;
 mod format;
 mod open_enum;
 mod record;
+pub mod report;
+mod tables;
+pub mod validate;
 mod value;
 
+pub use availability::{Channel, Enrollment, OsVersion, Platform, Target};
 pub use envelope::{
     Command, CommandPayload, CommandResponse, CommandStatus, EmptyResponse, ErrorChainItem, Request, ResponseBody,
 };

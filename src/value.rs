@@ -180,9 +180,13 @@ impl KeyPath {
         self.0.pop();
     }
 
-    /// Parses the textual form written by `Display`.
+    /// Parses the textual form written by `Display` (`(root)` is the
+    /// empty path).
     pub fn parse(text: &str) -> KeyPath {
         let mut out = Vec::new();
+        if text == "(root)" {
+            return KeyPath(out);
+        }
         let mut rest = text;
         while !rest.is_empty() {
             if let Some(r) = rest.strip_prefix('.') {
@@ -269,6 +273,7 @@ mod tests {
         assert_eq!(text, "ManagedApplicationList[\"com.example.app\"].Status[3]");
         assert_eq!(KeyPath::parse(&text), p);
         assert_eq!(KeyPath::root().to_string(), "(root)");
+        assert_eq!(KeyPath::parse("(root)"), KeyPath::root());
     }
 
     #[test]

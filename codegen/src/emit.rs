@@ -113,7 +113,8 @@ fn ty_tokens(ty: &Ty) -> TokenStream {
     }
 }
 
-fn kind_tokens(t: &ValueType) -> TokenStream {
+/// The runtime `ValueKind` for a schema type.
+pub fn kind_tokens(t: &ValueType) -> TokenStream {
     match t {
         ValueType::String => quote!(crate::ValueKind::String),
         ValueType::Integer => quote!(crate::ValueKind::Integer),
@@ -337,7 +338,7 @@ fn emit_union(u: &Union) -> TokenStream {
 }
 
 /// The items of one schema file's module.
-pub fn module_tokens(m: &Module) -> TokenStream {
+pub fn module_tokens(m: &Module, table_index: usize) -> TokenStream {
     let mut out = TokenStream::new();
     for item in &m.items {
         out.extend(match item {
@@ -366,6 +367,9 @@ pub fn module_tokens(m: &Module) -> TokenStream {
             impl crate::Request for #req {
                 const REQUEST_TYPE: &'static str = #rt;
                 type Response = #resp;
+                fn schema() -> &'static crate::availability::SchemaFile {
+                    &crate::tables::COMMANDS[#table_index]
+                }
             }
         });
     }

@@ -18,6 +18,7 @@
 
 use std::collections::HashMap;
 
+use crate::avail;
 use crate::model::{Family, Key, Presence, SchemaFile, Subkeys, ValueType};
 use crate::naming::{self, Scope};
 use crate::overrides::{self, Action};
@@ -216,6 +217,8 @@ const MAX_REQUIRED: usize = 64;
 
 struct Builder<'a> {
     file: &'a SchemaFile,
+    /// Each key's resolved availability, by key path.
+    avail: HashMap<String, avail::Availability>,
     scope: Scope,
     items: Vec<Option<Item>>,
     /// Anchor id of a `subkeys` list -> the type built from it.
@@ -232,6 +235,7 @@ pub fn command_module(file: &SchemaFile) -> Module {
     let response = format!("{request}Response");
     let mut b = Builder {
         file,
+        avail: avail::path_map(file),
         scope: Scope::with_reserved(&[&request, &response]),
         items: Vec::new(),
         anchors: HashMap::new(),
@@ -241,6 +245,7 @@ pub fn command_module(file: &SchemaFile) -> Module {
     let mut doc = vec![Para::Schema(file.title.clone())];
     doc.extend(paragraphs(file.description.as_deref()));
     doc.push(note(format!("`RequestType`: `{request_type}`. Source: `{}`.", file.path)));
+    doc.push(availability_doc(&avail::payload(&file.payload.supported_os)));
     b.add_struct(&request, doc, &file.payload_keys, "payload:");
     let has_response = !file.response_keys.is_empty();
     if has_response {
@@ -251,6 +256,8 @@ pub fn command_module(file: &SchemaFile) -> Module {
                  [`CommandResponse`](crate::CommandResponse), which holds this type as its body.",
             ),
         ];
+        let mut doc = doc;
+        doc.push(availability_doc(&avail::payload(&file.payload.supported_os)));
         b.add_struct(&response, doc, &file.response_keys, "response:");
     }
     let module_doc = {
@@ -271,7 +278,8 @@ pub fn command_module(file: &SchemaFile) -> Module {
     }
 }
 
-fn is_any_key(name: &str) -> bool {
+/// True for the placeholder names of map keys (`ANY`, `ANY app identifier`, `<app identifier>`).
+pub fn is_any_key(name: &str) -> bool {
     name == "ANY" || name.starts_with("ANY ") || (name.starts_with('<') && name.ends_with('>'))
 }
 
@@ -314,10 +322,18 @@ impl Builder<'_> {
                 ty,
                 required,
                 schema_type: key.ty.clone(),
-                doc: field_doc(key),
+                doc: field_doc(key, self.avail.get(&key_path)),
             });
         }
         out
+    }
+
+    /// A nested type's docs: the key's title and prose, then its
+    /// availability per OS.
+    fn type_doc(&self, key: &Key, path: &str) -> Vec<Para> {
+        let mut doc = key_doc(key);
+        doc.extend(self.avail.get(path).map(availability_doc));
+        doc
     }
 
     fn claim_type_name(&mut self, wanted: &str, parent: &str) -> String {
@@ -339,16 +355,16 @@ impl Builder<'_> {
                     .filter_map(|s| if let Scalar::Str(s) = s { Some(s.as_str()) } else { None })
                     .collect();
                 if !values.is_empty() && values.len() == key.rangelist.len() {
-                    self.string_enum(key, parent)
+                    self.string_enum(key, parent, path)
                 } else if !key.subkey_list().is_empty() {
-                    self.catalogue_enum(key, parent)
+                    self.catalogue_enum(key, parent, path)
                 } else {
                     Ty::String
                 }
             }
             ValueType::Integer => {
                 let all_int = key.rangelist.iter().all(|s| matches!(s, Scalar::Int(_)));
-                if !key.rangelist.is_empty() && all_int { self.integer_enum(key, parent) } else { Ty::Integer }
+                if !key.rangelist.is_empty() && all_int { self.integer_enum(key, parent, path) } else { Ty::Integer }
             }
             ValueType::Real => Ty::Real,
             ValueType::Boolean => Ty::Boolean,
@@ -417,7 +433,7 @@ impl Builder<'_> {
         if elem.subkeys_anchor != 0 {
             self.anchors.insert(elem.subkeys_anchor, Ty::Named(name.clone()));
         }
-        let doc = key_doc(elem);
+        let doc = self.type_doc(elem, path);
         self.add_struct(&name, doc, list, &format!("{path}/"));
         Ty::Named(name)
     }
@@ -459,7 +475,8 @@ impl Builder<'_> {
                 if key.subkeys_anchor != 0 {
                     self.anchors.insert(key.subkeys_anchor, Ty::Named(name.clone()));
                 }
-                self.add_struct(&name, key_doc(key), list, &format!("{path}/"));
+                let doc = self.type_doc(key, path);
+                self.add_struct(&name, doc, list, &format!("{path}/"));
                 Ty::Named(name)
             }
         }
@@ -507,7 +524,7 @@ impl Builder<'_> {
             self.open.push(ty.clone());
             let fields = self.fields(&ty, v.subkey_list(), &format!("{path}/{}/", v.name), Some(&disc_name));
             self.open.pop();
-            let mut doc = key_doc(v);
+            let mut doc = self.type_doc(v, &format!("{path}/{}", v.name));
             doc.push(note(format!("Sent with `{disc_name}` = `{wire}`.")));
             self.items[slot] = Some(Item::Struct(Struct { name: ty.clone(), doc: doc.clone(), fields }));
             out.push(UnionVariant { ident: idents.claim(&naming::camel(&v.name, "V"), None), wire, ty, doc });
@@ -516,12 +533,13 @@ impl Builder<'_> {
         doc.push(note(format!(
             "An element whose `{disc_name}` this version does not know is kept whole in `Unrecognized`."
         )));
+        doc.extend(self.avail.get(path).map(availability_doc));
         self.items[slot] =
             Some(Item::Union(Union { name: name.clone(), doc, discriminator: disc_name, variants: out }));
         Some(Ty::Named(name))
     }
 
-    fn string_enum(&mut self, key: &Key, parent: &str) -> Ty {
+    fn string_enum(&mut self, key: &Key, parent: &str, path: &str) -> Ty {
         let name = self.claim_type_name(&key.name, parent);
         let mut idents = Scope::with_reserved(&["Unrecognized"]);
         let bullets = bullet_docs(key.content.as_deref());
@@ -535,10 +553,10 @@ impl Builder<'_> {
                 doc: vec![bullets.get(v.as_str()).cloned().map_or_else(|| note(format!("`{v}`")), Para::Schema)],
             })
             .collect();
-        self.push_enum(name, key, Repr::String, variants)
+        self.push_enum(name, key, path, Repr::String, variants)
     }
 
-    fn integer_enum(&mut self, key: &Key, parent: &str) -> Ty {
+    fn integer_enum(&mut self, key: &Key, parent: &str, path: &str) -> Ty {
         let name = self.claim_type_name(&key.name, parent);
         let mut idents = Scope::with_reserved(&["Unrecognized"]);
         let bullets = bullet_docs(key.content.as_deref());
@@ -555,11 +573,11 @@ impl Builder<'_> {
                 }
             })
             .collect();
-        self.push_enum(name, key, Repr::Integer, variants)
+        self.push_enum(name, key, path, Repr::Integer, variants)
     }
 
     /// A string key whose subkeys are the allowed values (each documented).
-    fn catalogue_enum(&mut self, key: &Key, parent: &str) -> Ty {
+    fn catalogue_enum(&mut self, key: &Key, parent: &str, path: &str) -> Ty {
         let name = self.claim_type_name(&key.name, parent);
         let mut idents = Scope::with_reserved(&["Unrecognized"]);
         let variants = key
@@ -571,13 +589,14 @@ impl Builder<'_> {
                 doc: paragraphs(v.content.as_deref()),
             })
             .collect();
-        self.push_enum(name, key, Repr::String, variants)
+        self.push_enum(name, key, path, Repr::String, variants)
     }
 
-    fn push_enum(&mut self, name: String, key: &Key, repr: Repr, variants: Vec<Variant>) -> Ty {
+    fn push_enum(&mut self, name: String, key: &Key, path: &str, repr: Repr, variants: Vec<Variant>) -> Ty {
         let mut doc = vec![note(format!("The values of `{}`.", key.name))];
         doc.extend(paragraphs(key.content.as_deref()));
         doc.push(note("A value this version of the schema does not list is kept in `Unrecognized`."));
+        doc.extend(self.avail.get(path).map(availability_doc));
         self.items.push(Some(Item::Enum(Enum { name: name.clone(), doc, repr, variants })));
         Ty::Named(name)
     }
@@ -616,7 +635,11 @@ fn key_doc(key: &Key) -> Vec<Para> {
     doc
 }
 
-fn field_doc(key: &Key) -> Vec<Para> {
+fn availability_doc(a: &avail::Availability) -> Para {
+    note(format!("Availability:\n{}", avail::doc_lines(a).join("\n")))
+}
+
+fn field_doc(key: &Key, availability: Option<&avail::Availability>) -> Vec<Para> {
     let mut doc = vec![note(format!("`{}`", key.name))];
     if let Some(t) = &key.title {
         doc.push(Para::Schema(t.clone()));
@@ -639,6 +662,10 @@ fn field_doc(key: &Key) -> Vec<Para> {
     }
     if let Some(f) = &key.format {
         facts.push(format!("format `{f}`"));
+    }
+    // The facts line stays last (emit relies on nothing else here).
+    if let Some(a) = availability {
+        doc.push(availability_doc(a));
     }
     doc.push(note(facts.join(", ") + "."));
     doc

@@ -9,6 +9,7 @@
 //!
 //! [`generate`] runs all of it; the crate's `build.rs` calls it.
 
+pub mod avail;
 pub mod emit;
 pub mod ir;
 pub mod load;
@@ -80,11 +81,26 @@ impl Provenance {
 /// Generates every output file, as `(path relative to OUT_DIR, contents)`.
 pub fn render(schema: &load::Schema, provenance: &Provenance) -> BTreeMap<PathBuf, String> {
     let mut files = BTreeMap::new();
-    let commands: Vec<ir::Module> = schema.family(Family::Commands).map(ir::command_module).collect();
-    for m in &commands {
-        let tokens = emit::module_tokens(m);
+    let command_files: Vec<&model::SchemaFile> = schema.family(Family::Commands).collect();
+    let commands: Vec<ir::Module> = command_files.iter().map(|f| ir::command_module(f)).collect();
+    for (i, m) in commands.iter().enumerate() {
+        let tokens = emit::module_tokens(m, i);
         files.insert(PathBuf::from(format!("commands/{}.rs", m.ident)), emit::format_file(tokens, &m.file));
     }
+    let mut pool = avail::Pool::default();
+    let command_tables: Vec<proc_macro2::TokenStream> = command_files
+        .iter()
+        .zip(&commands)
+        .map(|(f, m)| avail::file_tokens(&mut pool, f, m.request_type.as_deref().unwrap_or_default()))
+        .collect();
+    let pool_tokens = avail::pool_tokens(&pool);
+    let tables = quote::quote! {
+        #pool_tokens
+
+        /// The availability and key tables of every command, in file order.
+        pub static COMMANDS: &[crate::availability::SchemaFile] = &[#(#command_tables),*];
+    };
+    files.insert(PathBuf::from("tables.rs"), emit::format_file(tables, "every schema file"));
     files.insert(
         PathBuf::from("commands/mod.rs"),
         emit::format_file(emit::commands_index(&commands, "commands"), "mdm/commands/*.yaml"),

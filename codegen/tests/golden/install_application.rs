@@ -7,6 +7,13 @@
 ///
 /// `RequestType`: `InstallApplication`. Source: `mdm/commands/application.install.yaml`.
 ///
+/// Availability:
+/// - iOS: 5.0+
+/// - macOS: 10.9+
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+
+/// - watchOS: 10.0+
+///
 /// Send it wrapped in a [`Command`](crate::Command).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -15,6 +22,13 @@ pub struct InstallApplication {
     ///
     /// The app's iTunes Store identifier.
     ///
+    /// Availability:
+    /// - iOS: 5.0+
+    /// - macOS: 10.9+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
+    ///
     /// Schema type `<integer>`, optional.
     pub itunes_store_id: ::core::option::Option<i64>,
     /// `Identifier`
@@ -22,17 +36,38 @@ pub struct InstallApplication {
     /// The app's bundle identifier.
     /// For a watchOS app, the identifier needs to be the watch's bundle identifier, which differs from the main bundle identifier for the iPhone to which the watch is paired. Obtain the watch's bundle identifier for an app with a watch bundle, in the 'watchBundleId' key that's part of the Content Metadata query. For more information on this query, see Getting App and Book Information (Legacy).
     ///
+    /// Availability:
+    /// - iOS: 7.0+
+    /// - macOS: 10.9+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
+    ///
     /// Schema type `<string>`, optional.
     pub identifier: ::core::option::Option<::std::string::String>,
     /// `Options`
     ///
     /// A dictionary that contains the app installation options.
     ///
+    /// Availability:
+    /// - iOS: 7.0+
+    /// - macOS: 10.9+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
+    ///
     /// Schema type `<dictionary>`, optional.
     pub options: ::core::option::Option<Options>,
     /// `ManifestURL`
     ///
     /// The URL of the app manifest, which needs to begin with 'https:'. The manifest is returned as a property list.
+    ///
+    /// Availability:
+    /// - iOS: 7.0+
+    /// - macOS: 10.9+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
     ///
     /// Schema type `<string>`, optional.
     pub manifest_url: ::core::option::Option<::std::string::String>,
@@ -46,17 +81,38 @@ pub struct InstallApplication {
     ///
     /// Available in iOS 5 and later, macOS 11 and later, and tvOS 10.2 and later.
     ///
+    /// Availability:
+    /// - iOS: 5.0+
+    /// - macOS: 11.0+, user enrollment: forbidden
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
+    ///
     /// Schema type `<integer>`, optional.
     pub management_flags: ::core::option::Option<crate::flags::ManagementFlags>,
     /// `Configuration`
     ///
     /// A dictionary that contains the initial configuration of the app, if you choose to provide it. Available in iOS 7 and later, macOS 11 and later, and tvOS 10.2 and later.
     ///
+    /// Availability:
+    /// - iOS: 7.0+
+    /// - macOS: 11.0+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
+    ///
     /// Schema type `<dictionary>`, optional.
     pub configuration: ::core::option::Option<::plist::Dictionary>,
     /// `Attributes`
     ///
     /// A dictionary that contains the initial attributes of the app, if you choose to provide it. Available in iOS 7 and later, and tvOS 10.2 and later.
+    ///
+    /// Availability:
+    /// - iOS: 7.0+
+    /// - macOS: not available
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
     ///
     /// Schema type `<dictionary>`, optional.
     pub attributes: ::core::option::Option<Attributes>,
@@ -68,6 +124,13 @@ pub struct InstallApplication {
     ///
     /// This value doesn't work with the User Enrollment feature introduced in iOS 13. Available in iOS 9 and later, macOS 11 and later, and tvOS 10.2 and later.
     ///
+    /// Availability:
+    /// - iOS: 9.0+, user enrollment: forbidden
+    /// - macOS: 11.0+, user enrollment: forbidden
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+, user enrollment: forbidden
+    /// - watchOS: 10.0+
+    ///
     /// Schema type `<string>`, optional.
     pub change_management_state: ::core::option::Option<ChangeManagementState>,
     /// `InstallAsManaged`
@@ -76,11 +139,25 @@ pub struct InstallApplication {
     /// For manifest-based installs, if 'true', the system only considers apps installed in '/Applications' as managed. In macOS 11 through 13, the system requires that the 'pkg' only contains a single signed app.
     /// Available in macOS 11 and later.
     ///
+    /// Availability:
+    /// - iOS: not available
+    /// - macOS: 11.0+, user enrollment: forbidden
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
+    ///
     /// Schema type `<boolean>`, optional, default `false`.
     pub install_as_managed: ::core::option::Option<bool>,
     /// `iOSApp`
     ///
     /// If 'true', the app is an iOS app that can run on an Apple silicon in macOS 11 and later.
+    ///
+    /// Availability:
+    /// - iOS: not available
+    /// - macOS: 11.0+
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
     ///
     /// Schema type `<boolean>`, optional, default `false`.
     pub ios_app: ::core::option::Option<bool>,
@@ -244,6 +321,13 @@ impl crate::__private::Record for InstallApplication {
 crate::__record_serde!(InstallApplication);
 
 /// A dictionary that contains the app installation options.
+///
+/// Availability:
+/// - iOS: 7.0+
+/// - macOS: 10.9+
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+
+/// - watchOS: 10.0+
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Options {
@@ -253,6 +337,13 @@ pub struct Options {
     /// * '0': Free apps and Legacy Volume Purchase Program (VPP) with a redemption code. This option is only available in iOS.
     /// * '1': Volume Purchase Program (VPP) app assignment.
     /// Set this value to '1' to install first-party apps without user login to the iTunes Store, such as Mail or Safari, or to install an iOS app with user enrollment.
+    ///
+    /// Availability:
+    /// - iOS: 7.0+
+    /// - macOS: 10.9+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
     ///
     /// Schema type `<integer>`, optional, default `0`.
     pub purchase_method: ::core::option::Option<PurchaseMethod>,
@@ -313,6 +404,13 @@ crate::__record_serde!(Options);
 /// Set this value to '1' to install first-party apps without user login to the iTunes Store, such as Mail or Safari, or to install an iOS app with user enrollment.
 ///
 /// A value this version of the schema does not list is kept in `Unrecognized`.
+///
+/// Availability:
+/// - iOS: 7.0+
+/// - macOS: 10.9+
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+
+/// - watchOS: 10.0+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PurchaseMethod {
@@ -327,6 +425,13 @@ pub enum PurchaseMethod {
 crate::__integer_enum!(PurchaseMethod { Value0 => 0, Value1 => 1 });
 
 /// A dictionary that contains the initial attributes of the app, if you choose to provide it. Available in iOS 7 and later, and tvOS 10.2 and later.
+///
+/// Availability:
+/// - iOS: 7.0+
+/// - macOS: not available
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+
+/// - watchOS: 10.0+
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Attributes {
@@ -334,11 +439,25 @@ pub struct Attributes {
     ///
     /// A per-app VPN unique identifier for this app. Available in iOS 7 and later.
     ///
+    /// Availability:
+    /// - iOS: 7.0+
+    /// - macOS: not available
+    /// - tvOS: not available
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
+    ///
     /// Schema type `<string>`, optional.
     pub vpnuuid: ::core::option::Option<::std::string::String>,
     /// `ContentFilterUUID`
     ///
     /// The content filter UUID for this app. Available in iOS 16 and later.
+    ///
+    /// Availability:
+    /// - iOS: 16.0+
+    /// - macOS: not available
+    /// - tvOS: not available
+    /// - visionOS: 1.1+
+    /// - watchOS: not available
     ///
     /// Schema type `<string>`, optional.
     pub content_filter_uuid: ::core::option::Option<::std::string::String>,
@@ -346,17 +465,38 @@ pub struct Attributes {
     ///
     /// The DNS proxy UUID for this app. Available in iOS 16 and later.
     ///
+    /// Availability:
+    /// - iOS: 16.0+
+    /// - macOS: not available
+    /// - tvOS: not available
+    /// - visionOS: 1.1+
+    /// - watchOS: not available
+    ///
     /// Schema type `<string>`, optional.
     pub dns_proxy_uuid: ::core::option::Option<::std::string::String>,
     /// `RelayUUID`
     ///
     /// The relay UUID for this app. Available in iOS 17 and later.
     ///
+    /// Availability:
+    /// - iOS: 17.0+
+    /// - macOS: not available
+    /// - tvOS: not available
+    /// - visionOS: 1.1+
+    /// - watchOS: not available
+    ///
     /// Schema type `<string>`, optional.
     pub relay_uuid: ::core::option::Option<::std::string::String>,
     /// `AssociatedDomains`
     ///
     /// An array that contains the associated domains to add to this app. Available in iOS 13 and later.
+    ///
+    /// Availability:
+    /// - iOS: 13.0+
+    /// - macOS: not available
+    /// - tvOS: not available
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
     ///
     /// Schema type `<array>`, optional.
     pub associated_domains: ::core::option::Option<
@@ -366,11 +506,25 @@ pub struct Attributes {
     ///
     /// If 'true', perform claimed site association verification directly at the domain instead of on Apple's servers. Only set this to 'true' for domains that can't access the internet. Available in iOS 14 and later.
     ///
+    /// Availability:
+    /// - iOS: 14.0+
+    /// - macOS: not available
+    /// - tvOS: not available
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
+    ///
     /// Schema type `<boolean>`, optional, default `false`.
     pub associated_domains_enable_direct_downloads: ::core::option::Option<bool>,
     /// `Removable`
     ///
     /// If 'false', this app isn't removable while it's a managed app. Available in iOS 14 and later, and tvOS 14 and later.
+    ///
+    /// Availability:
+    /// - iOS: 14.0+
+    /// - macOS: not available
+    /// - tvOS: 14.0+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
     ///
     /// Schema type `<boolean>`, optional, default `true`.
     pub removable: ::core::option::Option<bool>,
@@ -379,6 +533,13 @@ pub struct Attributes {
     /// If 'true', Tap to Pay on iPhone requires users to use Face ID or a passcode to unlock their device after every transaction that requires a customer's card PIN. If 'false', the user can configure this setting on their device.
     /// Available in iOS 16.4 and later.
     ///
+    /// Availability:
+    /// - iOS: 16.4+
+    /// - macOS: not available
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
+    ///
     /// Schema type `<boolean>`, optional, default `false`.
     pub tap_to_pay_screen_lock: ::core::option::Option<bool>,
     /// `CellularSliceUUID`
@@ -386,17 +547,38 @@ pub struct Attributes {
     /// The data network name (DNN) or app category. For DNN, the value is 'DNN:name', where 'name' is the carrier-provided DNN name. For app category, the value is 'AppCategory:category', where 'category' is a carrier-provided string like “Enterprise1”.
     /// Available in iOS 17 and later.
     ///
+    /// Availability:
+    /// - iOS: 17.0+
+    /// - macOS: not available
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
+    ///
     /// Schema type `<string>`, optional.
     pub cellular_slice_uuid: ::core::option::Option<::std::string::String>,
     /// `Hideable`
     ///
     /// Setting this to false prevents the user from hiding the app. It does not affect the user's ability to leave it in the App Library, while removing it from the home screen.
     ///
+    /// Availability:
+    /// - iOS: 18.1+
+    /// - macOS: not available
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
+    ///
     /// Schema type `<boolean>`, optional, default `true`.
     pub hideable: ::core::option::Option<bool>,
     /// `Lockable`
     ///
     /// Setting this to false prevents the user from locking the app. Because hiding an app also requires locking it, disallowing the user from locking the app will also prevent the user from hiding it.
+    ///
+    /// Availability:
+    /// - iOS: 18.1+
+    /// - macOS: not available
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
     ///
     /// Schema type `<boolean>`, optional, default `true`.
     pub lockable: ::core::option::Option<bool>,
@@ -583,6 +765,13 @@ crate::__record_serde!(Attributes);
 /// This value doesn't work with the User Enrollment feature introduced in iOS 13. Available in iOS 9 and later, macOS 11 and later, and tvOS 10.2 and later.
 ///
 /// A value this version of the schema does not list is kept in `Unrecognized`.
+///
+/// Availability:
+/// - iOS: 9.0+, user enrollment: forbidden
+/// - macOS: 11.0+, user enrollment: forbidden
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+, user enrollment: forbidden
+/// - watchOS: 10.0+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChangeManagementState {
@@ -597,6 +786,13 @@ crate::__string_enum!(ChangeManagementState { Managed => "Managed" });
 /// The response keys of a device's reply to [`InstallApplication`].
 ///
 /// The envelope keys (Status, CommandUUID, ErrorChain, UDID...) are in [`CommandResponse`](crate::CommandResponse), which holds this type as its body.
+///
+/// Availability:
+/// - iOS: 5.0+
+/// - macOS: 10.9+
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+
+/// - watchOS: 10.0+
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InstallApplicationResponse {
@@ -605,17 +801,38 @@ pub struct InstallApplicationResponse {
     /// The app's bundle identifier, if the user accepted the request.
     /// For a watchOS app, the identifier is the watch's bundle identifier, which differs from the main bundle identifier for the iPhone to which the watch is paired.
     ///
+    /// Availability:
+    /// - iOS: 5.0+
+    /// - macOS: 10.9+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
+    ///
     /// Schema type `<string>`, optional.
     pub identifier: ::core::option::Option<::std::string::String>,
     /// `State`
     ///
     /// The app's installation state, if the user accepted the request. If this value is 'NeedsRedemption', the server must send a redemption code to complete the app installation.
     ///
+    /// Availability:
+    /// - iOS: 5.0+
+    /// - macOS: 10.9+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
+    ///
     /// Schema type `<string>`, optional.
     pub state: ::core::option::Option<State>,
     /// `RejectionReason`
     ///
     /// The reason, if installation fails. macOS only returns "Other".
+    ///
+    /// Availability:
+    /// - iOS: 5.0+
+    /// - macOS: 10.9+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
     ///
     /// Schema type `<string>`, optional.
     pub rejection_reason: ::core::option::Option<RejectionReason>,
@@ -690,6 +907,13 @@ crate::__record_serde!(InstallApplicationResponse);
 /// The app's installation state, if the user accepted the request. If this value is 'NeedsRedemption', the server must send a redemption code to complete the app installation.
 ///
 /// A value this version of the schema does not list is kept in `Unrecognized`.
+///
+/// Availability:
+/// - iOS: 5.0+
+/// - macOS: 10.9+
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+
+/// - watchOS: 10.0+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum State {
@@ -755,6 +979,13 @@ crate::__string_enum!(
 /// The reason, if installation fails. macOS only returns "Other".
 ///
 /// A value this version of the schema does not list is kept in `Unrecognized`.
+///
+/// Availability:
+/// - iOS: 5.0+
+/// - macOS: 10.9+
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+
+/// - watchOS: 10.0+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RejectionReason {
@@ -795,4 +1026,7 @@ crate::__string_enum!(
 impl crate::Request for InstallApplication {
     const REQUEST_TYPE: &'static str = "InstallApplication";
     type Response = InstallApplicationResponse;
+    fn schema() -> &'static crate::availability::SchemaFile {
+        &crate::tables::COMMANDS[4usize]
+    }
 }

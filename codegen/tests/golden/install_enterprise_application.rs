@@ -7,6 +7,13 @@
 ///
 /// `RequestType`: `InstallEnterpriseApplication`. Source: `mdm/commands/application.install.enterprise.yaml`.
 ///
+/// Availability:
+/// - iOS: not available
+/// - macOS: 10.13.6+, device channel only
+/// - tvOS: not available
+/// - visionOS: not available
+/// - watchOS: not available
+///
 /// Send it wrapped in a [`Command`](crate::Command).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -15,11 +22,25 @@ pub struct InstallEnterpriseApplication {
     ///
     /// A dictionary that specifies where to download the app. This value is backward-compatible with the manifest for the InstallApplicationCommand; however, it also allows you to specify 'sha256s' and 'sha256-size' for SHA-256 hashes.
     ///
+    /// Availability:
+    /// - iOS: not available
+    /// - macOS: 10.13.6+, device channel only
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
+    ///
     /// Schema type `<dictionary>`, optional.
     pub manifest: ::core::option::Option<::plist::Dictionary>,
     /// `ManifestURL`
     ///
     /// The URL of the app manifest, which needs to begin with 'https:'. The manifest is returned as a property list.
+    ///
+    /// Availability:
+    /// - iOS: not available
+    /// - macOS: 10.13.6+, device channel only
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
     ///
     /// Schema type `<string>`, optional.
     pub manifest_url: ::core::option::Option<::std::string::String>,
@@ -27,11 +48,25 @@ pub struct InstallEnterpriseApplication {
     ///
     /// An array of DER-encoded certificates to pin the connection when fetching the 'ManifestURL'.
     ///
+    /// Availability:
+    /// - iOS: not available
+    /// - macOS: 10.13.6+, device channel only
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
+    ///
     /// Schema type `<array>`, optional.
     pub manifest_url_pinning_certs: ::core::option::Option<::std::vec::Vec<crate::Data>>,
     /// `PinningRevocationCheckRequired`
     ///
     /// If 'true', certificate revocation checks require a positive response when using certificate pinning with 'ManifestURLPinningCerts'.
+    ///
+    /// Availability:
+    /// - iOS: not available
+    /// - macOS: 10.13.6+, device channel only
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
     ///
     /// Schema type `<boolean>`, optional, default `false`.
     pub pinning_revocation_check_required: ::core::option::Option<bool>,
@@ -40,6 +75,13 @@ pub struct InstallEnterpriseApplication {
     /// If 'true', install the app as a managed app. Otherwise, the system installs the app as unmanaged. If you reinstall a manged app and omit this value or set it to 'false', the app becomes unmanaged.
     /// For manifest-based installs, if 'true', the system only considers apps installed in '/Applications' as managed. In macOS 11 through 13, the system requires that the 'pkg' only contains a single signed app.
     /// Available in macOS 11 and later.
+    ///
+    /// Availability:
+    /// - iOS: not available
+    /// - macOS: 11.0+, device channel only, user enrollment: forbidden
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
     ///
     /// Schema type `<boolean>`, optional, default `false`.
     pub install_as_managed: ::core::option::Option<bool>,
@@ -51,11 +93,25 @@ pub struct InstallEnterpriseApplication {
     ///
     /// Available in macOS 11 and later.
     ///
+    /// Availability:
+    /// - iOS: not available
+    /// - macOS: 11.0+, device channel only, user enrollment: forbidden
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
+    ///
     /// Schema type `<integer>`, optional.
     pub management_flags: ::core::option::Option<crate::flags::ManagementFlags>,
     /// `Configuration`
     ///
     /// A dictionary that contains the initial configuration of the app, if you choose to provide it. Available in macOS 11 and later.
+    ///
+    /// Availability:
+    /// - iOS: not available
+    /// - macOS: 11.0+, device channel only
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
     ///
     /// Schema type `<dictionary>`, optional.
     pub configuration: ::core::option::Option<::plist::Dictionary>,
@@ -67,11 +123,25 @@ pub struct InstallEnterpriseApplication {
     ///
     /// Available in macOS 11 and later.
     ///
+    /// Availability:
+    /// - iOS: not available
+    /// - macOS: 11.0+, device channel only, user enrollment: forbidden
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
+    ///
     /// Schema type `<string>`, optional.
     pub change_management_state: ::core::option::Option<ChangeManagementState>,
     /// `iOSApp`
     ///
     /// If 'true', the app is an iOS app that can run on an Apple silicon in macOS 11 and later.
+    ///
+    /// Availability:
+    /// - iOS: not available
+    /// - macOS: 11.0+, device channel only
+    /// - tvOS: not available
+    /// - visionOS: not available
+    /// - watchOS: not available
     ///
     /// Schema type `<boolean>`, optional, default `false`.
     pub ios_app: ::core::option::Option<bool>,
@@ -231,6 +301,13 @@ crate::__record_serde!(InstallEnterpriseApplication);
 /// Available in macOS 11 and later.
 ///
 /// A value this version of the schema does not list is kept in `Unrecognized`.
+///
+/// Availability:
+/// - iOS: not available
+/// - macOS: 11.0+, device channel only, user enrollment: forbidden
+/// - tvOS: not available
+/// - visionOS: not available
+/// - watchOS: not available
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChangeManagementState {
@@ -245,4 +322,7 @@ crate::__string_enum!(ChangeManagementState { Managed => "Managed" });
 impl crate::Request for InstallEnterpriseApplication {
     const REQUEST_TYPE: &'static str = "InstallEnterpriseApplication";
     type Response = crate::EmptyResponse;
+    fn schema() -> &'static crate::availability::SchemaFile {
+        &crate::tables::COMMANDS[3usize]
+    }
 }

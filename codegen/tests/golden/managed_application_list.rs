@@ -7,6 +7,13 @@
 ///
 /// `RequestType`: `ManagedApplicationList`. Source: `mdm/commands/application.managed.list.yaml`.
 ///
+/// Availability:
+/// - iOS: 5.0+
+/// - macOS: 11.0+
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+
+/// - watchOS: 10.0+
+///
 /// Send it wrapped in a [`Command`](crate::Command).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -15,6 +22,13 @@ pub struct ManagedApplicationList {
     ///
     /// The bundle identifiers of the managed apps to include in the response.
     /// For a watchOS app, the identifier needs to be the watch's bundle identifier, which differs from the main bundle identifier for the iPhone to which the watch is paired. Obtain the watch's bundle identifier for an app with a watch bundle, in the 'watchBundleId' key that's part of the Content Metadata query. For more information on this query, see Getting App and Book Information (Legacy).
+    ///
+    /// Availability:
+    /// - iOS: 7.0+
+    /// - macOS: 11.0+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
     ///
     /// Schema type `<array>`, optional.
     pub identifiers: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -70,12 +84,26 @@ crate::__record_serde!(ManagedApplicationList);
 /// The response keys of a device's reply to [`ManagedApplicationList`].
 ///
 /// The envelope keys (Status, CommandUUID, ErrorChain, UDID...) are in [`CommandResponse`](crate::CommandResponse), which holds this type as its body.
+///
+/// Availability:
+/// - iOS: 5.0+
+/// - macOS: 11.0+
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+
+/// - watchOS: 10.0+
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ManagedApplicationListResponse {
     /// `ManagedApplicationList`
     ///
     /// A dictionary that contains status information about each managed app. The response will not include apps that are managed by Declarative Device Management.
+    ///
+    /// Availability:
+    /// - iOS: 5.0+
+    /// - macOS: 11.0+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
     ///
     /// Schema type `<dictionary>`, required.
     pub managed_application_list: ::std::collections::BTreeMap<
@@ -150,6 +178,13 @@ impl crate::__private::Record for ManagedApplicationListResponse {
 crate::__record_serde!(ManagedApplicationListResponse);
 
 /// The bundle identifier of the managed app.
+///
+/// Availability:
+/// - iOS: 5.0+
+/// - macOS: 11.0+
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+
+/// - watchOS: 10.0+
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ManagedApplicationItem {
@@ -178,6 +213,13 @@ pub struct ManagedApplicationItem {
     /// * 'ManagementRejected':The user rejected management of an installed app.
     /// * 'Failed': The app installation failed.
     ///
+    /// Availability:
+    /// - iOS: 5.0+
+    /// - macOS: 11.0+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
+    ///
     /// Schema type `<string>`, required.
     pub status: Status,
     /// `ManagementFlags`
@@ -186,11 +228,25 @@ pub struct ManagedApplicationItem {
     /// * '1': Remove app upon removal of MDM profile.
     /// * '4': Prevent backup of app data.
     ///
+    /// Availability:
+    /// - iOS: 5.0+
+    /// - macOS: 11.0+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
+    ///
     /// Schema type `<integer>`, required.
     pub management_flags: crate::flags::ManagementFlags,
     /// `UnusedRedemptionCode`
     ///
     /// If the user already purchased a paid app, this code is available for use by another user. This code reports only once. This value is available in iOS 5 and later.
+    ///
+    /// Availability:
+    /// - iOS: 5.0+
+    /// - macOS: not available
+    /// - tvOS: not available
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
     ///
     /// Schema type `<string>`, required.
     pub unused_redemption_code: ::core::option::Option<::std::string::String>,
@@ -198,11 +254,25 @@ pub struct ManagedApplicationItem {
     ///
     /// If 'true', the app has an update available. This key is present only for App Store apps. In macOS, this key is present only for Volume Purchase Program (VPP) apps. This status updates daily and isn't always up-to-date when installing an app.
     ///
+    /// Availability:
+    /// - iOS: 7.0+
+    /// - macOS: 11.0+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
+    ///
     /// Schema type `<boolean>`, required.
     pub has_configuration: ::core::option::Option<bool>,
     /// `HasFeedback`
     ///
     /// If 'true', the app has feedback for the server. This value is available in iOS 7 and later, and tvOS 10.2 and later. On macOS 11.3 and later, this value is available if the request was sent on the user channel.
+    ///
+    /// Availability:
+    /// - iOS: 7.0+
+    /// - macOS: 11.3+, user channel only
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
     ///
     /// Schema type `<boolean>`, required.
     pub has_feedback: ::core::option::Option<bool>,
@@ -210,12 +280,26 @@ pub struct ManagedApplicationItem {
     ///
     /// If 'true', the app is valid and can run on the device. If the app is enterprise-distributed and unvalidated, it won't be able to run until validation has occurred. This value is available in iOS 9.2 and later, and tvOS 10.2 and later.
     ///
+    /// Availability:
+    /// - iOS: 9.2+
+    /// - macOS: not available
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
+    ///
     /// Schema type `<boolean>`, required.
     pub is_validated: ::core::option::Option<bool>,
     /// `ExternalVersionIdentifier`
     ///
     /// The app's external version identifier, which you can use in the iTunes Search API to determine if an updated version of the app is available. Compare this value to the 'externalId' value in the 'contentMetadataLookupUrl' response from the 'VPPServiceConfigSrv' endpoint. If these values don't match, an updated version of the app may be available. This value is available in iOS 10.3 and later, macOS 11.3 and later, and tvOS 10.2 and later.
     /// A newer version of an app may not be available for installation on the device for a variety of reasons, including that the device's operating system version or hardware is incompatible with the available version of the app.
+    ///
+    /// Availability:
+    /// - iOS: 10.3+
+    /// - macOS: 11.3+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
     ///
     /// Schema type `<integer>`, required.
     pub external_version_identifier: ::core::option::Option<i64>,
@@ -377,6 +461,13 @@ crate::__record_serde!(ManagedApplicationItem);
 /// * 'Failed': The app installation failed.
 ///
 /// A value this version of the schema does not list is kept in `Unrecognized`.
+///
+/// Availability:
+/// - iOS: 5.0+
+/// - macOS: 11.0+
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+
+/// - watchOS: 10.0+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Status {
@@ -440,4 +531,7 @@ crate::__string_enum!(
 impl crate::Request for ManagedApplicationList {
     const REQUEST_TYPE: &'static str = "ManagedApplicationList";
     type Response = ManagedApplicationListResponse;
+    fn schema() -> &'static crate::availability::SchemaFile {
+        &crate::tables::COMMANDS[7usize]
+    }
 }

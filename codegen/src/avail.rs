@@ -1,0 +1,609 @@
+//! Availability: `supportedOS` resolved down the key path, and the static
+//! tables the runtime's one checker reads.
+//!
+//! The schema's rules (its `docs/schema.md`, and the survey in
+//! `shared/docs/schema-survey.md` §3):
+//! - the payload lists the OSes it supports; an OS it does not list is
+//!   unsupported;
+//! - a key inherits its parent's entry (the payload's, for a top-level key)
+//!   per OS and per field, and overrides only the fields it states;
+//! - `introduced: n/a` means not available;
+//! - a child never becomes available where its parent is not: `n/a` and
+//!   not-listed are final, `introduced` is the later of the two, `removed`
+//!   and `deprecated` the earlier, a channel a parent forbids stays
+//!   forbidden, a requirement a parent sets (supervision, ADE, user-approved
+//!   MDM) stays, and the stricter user-enrollment / shared-iPad mode wins.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::{Key, ModeBlock, Os, OsSupport, Presence, SchemaFile, Subkeys, SupportedOs, ValueType};
+use crate::yaml::Scalar;
+
+/// A version as written in the schema (`10.13.6`, `17.4`, `18`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Version(pub u16, pub u16, pub u16);
+
+impl Version {
+    /// Parses a version; `all` is version 0 (always). `n/a` and text that
+    /// is not a version give `None`.
+    pub fn parse(text: &str) -> Option<Version> {
+        let text = text.trim();
+        if text == "all" {
+            return Some(Version(0, 0, 0));
+        }
+        let mut parts = text.split('.').map(|p| p.parse::<u16>().ok());
+        let major = parts.next()??;
+        let minor = parts.next().unwrap_or(Some(0))?;
+        let patch = parts.next().unwrap_or(Some(0))?;
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(Version(major, minor, patch))
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.2 == 0 { write!(f, "{}.{}", self.0, self.1) } else { write!(f, "{}.{}.{}", self.0, self.1, self.2) }
+    }
+}
+
+/// `allowed` < `ignored` < `required` < `forbidden`: the stricter wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Mode {
+    Allowed,
+    Ignored,
+    Required,
+    Forbidden,
+}
+
+impl Mode {
+    fn parse(text: Option<&str>) -> Option<Mode> {
+        match text? {
+            "allowed" => Some(Mode::Allowed),
+            "ignored" => Some(Mode::Ignored),
+            "required" => Some(Mode::Required),
+            "forbidden" => Some(Mode::Forbidden),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Allowed => "Allowed",
+            Mode::Ignored => "Ignored",
+            Mode::Required => "Required",
+            Mode::Forbidden => "Forbidden",
+        }
+    }
+}
+
+/// The availability of a payload or key on one OS, inheritance applied.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Resolved {
+    /// `None`: `n/a`.
+    pub introduced: Option<Version>,
+    pub deprecated: Option<Version>,
+    pub removed: Option<Version>,
+    pub access_rights: Option<String>,
+    pub device_channel: Option<bool>,
+    pub user_channel: Option<bool>,
+    pub supervised: bool,
+    pub requires_dep: bool,
+    pub user_approved_mdm: bool,
+    pub allow_manual_install: Option<bool>,
+    pub multiple: Option<bool>,
+    pub beta: bool,
+    pub user_enrollment: Option<Mode>,
+    pub user_enrollment_behavior: Option<String>,
+    pub shared_ipad: Option<Mode>,
+    pub shared_ipad_device_channel: Option<bool>,
+    pub shared_ipad_user_channel: Option<bool>,
+    pub allowed_enrollments: Vec<String>,
+    pub allowed_scopes: Vec<String>,
+}
+
+fn earlier(a: Option<Version>, b: Option<Version>) -> Option<Version> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A channel flag: a parent's `false` stays `false`.
+fn channel(parent: Option<bool>, own: Option<bool>) -> Option<bool> {
+    match (parent, own) {
+        (Some(false), _) => Some(false),
+        (p, o) => o.or(p),
+    }
+}
+
+fn mode(parent: Option<Mode>, own: Option<&ModeBlock>) -> Option<Mode> {
+    let own = own.and_then(|b| Mode::parse(b.mode.as_deref()));
+    match (parent, own) {
+        (Some(p), Some(o)) => Some(p.max(o)),
+        (p, o) => o.or(p),
+    }
+}
+
+impl Resolved {
+    /// The entry of a payload for one OS (no parent).
+    pub fn top(own: &OsSupport) -> Resolved {
+        let base = Resolved { introduced: Some(Version::default()), ..Resolved::default() };
+        base.child(Some(own))
+    }
+
+    /// This entry with a child's own fields applied.
+    pub fn child(&self, own: Option<&OsSupport>) -> Resolved {
+        let Some(own) = own else { return self.clone() };
+        if self.introduced.is_none() {
+            // n/a is final.
+            return self.clone();
+        }
+        let introduced = match own.introduced.as_deref() {
+            None => self.introduced,
+            Some("n/a") => None,
+            // A version that does not parse is kept as the parent's.
+            Some(v) => match Version::parse(v) {
+                Some(v) => self.introduced.map(|p| p.max(v)),
+                None => self.introduced,
+            },
+        };
+        let version = |v: &Option<String>| v.as_deref().filter(|v| *v != "n/a").and_then(Version::parse);
+        Resolved {
+            introduced,
+            deprecated: earlier(self.deprecated, version(&own.deprecated)),
+            removed: earlier(self.removed, version(&own.removed)),
+            access_rights: own.accessrights.clone().or_else(|| self.access_rights.clone()),
+            device_channel: channel(self.device_channel, own.devicechannel),
+            user_channel: channel(self.user_channel, own.userchannel),
+            supervised: self.supervised || own.supervised == Some(true),
+            requires_dep: self.requires_dep || own.requiresdep == Some(true),
+            user_approved_mdm: self.user_approved_mdm || own.userapprovedmdm == Some(true),
+            allow_manual_install: own.allowmanualinstall.or(self.allow_manual_install),
+            multiple: own.multiple.or(self.multiple),
+            beta: own.beta.unwrap_or(self.beta),
+            user_enrollment: mode(self.user_enrollment, own.userenrollment.as_ref()),
+            user_enrollment_behavior: own
+                .userenrollment
+                .as_ref()
+                .and_then(|b| b.behavior.clone())
+                .or_else(|| self.user_enrollment_behavior.clone()),
+            shared_ipad: mode(self.shared_ipad, own.sharedipad.as_ref()),
+            shared_ipad_device_channel: channel(
+                self.shared_ipad_device_channel,
+                own.sharedipad.as_ref().and_then(|b| b.devicechannel),
+            ),
+            shared_ipad_user_channel: channel(
+                self.shared_ipad_user_channel,
+                own.sharedipad.as_ref().and_then(|b| b.userchannel),
+            ),
+            allowed_enrollments: if own.allowed_enrollments.is_empty() {
+                self.allowed_enrollments.clone()
+            } else {
+                own.allowed_enrollments.clone()
+            },
+            allowed_scopes: if own.allowed_scopes.is_empty() {
+                self.allowed_scopes.clone()
+            } else {
+                own.allowed_scopes.clone()
+            },
+        }
+    }
+
+    /// One line for rustdoc: `17.0+, deprecated 18.0, supervised, user enrollment: forbidden`.
+    pub fn describe(&self) -> String {
+        let Some(intro) = self.introduced else { return "not available".to_owned() };
+        let mut parts = vec![if intro == Version::default() { "all versions".to_owned() } else { format!("{intro}+") }];
+        if let Some(d) = self.deprecated {
+            parts.push(format!("deprecated {d}"));
+        }
+        if let Some(r) = self.removed {
+            parts.push(format!("removed {r}"));
+        }
+        match (self.device_channel, self.user_channel) {
+            (Some(false), Some(true)) => parts.push("user channel only".into()),
+            (Some(true) | None, Some(false)) => parts.push("device channel only".into()),
+            _ => {}
+        }
+        if self.supervised {
+            parts.push("supervised".into());
+        }
+        if self.requires_dep {
+            parts.push("ADE only".into());
+        }
+        if self.user_approved_mdm {
+            parts.push("user-approved MDM".into());
+        }
+        if let Some(m) = self.user_enrollment.filter(|m| *m != Mode::Allowed) {
+            parts.push(format!("user enrollment: {}", m.name().to_lowercase()));
+        }
+        if let Some(m) = self.shared_ipad.filter(|m| *m != Mode::Allowed) {
+            parts.push(format!("shared iPad: {}", m.name().to_lowercase()));
+        }
+        if self.beta {
+            parts.push("beta".into());
+        }
+        parts.join(", ")
+    }
+}
+
+/// Per-OS entries of a payload or key; `None` for an OS that is not listed.
+pub type Availability = [Option<Resolved>; 5];
+
+/// The payload's availability.
+pub fn payload(os: &SupportedOs) -> Availability {
+    Os::ALL.map(|o| os.get(&o).map(Resolved::top))
+}
+
+/// A key's availability under its parent's.
+pub fn key(parent: &Availability, key: &Key) -> Availability {
+    let mut out = parent.clone();
+    for (i, os) in Os::ALL.iter().enumerate() {
+        if let Some(p) = &parent[i] {
+            out[i] = Some(p.child(key.supported_os.as_ref().and_then(|s| s.get(os))));
+        }
+    }
+    out
+}
+
+/// Rustdoc lines, one per OS: `iOS: 18.1+`.
+pub fn doc_lines(a: &Availability) -> Vec<String> {
+    Os::ALL
+        .iter()
+        .zip(a)
+        .map(|(os, r)| match r {
+            Some(r) => format!("- {}: {}", os.schema_name(), r.describe()),
+            None => format!("- {}: not supported", os.schema_name()),
+        })
+        .collect()
+}
+
+/// The table rows of one file, breadth first so that each key's children
+/// are contiguous.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub name: String,
+    pub ty: ValueType,
+    pub presence: Presence,
+    /// An array element or `ANY` map value: its name is not a wire key.
+    pub element: bool,
+    pub os: [u16; 5],
+    pub rangelist: Vec<Scalar>,
+    pub range: Option<(Option<f64>, Option<f64>)>,
+    pub repetition: Option<(Option<f64>, Option<f64>)>,
+    pub format: Option<String>,
+    pub default: Option<Scalar>,
+    pub deprecated_anywhere: bool,
+    /// `(first, count)` of the children rows.
+    pub children: (u16, u16),
+}
+
+/// A pool of distinct resolved entries; index 0 means "not listed".
+#[derive(Debug, Default)]
+pub struct Pool {
+    entries: Vec<Resolved>,
+    index: HashMap<Resolved, u16>,
+}
+
+impl Pool {
+    fn intern(&mut self, a: &Availability) -> [u16; 5] {
+        a.clone().map(|r| match r {
+            None => 0,
+            Some(r) => {
+                if let Some(i) = self.index.get(&r) {
+                    return *i;
+                }
+                self.entries.push(r.clone());
+                let i = u16::try_from(self.entries.len()).expect("fewer than 65,535 distinct entries");
+                self.index.insert(r, i);
+                i
+            }
+        })
+    }
+
+    /// The number of distinct entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// The table of one section (request or response keys) of a file.
+pub fn rows(pool: &mut Pool, parent: &Availability, keys: &[Key]) -> (Vec<Row>, (u16, u16)) {
+    // Breadth-first: (key, availability, row index) queue.
+    let mut rows: Vec<Row> = Vec::new();
+    let mut anchors: HashMap<usize, (u16, u16)> = HashMap::new();
+    let mut pending: Vec<(usize, Subkeys, usize, Availability)> = Vec::new();
+    let top = push_level(pool, &mut rows, parent, keys, false, &mut pending);
+    let mut next = 0;
+    while next < pending.len() {
+        let (row, subkeys, anchor, avail) = pending[next].clone();
+        next += 1;
+        let range = match &subkeys {
+            Subkeys::Recursive { anchor } => anchors.get(anchor).copied().unwrap_or((0, 0)),
+            Subkeys::List(list) => {
+                let element = matches!(rows[row].ty, ValueType::Array)
+                    || (list.len() == 1 && crate::ir::is_any_key(&list[0].name));
+                let r = push_level(pool, &mut rows, &avail, list, element, &mut pending);
+                if anchor != 0 {
+                    anchors.insert(anchor, r);
+                }
+                r
+            }
+        };
+        rows[row].children = range;
+    }
+    (rows, top)
+}
+
+fn push_level(
+    pool: &mut Pool,
+    rows: &mut Vec<Row>,
+    parent: &Availability,
+    keys: &[Key],
+    element: bool,
+    pending: &mut Vec<(usize, Subkeys, usize, Availability)>,
+) -> (u16, u16) {
+    let first = u16::try_from(rows.len()).expect("fewer than 65,535 keys in a file");
+    for k in keys {
+        let a = key(parent, k);
+        let bounds = |b: &Option<crate::model::Bounds>| b.as_ref().map(|b| (b.min, b.max));
+        rows.push(Row {
+            name: k.name.clone(),
+            ty: k.ty.clone(),
+            presence: k.presence,
+            element,
+            os: pool.intern(&a),
+            rangelist: k.rangelist.clone(),
+            range: bounds(&k.range),
+            repetition: bounds(&k.repetition),
+            format: k.format.clone().filter(|f| !f.trim().is_empty()),
+            default: k.default.clone(),
+            deprecated_anywhere: a.iter().flatten().any(|r| r.deprecated.is_some()),
+            children: (0, 0),
+        });
+        let has_children = match &k.subkeys {
+            Subkeys::List(l) => !l.is_empty(),
+            Subkeys::Recursive { .. } => true,
+        };
+        if has_children {
+            pending.push((rows.len() - 1, k.subkeys.clone(), k.subkeys_anchor, a));
+        }
+    }
+    (first, u16::try_from(keys.len()).expect("fewer than 65,535 keys"))
+}
+
+fn opt_version(v: Option<Version>) -> TokenStream {
+    match v {
+        Some(Version(a, b, c)) => quote!(::core::option::Option::Some(crate::OsVersion::new(#a, #b, #c))),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn opt_bool(v: Option<bool>) -> TokenStream {
+    match v {
+        Some(b) => quote!(::core::option::Option::Some(#b)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn opt_str(v: Option<&str>) -> TokenStream {
+    match v {
+        Some(s) => quote!(::core::option::Option::Some(#s)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn opt_mode(v: Option<Mode>) -> TokenStream {
+    match v {
+        Some(m) => {
+            let m = proc_macro2::Ident::new(m.name(), proc_macro2::Span::call_site());
+            quote!(::core::option::Option::Some(crate::availability::Mode::#m))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The pool as a static array (index 0 is a placeholder: "not listed").
+pub fn pool_tokens(pool: &Pool) -> TokenStream {
+    let entries = pool.entries.iter().map(|r| {
+        let introduced = opt_version(r.introduced);
+        let deprecated = opt_version(r.deprecated);
+        let removed = opt_version(r.removed);
+        let access = opt_str(r.access_rights.as_deref());
+        let dc = opt_bool(r.device_channel);
+        let uc = opt_bool(r.user_channel);
+        let (sup, dep, uam, beta) = (r.supervised, r.requires_dep, r.user_approved_mdm, r.beta);
+        let ami = opt_bool(r.allow_manual_install);
+        let multiple = opt_bool(r.multiple);
+        let ue = opt_mode(r.user_enrollment);
+        let ueb = opt_str(r.user_enrollment_behavior.as_deref());
+        let si = opt_mode(r.shared_ipad);
+        let sidc = opt_bool(r.shared_ipad_device_channel);
+        let siuc = opt_bool(r.shared_ipad_user_channel);
+        let ae = &r.allowed_enrollments;
+        let as_ = &r.allowed_scopes;
+        quote! {
+            crate::availability::OsEntry {
+                introduced: #introduced, deprecated: #deprecated, removed: #removed, access_rights: #access,
+                device_channel: #dc, user_channel: #uc, supervised: #sup, requires_dep: #dep,
+                user_approved_mdm: #uam, allow_manual_install: #ami, multiple: #multiple, beta: #beta,
+                user_enrollment: #ue, user_enrollment_behavior: #ueb, shared_ipad: #si,
+                shared_ipad_device_channel: #sidc, shared_ipad_user_channel: #siuc,
+                allowed_enrollments: &[#(#ae),*], allowed_scopes: &[#(#as_),*],
+            },
+        }
+    });
+    quote! {
+        /// Every distinct resolved per-OS entry; index 0 stands for "not listed".
+        pub static OS_ENTRIES: &[crate::availability::OsEntry] = &[
+            crate::availability::OsEntry::NOT_LISTED,
+            #(#entries)*
+        ];
+    }
+}
+
+fn literal(s: &Scalar) -> TokenStream {
+    match s {
+        Scalar::Str(v) => quote!(crate::availability::Literal::Str(#v)),
+        Scalar::Int(i) => quote!(crate::availability::Literal::Int(#i)),
+        Scalar::Real(r) => quote!(crate::availability::Literal::Real(#r)),
+        Scalar::Bool(b) => quote!(crate::availability::Literal::Bool(#b)),
+        Scalar::Null => quote!(crate::availability::Literal::Null),
+    }
+}
+
+fn bounds_tokens(b: Option<(Option<f64>, Option<f64>)>) -> TokenStream {
+    match b {
+        None => quote!(::core::option::Option::None),
+        Some((min, max)) => {
+            let f = |v: Option<f64>| match v {
+                Some(v) => quote!(::core::option::Option::Some(#v)),
+                None => quote!(::core::option::Option::None),
+            };
+            let (min, max) = (f(min), f(max));
+            quote!(::core::option::Option::Some(crate::availability::Bounds { min: #min, max: #max }))
+        }
+    }
+}
+
+/// One section's rows as a static slice expression.
+pub fn rows_tokens(rows: &[Row]) -> TokenStream {
+    let rows = rows.iter().map(|r| {
+        let name = &r.name;
+        let kind = crate::emit::kind_tokens(&r.ty);
+        let presence = match r.presence {
+            Presence::Required => quote!(crate::availability::Presence::Required),
+            Presence::Optional => quote!(crate::availability::Presence::Optional),
+            Presence::Unspecified => quote!(crate::availability::Presence::Unspecified),
+        };
+        let element = r.element;
+        let os = r.os;
+        let rangelist = r.rangelist.iter().map(literal);
+        let range = bounds_tokens(r.range);
+        let repetition = bounds_tokens(r.repetition);
+        let format = opt_str(r.format.as_deref());
+        let default = match &r.default {
+            Some(d) => {
+                let d = literal(d);
+                quote!(::core::option::Option::Some(#d))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        let (first, count) = r.children;
+        quote! {
+            crate::availability::KeyEntry {
+                name: #name, kind: #kind, presence: #presence, element: #element, os: [#(#os),*],
+                rangelist: &[#(#rangelist),*], range: #range, repetition: #repetition, format: #format,
+                default: #default, children: (#first, #count),
+            },
+        }
+    });
+    quote!(&[#(#rows)*])
+}
+
+/// A file's whole table entry.
+pub fn file_tokens(pool: &mut Pool, file: &SchemaFile, name: &str) -> TokenStream {
+    let payload_avail = payload(&file.payload.supported_os);
+    let os = pool.intern(&payload_avail);
+    let (req, req_top) = rows(pool, &payload_avail, &file.payload_keys);
+    let (resp, resp_top) = rows(pool, &payload_avail, &file.response_keys);
+    let path = &file.path;
+    let title = &file.title;
+    let req_rows = rows_tokens(&req);
+    let resp_rows = rows_tokens(&resp);
+    let (rf, rc) = req_top;
+    let (sf, sc) = resp_top;
+    quote! {
+        crate::availability::SchemaFile {
+            path: #path, name: #name, title: #title, os: [#(#os),*],
+            request: crate::availability::KeyTable { rows: #req_rows, top: (#rf, #rc) },
+            response: crate::availability::KeyTable { rows: #resp_rows, top: (#sf, #sc) },
+        }
+    }
+}
+
+/// Every key's availability, by the key path the IR and the overrides use
+/// (`payload:Attributes/VPNUUID`).
+pub fn path_map(file: &SchemaFile) -> HashMap<String, Availability> {
+    let mut out = HashMap::new();
+    let top = payload(&file.payload.supported_os);
+    fill(&mut out, &top, &file.payload_keys, "payload:");
+    fill(&mut out, &top, &file.response_keys, "response:");
+    out
+}
+
+fn fill(out: &mut HashMap<String, Availability>, parent: &Availability, keys: &[Key], prefix: &str) {
+    for k in keys {
+        let a = key(parent, k);
+        let path = format!("{prefix}{}", k.name);
+        fill(out, &a, k.subkey_list(), &format!("{path}/"));
+        out.insert(path, a);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(introduced: Option<&str>) -> OsSupport {
+        OsSupport { introduced: introduced.map(str::to_owned), ..OsSupport::default() }
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(Version::parse("10.13.6"), Some(Version(10, 13, 6)));
+        assert_eq!(Version::parse("18"), Some(Version(18, 0, 0)));
+        assert_eq!(Version::parse("all"), Some(Version(0, 0, 0)));
+        assert_eq!(Version::parse("n/a"), None);
+        assert!(Version::parse("10.13.6").unwrap() > Version::parse("10.13").unwrap());
+        assert_eq!(Version(17, 4, 0).to_string(), "17.4");
+    }
+
+    #[test]
+    fn children_never_widen() {
+        let parent = Resolved::top(&OsSupport {
+            introduced: Some("11.0".into()),
+            devicechannel: Some(true),
+            userchannel: Some(false),
+            supervised: Some(true),
+            ..OsSupport::default()
+        });
+        // Earlier introduced, user channel on, supervision off: all ignored.
+        let child = parent.child(Some(&OsSupport {
+            introduced: Some("10.0".into()),
+            userchannel: Some(true),
+            supervised: Some(false),
+            ..OsSupport::default()
+        }));
+        assert_eq!(child.introduced, Some(Version(11, 0, 0)));
+        assert_eq!(child.user_channel, Some(false));
+        assert!(child.supervised);
+        // n/a is final.
+        let na = parent.child(Some(&os(Some("n/a"))));
+        assert_eq!(na.introduced, None);
+        assert_eq!(na.child(Some(&os(Some("12.0")))).introduced, None);
+        // Later introduced narrows.
+        assert_eq!(parent.child(Some(&os(Some("14.2")))).introduced, Some(Version(14, 2, 0)));
+    }
+
+    #[test]
+    fn stricter_mode_wins() {
+        let ue = |m: &str| OsSupport {
+            userenrollment: Some(ModeBlock { mode: Some(m.into()), ..ModeBlock::default() }),
+            ..os(None)
+        };
+        let parent = Resolved::top(&OsSupport { introduced: Some("13.0".into()), ..ue("forbidden") });
+        assert_eq!(parent.child(Some(&ue("allowed"))).user_enrollment, Some(Mode::Forbidden));
+        let parent = Resolved::top(&OsSupport { introduced: Some("13.0".into()), ..ue("allowed") });
+        assert_eq!(parent.child(Some(&ue("forbidden"))).user_enrollment, Some(Mode::Forbidden));
+    }
+}

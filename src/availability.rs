@@ -1,0 +1,801 @@
+//! Which commands and keys work on which device.
+//!
+//! Apple's schema says, per OS, when each command and key was introduced,
+//! deprecated or removed, on which channel it works, whether it needs
+//! supervision, ADE (DEP) or user-approved MDM, and how it behaves under
+//! user enrollment and on shared iPad. The generator resolves the
+//! inheritance rules (a key inherits from its parent per OS and per field,
+//! and never becomes available where its parent is not) into static
+//! tables; this module is the one checker that reads them.
+//!
+//! ```
+//! use apple_device_management::availability::{Channel, Platform, Target, Unsupported, command_support};
+//!
+//! let mac = Target::new(Platform::MacOS, "10.13.6".parse().unwrap());
+//! assert!(command_support("InstallEnterpriseApplication", &mac).unwrap().is_supported());
+//!
+//! let user_channel = mac.clone().with_channel(Channel::User);
+//! let support = command_support("InstallEnterpriseApplication", &user_channel).unwrap();
+//! assert_eq!(support.unsupported(), Some(&Unsupported::Channel(Channel::User)));
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::value::{KeyPath, PathSegment, ValueKind};
+
+/// An Apple operating system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Platform {
+    /// iOS and iPadOS.
+    IOS,
+    /// macOS.
+    MacOS,
+    /// tvOS.
+    TvOS,
+    /// visionOS.
+    VisionOS,
+    /// watchOS.
+    WatchOS,
+}
+
+impl Platform {
+    /// Every platform, in the schema's order.
+    pub const ALL: [Platform; 5] =
+        [Platform::IOS, Platform::MacOS, Platform::TvOS, Platform::VisionOS, Platform::WatchOS];
+
+    /// The schema's name: `iOS`, `macOS`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::IOS => "iOS",
+            Platform::MacOS => "macOS",
+            Platform::TvOS => "tvOS",
+            Platform::VisionOS => "visionOS",
+            Platform::WatchOS => "watchOS",
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        match self {
+            Platform::IOS => 0,
+            Platform::MacOS => 1,
+            Platform::TvOS => 2,
+            Platform::VisionOS => 3,
+            Platform::WatchOS => 4,
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A platform name that is not one of the five.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown platform `{0}` (expected iOS, macOS, tvOS, visionOS or watchOS)")]
+pub struct UnknownPlatform(pub String);
+
+impl FromStr for Platform {
+    type Err = UnknownPlatform;
+    /// Case-insensitive; `iPadOS` is iOS.
+    fn from_str(s: &str) -> Result<Platform, UnknownPlatform> {
+        match s.to_ascii_lowercase().as_str() {
+            "ios" | "ipados" => Ok(Platform::IOS),
+            "macos" | "osx" => Ok(Platform::MacOS),
+            "tvos" => Ok(Platform::TvOS),
+            "visionos" | "xros" => Ok(Platform::VisionOS),
+            "watchos" => Ok(Platform::WatchOS),
+            _ => Err(UnknownPlatform(s.to_owned())),
+        }
+    }
+}
+
+/// An OS version: `10.13.6`, `17.4`, `18` (= `18.0`). Ordered by
+/// component, so `10.13.6 > 10.13` and `18 == 18.0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct OsVersion {
+    /// Major version.
+    pub major: u16,
+    /// Minor version (0 when absent).
+    pub minor: u16,
+    /// Patch version (0 when absent).
+    pub patch: u16,
+}
+
+impl OsVersion {
+    /// A version from its parts.
+    pub const fn new(major: u16, minor: u16, patch: u16) -> OsVersion {
+        OsVersion { major, minor, patch }
+    }
+}
+
+impl fmt::Display for OsVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.patch == 0 {
+            write!(f, "{}.{}", self.major, self.minor)
+        } else {
+            write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+        }
+    }
+}
+
+/// Text that is not an OS version (`n/a` included: it means "not
+/// available", not a version).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an OS version (expected e.g. 17.4 or 10.13.6)")]
+pub struct InvalidVersion(pub String);
+
+impl FromStr for OsVersion {
+    type Err = InvalidVersion;
+    fn from_str(s: &str) -> Result<OsVersion, InvalidVersion> {
+        let err = || InvalidVersion(s.to_owned());
+        let mut parts = s.trim().split('.');
+        let mut next = |required: bool| -> Result<u16, InvalidVersion> {
+            match parts.next() {
+                Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => p.parse().map_err(|_| err()),
+                None if !required => Ok(0),
+                _ => Err(err()),
+            }
+        };
+        let v = OsVersion { major: next(true)?, minor: next(false)?, patch: next(false)? };
+        if parts.next().is_some() {
+            return Err(err());
+        }
+        Ok(v)
+    }
+}
+
+/// The MDM channel a command is sent on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Channel {
+    /// The device channel.
+    Device,
+    /// The user channel (macOS users, shared iPad users).
+    User,
+}
+
+/// How the device is enrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Enrollment {
+    /// Device enrollment by a profile or by the user (not ADE).
+    Device,
+    /// Automated Device Enrollment (DEP, Apple School / Business Manager).
+    Automated,
+    /// User Enrollment (personal devices, managed Apple ID).
+    User,
+}
+
+/// A device (and channel) a command is meant for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Target {
+    /// The OS.
+    pub platform: Platform,
+    /// Its version.
+    pub version: OsVersion,
+    /// The channel the command goes to.
+    pub channel: Channel,
+    /// The device is supervised.
+    pub supervised: bool,
+    /// How it is enrolled.
+    pub enrollment: Enrollment,
+    /// A shared iPad.
+    pub shared_ipad: bool,
+    /// The MDM enrollment is user-approved (macOS).
+    pub user_approved_mdm: bool,
+}
+
+impl Target {
+    /// A device-channel target: unsupervised, device enrollment, not a
+    /// shared iPad, MDM not user-approved.
+    pub fn new(platform: Platform, version: OsVersion) -> Target {
+        Target {
+            platform,
+            version,
+            channel: Channel::Device,
+            supervised: false,
+            enrollment: Enrollment::Device,
+            shared_ipad: false,
+            user_approved_mdm: false,
+        }
+    }
+
+    /// The same target on another channel.
+    pub fn with_channel(mut self, channel: Channel) -> Target {
+        self.channel = channel;
+        self
+    }
+
+    /// The same target, supervised or not.
+    pub fn supervised(mut self, supervised: bool) -> Target {
+        self.supervised = supervised;
+        self
+    }
+
+    /// The same target with another enrollment.
+    pub fn with_enrollment(mut self, enrollment: Enrollment) -> Target {
+        self.enrollment = enrollment;
+        self
+    }
+
+    /// The same target, a shared iPad or not.
+    pub fn shared_ipad(mut self, shared: bool) -> Target {
+        self.shared_ipad = shared;
+        self
+    }
+
+    /// The same target, with user-approved MDM or not.
+    pub fn user_approved_mdm(mut self, approved: bool) -> Target {
+        self.user_approved_mdm = approved;
+        self
+    }
+}
+
+/// How a key or payload behaves under user enrollment or on shared iPad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Mode {
+    /// Usable with or without it.
+    Allowed,
+    /// Usable, but ignored with it.
+    Ignored,
+    /// Usable only with it.
+    Required,
+    /// Not usable with it.
+    Forbidden,
+}
+
+/// The resolved availability of a payload or key on one OS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OsEntry {
+    /// `None`: `n/a`, not available.
+    pub introduced: Option<OsVersion>,
+    /// Deprecated from this version.
+    pub deprecated: Option<OsVersion>,
+    /// Removed from this version (`0`: removed from every version).
+    pub removed: Option<OsVersion>,
+    /// The MDM access right it needs.
+    pub access_rights: Option<&'static str>,
+    /// Works on the device channel (unstated: yes).
+    pub device_channel: Option<bool>,
+    /// Works on the user channel (unstated: no, except via shared iPad).
+    pub user_channel: Option<bool>,
+    /// Needs a supervised device.
+    pub supervised: bool,
+    /// Needs Automated Device Enrollment.
+    pub requires_dep: bool,
+    /// Needs user-approved MDM.
+    pub user_approved_mdm: bool,
+    /// A profile may be installed by hand.
+    pub allow_manual_install: Option<bool>,
+    /// Several payloads of this kind may be installed.
+    pub multiple: Option<bool>,
+    /// Beta.
+    pub beta: bool,
+    /// Under user enrollment (unstated: allowed).
+    pub user_enrollment: Option<Mode>,
+    /// What the schema says happens under user enrollment.
+    pub user_enrollment_behavior: Option<&'static str>,
+    /// On shared iPad (unstated: allowed).
+    pub shared_ipad: Option<Mode>,
+    /// On shared iPad: works on the device channel.
+    pub shared_ipad_device_channel: Option<bool>,
+    /// On shared iPad: works on the user channel.
+    pub shared_ipad_user_channel: Option<bool>,
+    /// Declarative management: enrollment types it is allowed for.
+    pub allowed_enrollments: &'static [&'static str],
+    /// Declarative management: scopes it is allowed for.
+    pub allowed_scopes: &'static [&'static str],
+}
+
+impl OsEntry {
+    /// The placeholder for "this OS is not listed".
+    pub const NOT_LISTED: OsEntry = OsEntry {
+        introduced: None,
+        deprecated: None,
+        removed: None,
+        access_rights: None,
+        device_channel: None,
+        user_channel: None,
+        supervised: false,
+        requires_dep: false,
+        user_approved_mdm: false,
+        allow_manual_install: None,
+        multiple: None,
+        beta: false,
+        user_enrollment: None,
+        user_enrollment_behavior: None,
+        shared_ipad: None,
+        shared_ipad_device_channel: None,
+        shared_ipad_user_channel: None,
+        allowed_enrollments: &[],
+        allowed_scopes: &[],
+    };
+}
+
+/// A value the schema lists (`rangelist`, `default`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Literal {
+    /// A string.
+    Str(&'static str),
+    /// An integer.
+    Int(i64),
+    /// A real.
+    Real(f64),
+    /// A boolean.
+    Bool(bool),
+    /// Null.
+    Null,
+}
+
+impl fmt::Display for Literal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Literal::Str(s) => f.write_str(s),
+            Literal::Int(i) => write!(f, "{i}"),
+            Literal::Real(r) => write!(f, "{r}"),
+            Literal::Bool(b) => write!(f, "{b}"),
+            Literal::Null => f.write_str("null"),
+        }
+    }
+}
+
+/// Bounds of a `range` or `repetition`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounds {
+    /// Lower bound.
+    pub min: Option<f64>,
+    /// Upper bound.
+    pub max: Option<f64>,
+}
+
+/// `presence` of a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Presence {
+    /// Required (where the key is available).
+    Required,
+    /// Optional.
+    Optional,
+    /// Not stated (array elements).
+    Unspecified,
+}
+
+/// One key of a schema file, with its resolved availability.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct KeyEntry {
+    /// The key's name (for array elements and `ANY` map values, the
+    /// schema's placeholder name).
+    pub name: &'static str,
+    /// Its schema type.
+    pub kind: ValueKind,
+    /// Its presence.
+    pub presence: Presence,
+    /// An array element or map value, not a named key.
+    pub element: bool,
+    /// Index into [`OS_ENTRIES`] per platform; 0 = not listed.
+    pub os: [u16; 5],
+    /// Allowed values.
+    pub rangelist: &'static [Literal],
+    /// Allowed range.
+    pub range: Option<Bounds>,
+    /// Allowed number of elements.
+    pub repetition: Option<Bounds>,
+    /// Regular expression the value must match.
+    pub format: Option<&'static str>,
+    /// The default value.
+    pub default: Option<Literal>,
+    /// `(first, count)`: the children's rows in the same table.
+    pub children: (u16, u16),
+}
+
+impl KeyEntry {
+    /// The resolved availability on one platform.
+    pub fn on(&self, platform: Platform) -> &'static OsEntry {
+        &OS_ENTRIES[usize::from(self.os[platform.index()])]
+    }
+}
+
+/// The keys of one section (request or response) of a schema file.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyTable {
+    /// All rows, breadth first.
+    pub rows: &'static [KeyEntry],
+    /// `(first, count)` of the top-level keys.
+    pub top: (u16, u16),
+}
+
+impl KeyTable {
+    fn range(&self, (first, count): (u16, u16)) -> &'static [KeyEntry] {
+        if count == 0 {
+            return &[];
+        }
+        &self.rows[usize::from(first)..usize::from(first) + usize::from(count)]
+    }
+
+    /// The top-level keys.
+    pub fn top_level(&self) -> &'static [KeyEntry] {
+        self.range(self.top)
+    }
+
+    /// The children of a key of this table.
+    pub fn children(&self, key: &KeyEntry) -> &'static [KeyEntry] {
+        self.range(key.children)
+    }
+
+    /// Finds a key by path. Segments are key names; array elements and
+    /// `ANY` map values may be skipped, written as their schema name, as
+    /// `*` or as an index: `Attributes.Hideable`,
+    /// `ManagedApplicationList.*.IsValidated`,
+    /// `ManagedApplicationList.IsValidated`.
+    pub fn find(&self, path: &KeyPath) -> Option<&'static KeyEntry> {
+        let mut level = self.top_level();
+        let mut found: Option<&'static KeyEntry> = None;
+        for seg in path.segments() {
+            let entry = loop {
+                let name = match seg {
+                    PathSegment::Key(k) => Some(k.as_str()),
+                    PathSegment::Index(_) => None,
+                };
+                if let Some(e) = level.iter().find(|e| Some(e.name) == name) {
+                    break e;
+                }
+                // Step into an element level implicitly.
+                match level {
+                    [only] if only.element => {
+                        if name.is_none() || name == Some("*") {
+                            break only;
+                        }
+                        level = self.children(only);
+                        if level.is_empty() {
+                            return None;
+                        }
+                    }
+                    _ => return None,
+                }
+            };
+            found = Some(entry);
+            level = self.children(entry);
+        }
+        found
+    }
+}
+
+/// One schema file: its payload's availability and its key tables.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct SchemaFile {
+    /// Path in the schema (`mdm/commands/application.install.yaml`).
+    pub path: &'static str,
+    /// The request type, payload type, declaration type... it defines.
+    pub name: &'static str,
+    /// The file's title.
+    pub title: &'static str,
+    /// Index into [`OS_ENTRIES`] per platform; 0 = not listed.
+    pub os: [u16; 5],
+    /// The request (`payloadkeys`).
+    pub request: KeyTable,
+    /// The response (`responsekeys`).
+    pub response: KeyTable,
+}
+
+impl SchemaFile {
+    /// The payload's resolved availability on one platform.
+    pub fn on(&self, platform: Platform) -> &'static OsEntry {
+        &OS_ENTRIES[usize::from(self.os[platform.index()])]
+    }
+}
+
+pub use crate::tables::OS_ENTRIES;
+
+/// Why a command or key cannot be used on a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Unsupported {
+    /// The platform is not listed.
+    PlatformNotListed(Platform),
+    /// `introduced: n/a` on this platform.
+    NotAvailable(Platform),
+    /// Introduced in a later version.
+    IntroducedLater(OsVersion),
+    /// Removed in this or an earlier version.
+    Removed(OsVersion),
+    /// Not supported on this channel.
+    Channel(Channel),
+    /// Needs a supervised device.
+    NeedsSupervision,
+    /// Needs Automated Device Enrollment.
+    NeedsAutomatedEnrollment,
+    /// Needs user-approved MDM.
+    NeedsUserApprovedMdm,
+    /// Forbidden under user enrollment.
+    ForbiddenUnderUserEnrollment,
+    /// Only under user enrollment.
+    RequiresUserEnrollment,
+    /// Forbidden on shared iPad.
+    ForbiddenOnSharedIpad,
+    /// Only on shared iPad.
+    RequiresSharedIpad,
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unsupported::PlatformNotListed(p) => write!(f, "not supported on {p}"),
+            Unsupported::NotAvailable(p) => write!(f, "not available on {p} (n/a)"),
+            Unsupported::IntroducedLater(v) => write!(f, "introduced in {v}"),
+            Unsupported::Removed(v) => write!(f, "removed in {v}"),
+            Unsupported::Channel(Channel::Device) => f.write_str("not supported on the device channel"),
+            Unsupported::Channel(Channel::User) => f.write_str("not supported on the user channel"),
+            Unsupported::NeedsSupervision => f.write_str("needs a supervised device"),
+            Unsupported::NeedsAutomatedEnrollment => f.write_str("needs Automated Device Enrollment"),
+            Unsupported::NeedsUserApprovedMdm => f.write_str("needs user-approved MDM"),
+            Unsupported::ForbiddenUnderUserEnrollment => f.write_str("forbidden under user enrollment"),
+            Unsupported::RequiresUserEnrollment => f.write_str("only under user enrollment"),
+            Unsupported::ForbiddenOnSharedIpad => f.write_str("forbidden on shared iPad"),
+            Unsupported::RequiresSharedIpad => f.write_str("only on shared iPad"),
+        }
+    }
+}
+
+/// The answer to "can this be used on that target?".
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Support {
+    /// Usable.
+    Supported {
+        /// Deprecated since this version.
+        deprecated: Option<OsVersion>,
+        /// Accepted but ignored on this target (user enrollment or shared
+        /// iPad `ignored`).
+        ignored: bool,
+    },
+    /// Not usable, and why.
+    Unsupported(Unsupported),
+}
+
+impl Support {
+    /// True when usable.
+    pub fn is_supported(&self) -> bool {
+        matches!(self, Support::Supported { .. })
+    }
+
+    /// The reason, when not usable.
+    pub fn unsupported(&self) -> Option<&Unsupported> {
+        match self {
+            Support::Unsupported(u) => Some(u),
+            Support::Supported { .. } => None,
+        }
+    }
+}
+
+/// Checks one resolved entry against a target: the one checker every
+/// query uses.
+pub fn check(entry: &OsEntry, is_listed: bool, target: &Target) -> Support {
+    use Unsupported as U;
+    let unsupported = |u| Support::Unsupported(u);
+    if !is_listed {
+        return unsupported(U::PlatformNotListed(target.platform));
+    }
+    let Some(introduced) = entry.introduced else { return unsupported(U::NotAvailable(target.platform)) };
+    if target.version < introduced {
+        return unsupported(U::IntroducedLater(introduced));
+    }
+    if let Some(removed) = entry.removed
+        && target.version >= removed
+    {
+        return unsupported(U::Removed(removed));
+    }
+    let channel_ok = match target.channel {
+        Channel::Device if target.shared_ipad => {
+            entry.shared_ipad_device_channel.or(entry.device_channel).unwrap_or(true)
+        }
+        Channel::Device => entry.device_channel.unwrap_or(true),
+        Channel::User if target.shared_ipad => entry.shared_ipad_user_channel.or(entry.user_channel).unwrap_or(false),
+        Channel::User => entry.user_channel.unwrap_or(false),
+    };
+    if !channel_ok {
+        return unsupported(U::Channel(target.channel));
+    }
+    if entry.supervised && !target.supervised {
+        return unsupported(U::NeedsSupervision);
+    }
+    if entry.requires_dep && target.enrollment != Enrollment::Automated {
+        return unsupported(U::NeedsAutomatedEnrollment);
+    }
+    if entry.user_approved_mdm && !target.user_approved_mdm && target.enrollment != Enrollment::Automated {
+        return unsupported(U::NeedsUserApprovedMdm);
+    }
+    let user_enrolled = target.enrollment == Enrollment::User;
+    let mut ignored = false;
+    match entry.user_enrollment {
+        Some(Mode::Forbidden) if user_enrolled => return unsupported(U::ForbiddenUnderUserEnrollment),
+        Some(Mode::Required) if !user_enrolled => return unsupported(U::RequiresUserEnrollment),
+        Some(Mode::Ignored) if user_enrolled => ignored = true,
+        _ => {}
+    }
+    match entry.shared_ipad {
+        Some(Mode::Forbidden) if target.shared_ipad => return unsupported(U::ForbiddenOnSharedIpad),
+        Some(Mode::Required) if !target.shared_ipad => return unsupported(U::RequiresSharedIpad),
+        Some(Mode::Ignored) if target.shared_ipad => ignored = true,
+        _ => {}
+    }
+    let deprecated = entry.deprecated.filter(|d| target.version >= *d);
+    Support::Supported { deprecated, ignored }
+}
+
+fn key_check(key: &KeyEntry, target: &Target) -> Support {
+    check(key.on(target.platform), key.os[target.platform.index()] != 0, target)
+}
+
+/// A request type, payload type or key the schema does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotInSchema {
+    /// No command with this `RequestType`.
+    #[error("no command with RequestType `{0}` in the schema")]
+    RequestType(String),
+    /// No such key.
+    #[error("no key `{path}` in `{file}`")]
+    Key {
+        /// The schema file.
+        file: &'static str,
+        /// The path asked for.
+        path: String,
+    },
+}
+
+/// The schema file of a command.
+pub fn command_schema(request_type: &str) -> Option<&'static SchemaFile> {
+    crate::tables::COMMANDS.iter().find(|f| f.name == request_type)
+}
+
+/// Every command's schema file, in file order.
+pub fn commands() -> &'static [SchemaFile] {
+    crate::tables::COMMANDS
+}
+
+impl SchemaFile {
+    /// Can the payload (command, profile...) be used on the target?
+    pub fn support(&self, target: &Target) -> Support {
+        check(self.on(target.platform), self.os[target.platform.index()] != 0, target)
+    }
+
+    fn key_support(&self, table: &KeyTable, path: &str, target: &Target) -> Result<Support, NotInSchema> {
+        let kp = KeyPath::parse(path);
+        let not_found = || NotInSchema::Key { file: self.path, path: path.to_owned() };
+        let entry = table.find(&kp).ok_or_else(not_found)?;
+        let payload = self.support(target);
+        if !payload.is_supported() {
+            return Ok(payload);
+        }
+        Ok(key_check(entry, target))
+    }
+
+    /// Can the request key at `path` be used on the target? The payload's
+    /// own support is checked first.
+    pub fn request_key_support(&self, path: &str, target: &Target) -> Result<Support, NotInSchema> {
+        self.key_support(&self.request, path, target)
+    }
+
+    /// Will the device send the response key at `path`?
+    pub fn response_key_support(&self, path: &str, target: &Target) -> Result<Support, NotInSchema> {
+        self.key_support(&self.response, path, target)
+    }
+
+    /// The request keys usable on the target, as display paths (see
+    /// [`KeyTable::walk`]), in table order.
+    pub fn usable_request_keys(&self, target: &Target) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.support(target).is_supported() {
+            self.request.walk(&mut |path, key| {
+                if key_check(key, target).is_supported() {
+                    out.push(path.to_owned());
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        out
+    }
+}
+
+impl KeyTable {
+    /// Visits every key, parents before children, with its display path:
+    /// names joined by `.`, array elements skipped, `ANY` map values as
+    /// `*`, union variants as `[Variant]` (`Settings[Wallpaper].Image`).
+    /// The visitor returns whether to descend into the key's children.
+    /// Recursive structures are visited to a depth of 16.
+    pub fn walk(&self, visit: &mut dyn FnMut(&str, &'static KeyEntry) -> bool) {
+        self.walk_level(self.top_level(), false, "", 0, visit);
+    }
+
+    fn walk_level(
+        &self,
+        level: &'static [KeyEntry],
+        parent_is_array: bool,
+        prefix: &str,
+        depth: usize,
+        visit: &mut dyn FnMut(&str, &'static KeyEntry) -> bool,
+    ) {
+        if depth > 16 {
+            return;
+        }
+        for key in level {
+            let plain_element = key.element && parent_is_array && level.len() == 1;
+            let path = if !key.element {
+                if prefix.is_empty() { key.name.to_owned() } else { format!("{prefix}.{}", key.name) }
+            } else if !parent_is_array {
+                format!("{prefix}.*")
+            } else if plain_element {
+                prefix.to_owned()
+            } else {
+                format!("{prefix}[{}]", key.name)
+            };
+            // Elements of plain arrays have no path of their own.
+            if plain_element || visit(&path, key) {
+                self.walk_level(self.children(key), key.kind == ValueKind::Array, &path, depth + 1, visit);
+            }
+        }
+    }
+}
+
+/// Can the command be used on the target?
+pub fn command_support(request_type: &str, target: &Target) -> Result<Support, NotInSchema> {
+    command_schema(request_type)
+        .map(|f| f.support(target))
+        .ok_or_else(|| NotInSchema::RequestType(request_type.to_owned()))
+}
+
+/// Can the command's request key at `path` be used on the target?
+pub fn request_key_support(request_type: &str, path: &str, target: &Target) -> Result<Support, NotInSchema> {
+    command_schema(request_type)
+        .ok_or_else(|| NotInSchema::RequestType(request_type.to_owned()))?
+        .request_key_support(path, target)
+}
+
+/// Will the device send the command's response key at `path`?
+pub fn response_key_support(request_type: &str, path: &str, target: &Target) -> Result<Support, NotInSchema> {
+    command_schema(request_type)
+        .ok_or_else(|| NotInSchema::RequestType(request_type.to_owned()))?
+        .response_key_support(path, target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_parse_and_order() {
+        let v = |s: &str| s.parse::<OsVersion>().unwrap();
+        assert_eq!(v("10.13.6"), OsVersion::new(10, 13, 6));
+        assert_eq!(v("17.4"), OsVersion::new(17, 4, 0));
+        assert_eq!(v("18"), OsVersion::new(18, 0, 0));
+        assert_eq!(v("18"), v("18.0"));
+        assert!(v("10.13.6") > v("10.13"));
+        assert!(v("10.13.5") < v("10.13.6"));
+        assert!(v("11.0") > v("10.15.7"));
+        assert!(v("17.10") > v("17.9"));
+        for bad in ["n/a", "", "1.2.3.4", "x", "1..2", "-1", "1.a"] {
+            assert!(bad.parse::<OsVersion>().is_err(), "{bad}");
+        }
+        assert_eq!(v("10.13.6").to_string(), "10.13.6");
+        assert_eq!(v("18").to_string(), "18.0");
+    }
+
+    #[test]
+    fn platforms_parse() {
+        assert_eq!("macOS".parse::<Platform>().unwrap(), Platform::MacOS);
+        assert_eq!("ipados".parse::<Platform>().unwrap(), Platform::IOS);
+        assert!("Windows".parse::<Platform>().is_err());
+    }
+}

@@ -1,0 +1,244 @@
+//! Validation of typed and untyped commands against the schema.
+
+use apple_device_management::availability::{Enrollment, Platform, Target, Unsupported};
+use apple_device_management::commands::install_application::{Attributes, Options, PurchaseMethod};
+use apple_device_management::commands::{AnyRequest, InstallApplication};
+use apple_device_management::validate::{self, Issue, Problem, Severity, Validate};
+use apple_device_management::{Command, KeyPath, ManagementFlags, OsVersion, ValueKind};
+
+fn v(s: &str) -> OsVersion {
+    s.parse().unwrap()
+}
+
+fn paths(issues: &[Issue]) -> Vec<String> {
+    issues.iter().map(|i| i.path.to_string()).collect()
+}
+
+fn cmd(xml_body: &str) -> plist::Value {
+    let xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><plist version=\"1.0\">{xml_body}</plist>");
+    plist::Value::from_reader_xml(xml.as_bytes()).unwrap()
+}
+
+#[test]
+fn four_distinct_problems_are_reported_exactly() {
+    // An InstallApplication for macOS 10.15 under user enrollment with:
+    // 1. Attributes (n/a on macOS),
+    // 2. ManagementFlags (introduced in macOS 11),
+    // 3. a PurchaseMethod outside its rangelist,
+    // 4. a ManifestURL that is not https (a prose rule).
+    let mut app = InstallApplication::default();
+    let mut attrs = Attributes::default();
+    attrs.removable = Some(false);
+    app.attributes = Some(attrs);
+    app.management_flags = Some(ManagementFlags::PREVENT_DATA_BACKUP);
+    let mut options = Options::default();
+    options.purchase_method = Some(PurchaseMethod::Unrecognized(7));
+    app.options = Some(options);
+    app.manifest_url = Some("http://example.com/app.plist".into());
+    let target = Target::new(Platform::MacOS, v("10.15")).with_enrollment(Enrollment::User);
+    let report = Command::new("c", app).validate(&target);
+    assert_eq!(report.issues.len(), 4, "{report}");
+    let mut issues = report.issues.clone();
+    issues.sort_by_key(|i| i.path.to_string());
+    assert_eq!(paths(&issues), ["Attributes", "ManagementFlags", "ManifestURL", "Options.PurchaseMethod"]);
+    assert_eq!(issues[0].problem, Problem::KeyNotSupported(Unsupported::NotAvailable(Platform::MacOS)));
+    assert_eq!(issues[1].problem, Problem::KeyNotSupported(Unsupported::IntroducedLater(v("11.0"))));
+    assert_eq!(issues[2].problem, Problem::Rule("ManifestURL must begin with https:".into()));
+    assert!(matches!(&issues[3].problem, Problem::NotInRangelist { value, .. } if value == "7"));
+    assert!(issues.iter().all(|i| i.severity == Severity::Error));
+    assert!(!report.is_ok());
+}
+
+#[test]
+fn a_valid_command_has_no_issue() {
+    let mut app = InstallApplication::default();
+    app.itunes_store_id = Some(361309726);
+    app.management_flags = Some(ManagementFlags::REMOVE_APP_WITH_MDM_PROFILE);
+    app.install_as_managed = Some(true);
+    let report = app.validate(&Target::new(Platform::MacOS, v("14.0")));
+    assert!(report.issues.is_empty(), "{report}");
+    // On iOS, InstallAsManaged does not exist.
+    let report = app.validate(&Target::new(Platform::IOS, v("17.0")));
+    assert_eq!(paths(&report.issues), ["InstallAsManaged"]);
+}
+
+#[test]
+fn untyped_commands_by_request_type() {
+    // An integer where a boolean belongs is an error.
+    let value = cmd("<dict><key>CommandUUID</key><string>x</string><key>Command</key><dict>\
+         <key>RequestType</key><string>InstallApplication</string>\
+         <key>InstallAsManaged</key><integer>1</integer>\
+         <key>NewKeyFromTheFuture</key><true/>\
+         </dict></dict>");
+    let report = validate::command(&value, &Target::new(Platform::MacOS, v("14.0")));
+    assert_eq!(report.issues.len(), 2, "{report}");
+    assert_eq!(report.issues[0].path, KeyPath::parse("InstallAsManaged"));
+    assert_eq!(
+        report.issues[0].problem,
+        Problem::WrongType { expected: ValueKind::Boolean, found: ValueKind::Integer }
+    );
+    assert_eq!(report.issues[1].path, KeyPath::parse("NewKeyFromTheFuture"));
+    assert_eq!((report.issues[1].severity, &report.issues[1].problem), (Severity::Warning, &Problem::UnknownKey));
+    // No or an unknown RequestType.
+    let report = validate::command(
+        &cmd("<dict><key>Foo</key><string>x</string></dict>"),
+        &Target::new(Platform::IOS, v("17.0")),
+    );
+    assert_eq!(report.issues[0].problem, Problem::UnknownRequestType(None));
+    // A command the target does not support.
+    let report = validate::command(
+        &cmd("<dict><key>RequestType</key><string>InstallEnterpriseApplication</string></dict>"),
+        &Target::new(Platform::IOS, v("17.0")),
+    );
+    assert_eq!(report.issues[0].problem, Problem::CommandNotSupported(Unsupported::NotAvailable(Platform::IOS)));
+}
+
+#[test]
+fn required_keys_missing_on_the_target() {
+    let value = cmd("<dict><key>RequestType</key><string>Settings</string></dict>");
+    let report = validate::command(&value, &Target::new(Platform::IOS, v("17.0")));
+    assert_eq!(paths(&report.issues), ["Settings"]);
+    assert_eq!(report.issues[0].problem, Problem::MissingRequired);
+    // Inside a union element: Wallpaper needs Image and Where, and supervision.
+    let value = cmd("<dict><key>RequestType</key><string>Settings</string><key>Settings</key><array>\
+         <dict><key>Item</key><string>Wallpaper</string><key>Where</key><integer>9</integer></dict>\
+         </array></dict>");
+    let report = validate::command(&value, &Target::new(Platform::IOS, v("17.0")).supervised(true));
+    let mut got: Vec<String> = report.issues.iter().map(|i| format!("{}: {}", i.path, i.problem)).collect();
+    got.sort();
+    assert_eq!(got, ["Settings[0].Image: required key missing", "Settings[0].Where: `9` is not one of: 1, 2, 3"]);
+    let report = validate::command(&value, &Target::new(Platform::IOS, v("17.0")));
+    assert_eq!(report.issues[0].problem, Problem::KeyNotSupported(Unsupported::NeedsSupervision));
+}
+
+#[test]
+fn queries_are_checked_one_by_one() {
+    let value = cmd("<dict><key>RequestType</key><string>DeviceInformation</string><key>Queries</key><array>\
+         <string>UDID</string><string>ProvisioningUDID</string><string>FavoriteColor</string></array></dict>");
+    let report = validate::command(&value, &Target::new(Platform::IOS, v("17.0")));
+    let got: Vec<String> = report.issues.iter().map(|i| format!("{}: {}", i.path, i.problem)).collect();
+    assert_eq!(
+        got,
+        ["Queries[1]: key not available on iOS (n/a)", "Queries[2]: `FavoriteColor` is not a value the schema lists"]
+    );
+}
+
+#[test]
+fn prose_rules() {
+    let check = |body: &str, target: Target| -> Vec<String> {
+        validate::command(&cmd(&format!("<dict>{body}</dict>")), &target)
+            .issues
+            .iter()
+            .filter(|i| matches!(i.problem, Problem::Rule(_) | Problem::CommandNotSupported(_)))
+            .map(|i| format!("{}: {}", i.path, i.problem))
+            .collect()
+    };
+    let mac = || Target::new(Platform::MacOS, v("14.0"));
+    let ios = || Target::new(Platform::IOS, v("17.0"));
+    assert_eq!(
+        check(
+            "<key>RequestType</key><string>InstallApplication</string><key>ManagementFlags</key><integer>1</integer>\
+             <key>ChangeManagementState</key><string>Managed</string>",
+            mac()
+        ),
+        [
+            "ManagementFlags: ManagementFlags bit 1 only takes effect with InstallAsManaged true",
+            "ChangeManagementState: ChangeManagementState Managed requires InstallAsManaged true"
+        ]
+    );
+    assert_eq!(
+        check("<key>RequestType</key><string>InstallEnterpriseApplication</string>", mac()),
+        ["(root): Manifest or ManifestURL is required"]
+    );
+    assert_eq!(
+        check(
+            "<key>RequestType</key><string>EnableLostMode</string><key>Footnote</key><string>x</string>",
+            ios().supervised(true)
+        ),
+        ["(root): Message or PhoneNumber is required"]
+    );
+    assert!(
+        check(
+            "<key>RequestType</key><string>EnableLostMode</string><key>Message</key><string>x</string>",
+            ios().supervised(true)
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        check("<key>RequestType</key><string>DeleteUser</string>", ios().shared_ipad(true)),
+        ["UserName: UserName is required unless DeleteAllUsers is true"]
+    );
+    assert!(
+        check(
+            "<key>RequestType</key><string>DeleteUser</string><key>DeleteAllUsers</key><true/>",
+            ios().shared_ipad(true)
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        check(
+            "<key>RequestType</key><string>RotateFileVaultKey</string><key>KeyType</key><string>institutional</string>\
+             <key>FileVaultUnlock</key><dict><key>PrivateKeyExport</key><data>AA==</data></dict>",
+            mac()
+        ),
+        [
+            "FileVaultUnlock: Password, or both PrivateKeyExport and PrivateKeyExportPassword, is required",
+            "NewCertificate: KeyType institutional requires NewCertificate"
+        ]
+    );
+    assert_eq!(
+        check(
+            "<key>RequestType</key><string>ScheduleOSUpdate</string><key>Updates</key><array><dict>\
+             <key>InstallAction</key><string>InstallASAP</string><key>MaxUserDeferrals</key><integer>3</integer>\
+             </dict></array>",
+            mac().supervised(true)
+        ),
+        [
+            "Updates[0].ProductVersion: ProductVersion is required when there is no ProductKey",
+            "Updates[0].MaxUserDeferrals: MaxUserDeferrals only applies when InstallAction is InstallLater"
+        ]
+    );
+    assert_eq!(
+        check(
+            "<key>RequestType</key><string>DeviceInformation</string><key>Queries</key><array><string>UDID</string></array>\
+             <key>DeviceAttestationNonce</key><data>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</data>",
+            ios()
+        ),
+        [
+            "DeviceAttestationNonce: DeviceAttestationNonce is at most 32 bytes",
+            "DeviceAttestationNonce: DeviceAttestationNonce requires the DevicePropertiesAttestation query"
+        ]
+    );
+    assert_eq!(
+        check("<key>RequestType</key><string>DeviceLock</string><key>PIN</key><string>12345</string>", mac()),
+        ["PIN: PIN is six digits"]
+    );
+    assert_eq!(
+        check(
+            "<key>RequestType</key><string>AccountConfiguration</string><key>SkipPrimarySetupAccountCreation</key><true/>",
+            mac().with_enrollment(Enrollment::Automated)
+        ),
+        ["SkipPrimarySetupAccountCreation: SkipPrimarySetupAccountCreation requires AutoSetupAdminAccounts"]
+    );
+    assert_eq!(
+        check(
+            "<key>RequestType</key><string>EraseDevice</string><key>ReturnToService</key><dict>\
+             <key>Enabled</key><true/></dict>",
+            ios()
+        ),
+        [
+            "ReturnToService.MDMProfileData: MDMProfileData is required on unsupervised devices",
+            "ReturnToService.WiFiProfileData: WiFiProfileData is required when the device has no ethernet"
+        ]
+    );
+}
+
+#[test]
+fn any_request_validates_like_its_variant() {
+    let mut app = InstallApplication::default();
+    app.manifest_url = Some("ftp://x".into());
+    let any = AnyRequest::InstallApplication(app.clone());
+    let t = Target::new(Platform::IOS, v("17.0"));
+    assert_eq!(any.validate(&t), app.validate(&t));
+    assert_eq!(app.validate(&t).issues.len(), 1);
+}
