@@ -2,12 +2,15 @@
 //!
 //! 1. Locate the schema: `$DEVICE_MANAGEMENT_SCHEMA`, else the git
 //!    submodule `schema/device-management`.
-//! 2. Run the generator (`codegen/`): YAML -> model -> IR -> Rust.
+//! 2. Run the generator (`codegen/`) for the families whose cargo features
+//!    are on: YAML -> model -> IR -> Rust.
 //! 3. Output lands in `$OUT_DIR` (`target/<profile>/build/apple-device-management-*/out/`):
-//!    `commands/mod.rs`, `commands/<command>.rs`, `schema_info.rs`; the
-//!    wrapper modules in `src/` `include!` them.
+//!    `<family>/mod.rs`, `<family>/<file>.rs`, `tables.rs`, `schema_info.rs`;
+//!    the wrapper modules in `src/` `include!` them.
 
 use std::path::PathBuf;
+
+use apple_device_management_codegen::model::Family;
 
 const ENV: &str = "DEVICE_MANAGEMENT_SCHEMA";
 const SUBMODULE: &str = "schema/device-management";
@@ -29,8 +32,11 @@ fn main() {
         std::process::exit(1);
     }
     println!("cargo::rerun-if-changed={}", schema.display());
+    let enabled = |feature: &str| std::env::var_os(format!("CARGO_FEATURE_{}", feature.to_uppercase())).is_some();
+    let families: Vec<Family> =
+        Family::ALL.into_iter().filter(|f| enabled(apple_device_management_codegen::family_out(*f).feature)).collect();
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    if let Err(e) = apple_device_management_codegen::generate(&schema, &out) {
+    if let Err(e) = apple_device_management_codegen::generate(&schema, &out, &families) {
         eprintln!("error: generating Rust from the schema at {} failed:\n{e}", schema.display());
         std::process::exit(1);
     }

@@ -653,14 +653,91 @@ pub enum NotInSchema {
     },
 }
 
-/// The schema file of a command.
-pub fn command_schema(request_type: &str) -> Option<&'static SchemaFile> {
-    crate::tables::COMMANDS.iter().find(|f| f.name == request_type)
+/// A family of the schema (a folder), as far as its cargo feature is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Family {
+    /// `mdm/commands` (feature `commands`).
+    Commands,
+    /// `mdm/checkin` (feature `checkin`).
+    Checkin,
+    /// `mdm/errors` (feature `errors`).
+    Errors,
+    /// `mdm/profiles` (feature `profiles`).
+    Profiles,
+    /// `declarative/declarations` (feature `declarative`).
+    Declarations,
+    /// `declarative/status` (feature `declarative`).
+    Status,
+    /// `declarative/protocol` (feature `declarative`).
+    Protocol,
+    /// `other` (feature `other`).
+    Other,
 }
 
-/// Every command's schema file, in file order.
+impl Family {
+    /// Every family.
+    pub const ALL: [Family; 8] = [
+        Family::Commands,
+        Family::Checkin,
+        Family::Errors,
+        Family::Profiles,
+        Family::Declarations,
+        Family::Status,
+        Family::Protocol,
+        Family::Other,
+    ];
+}
+
+/// The schema files of a family, in file order; empty when the family's
+/// cargo feature is off.
+pub fn files(family: Family) -> &'static [SchemaFile] {
+    match family {
+        #[cfg(feature = "commands")]
+        Family::Commands => crate::tables::COMMANDS,
+        #[cfg(feature = "checkin")]
+        Family::Checkin => crate::tables::CHECKIN,
+        #[cfg(feature = "errors")]
+        Family::Errors => crate::tables::ERRORS,
+        #[cfg(feature = "profiles")]
+        Family::Profiles => crate::tables::PROFILES,
+        #[cfg(feature = "declarative")]
+        Family::Declarations => crate::tables::DECLARATIONS,
+        #[cfg(feature = "declarative")]
+        Family::Status => crate::tables::STATUS,
+        #[cfg(feature = "declarative")]
+        Family::Protocol => crate::tables::PROTOCOL,
+        #[cfg(feature = "other")]
+        Family::Other => crate::tables::OTHER,
+        #[allow(unreachable_patterns)]
+        _ => &[],
+    }
+}
+
+/// A schema file of a family by the name the schema gives it: the
+/// `RequestType` of a command, the `MessageType` of a check-in, the `code`
+/// of an error, the `PayloadType` of a profile payload (the first file, for
+/// a shared one), the `Type` of a declaration, the name of a status item,
+/// or the top type's name otherwise.
+pub fn schema_file(family: Family, name: &str) -> Option<&'static SchemaFile> {
+    files(family).iter().find(|f| f.name == name)
+}
+
+/// A schema file by its path in the schema
+/// (`mdm/commands/application.install.yaml`).
+pub fn schema_file_by_path(path: &str) -> Option<&'static SchemaFile> {
+    Family::ALL.iter().flat_map(|f| files(*f)).find(|f| f.path == path)
+}
+
+/// The schema file of a command.
+pub fn command_schema(request_type: &str) -> Option<&'static SchemaFile> {
+    schema_file(Family::Commands, request_type)
+}
+
+/// Every command's schema file, in file order (empty without the
+/// `commands` feature).
 pub fn commands() -> &'static [SchemaFile] {
-    crate::tables::COMMANDS
+    files(Family::Commands)
 }
 
 impl SchemaFile {

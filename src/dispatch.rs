@@ -196,3 +196,118 @@ macro_rules! __any_command {
         }
     };
 }
+
+/// Decodes `dict` as `T` and keeps it in `best` if it knows more of the
+/// keys than the candidate there.
+#[inline(never)]
+pub fn try_candidate<T, Out, E>(
+    dict: &plist::Dictionary,
+    best: &mut Option<(usize, Out)>,
+    wrap: fn(T) -> Out,
+) -> Result<(), E>
+where
+    T: serde::de::DeserializeOwned + UnknownKeyCount,
+    E: de::Error,
+{
+    let v: T = decode_buffered(dict.clone())?;
+    let score = v.unknown_key_count();
+    if best.as_ref().is_none_or(|(b, _)| score < *b) {
+        *best = Some((score, wrap(v)));
+    }
+    Ok(())
+}
+
+/// How many keys of a decoded value went to `extra`: the fewer, the better
+/// a candidate type fits (used where several schema files share a tag).
+pub trait UnknownKeyCount {
+    /// The number of keys the type did not know.
+    fn unknown_key_count(&self) -> usize;
+}
+
+impl<T: crate::record::Record> UnknownKeyCount for T {
+    fn unknown_key_count(&self) -> usize {
+        self.extra().len()
+    }
+}
+
+/// Implements serde and [`FieldValue`] for a generated enum that chooses its
+/// variant by a tag key (`MessageType`, `code`, `PayloadType`, `Type`). The
+/// enum's variants hold `Box<$ty>` (payload types reach kilobytes; a
+/// profile's `Vec` of them should not pay for the largest in every slot).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __any_tagged {
+    ($name:ident, $tag:literal, { $($variant:ident($ty:ty) => $wire:literal),* $(,)? }) => {
+        impl $name {
+            /// Every tag value the schema knows, in file order (a value
+            /// appears once per file that uses it).
+            pub const TAGS: &'static [&'static str] = &[$($wire),*];
+
+            /// The tag key.
+            pub const TAG_KEY: &'static str = $tag;
+
+            /// This value's tag.
+            pub fn tag(&self) -> &str {
+                match self {
+                    $(Self::$variant(_) => $wire,)*
+                    Self::Unrecognized(d) => d.get($tag).and_then(::plist::Value::as_string).unwrap_or(""),
+                }
+            }
+
+            /// True for `Unrecognized`.
+            pub fn is_unrecognized(&self) -> bool {
+                matches!(self, Self::Unrecognized(_))
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                match self {
+                    $(Self::$variant(v) => ::serde::Serialize::serialize(&**v, s),)*
+                    Self::Unrecognized(d) => ::serde::Serialize::serialize(d, s),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                $crate::__private::strict(d)
+            }
+        }
+
+        impl $crate::__private::FieldValue for $name {
+            const KIND: $crate::ValueKind = $crate::ValueKind::Dictionary;
+
+            // A family may have no file in an old schema (errors before iOS 16).
+            #[allow(unused_mut, unused_variables)]
+            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+                map: A,
+            ) -> ::core::result::Result<$crate::__private::Decoded<Self>, A::Error> {
+                let dict = $crate::__private::buffer_map(map)?;
+                let tag = dict.get($tag).and_then(::plist::Value::as_string).map(str::to_owned);
+                let mut best: ::core::option::Option<(usize, Self)> = None;
+                // One call per candidate keeps each candidate's value out of
+                // this frame (debug builds give every branch its own slot).
+                $(
+                    if tag.as_deref() == Some($wire) {
+                        $crate::__private::try_candidate::<$ty, Self, A::Error>(&dict, &mut best, |v| {
+                            Self::$variant(::std::boxed::Box::new(v))
+                        })?;
+                    }
+                )*
+                Ok($crate::__private::Decoded::Typed(match best {
+                    Some((_, v)) => v,
+                    None => Self::Unrecognized(dict),
+                }))
+            }
+
+            #[allow(unused_variables)]
+            fn collect_deviations(&self, path: &mut $crate::KeyPath, out: &mut ::std::vec::Vec<$crate::Deviation>) {
+                match self {
+                    $(Self::$variant(v) => $crate::__private::FieldValue::collect_deviations(&**v, path, out),)*
+                    Self::Unrecognized(_) => {}
+                }
+            }
+        }
+    };
+}

@@ -52,46 +52,12 @@ impl<P: Request> CommandPayload for P {
         P::REQUEST_TYPE
     }
 
-    fn decode_command<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = P::default();
-        let mut seen_type = false;
-        let mut seen = crate::record::Seen::default();
-        let matcher = |k: &str| if k == REQUEST_TYPE_KEY { Some(usize::MAX) } else { P::key_index(k) };
-        while let Some(key) = map.next_key_seed(KeySeed(matcher))? {
-            match key {
-                KeyMatch::Known(usize::MAX) => {
-                    let rt: String = map.next_value()?;
-                    if rt != P::REQUEST_TYPE {
-                        return Err(de::Error::invalid_value(
-                            de::Unexpected::Str(&rt),
-                            &format!("RequestType {}", P::REQUEST_TYPE).as_str(),
-                        ));
-                    }
-                    seen_type = true;
-                }
-                KeyMatch::Known(i) => {
-                    seen.mark(P::REQUIRED, i);
-                    out.decode_field(i, &mut map)?;
-                }
-                KeyMatch::Unknown(k) => {
-                    let v: plist::Value = map.next_value()?;
-                    out.extra_mut().insert(k, v);
-                }
-            }
-        }
-        if !seen_type {
-            return Err(de::Error::missing_field(REQUEST_TYPE_KEY));
-        }
-        if let Some(i) = seen.first_missing(P::REQUIRED) {
-            return Err(de::Error::missing_field(P::KEYS[i]));
-        }
-        Ok(out)
+    fn decode_command<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        crate::record::decode_record(map, Some((REQUEST_TYPE_KEY, P::REQUEST_TYPE)))
     }
 
     fn encode_command<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        map.serialize_entry(REQUEST_TYPE_KEY, P::REQUEST_TYPE)?;
-        self.encode_fields(map)?;
-        encode_extra(map, self.extra())
+        crate::record::encode_record(self, map, Some((REQUEST_TYPE_KEY, P::REQUEST_TYPE)))
     }
 
     fn payload_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
@@ -156,6 +122,7 @@ impl<'de, P: CommandPayload> Visitor<'de> for PayloadSeed<P> {
 struct PayloadRef<'a, P>(&'a P);
 
 /// The `Command` dictionary of a payload (with `RequestType`), as a plist value.
+#[cfg(feature = "commands")]
 pub(crate) fn payload_value<P: CommandPayload>(payload: &P) -> Result<plist::Value, plist::Error> {
     plist::to_value(&PayloadRef(payload))
 }

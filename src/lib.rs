@@ -9,7 +9,12 @@
 //!
 //! | module | what | made how |
 //! |---|---|---|
-//! | [`commands`] | every MDM command: request, response, value enums | generated from `mdm/commands/*.yaml` |
+//! | `commands` | every MDM command: request, response, value enums (feature `commands`) | generated from `mdm/commands/*.yaml` |
+//! | `checkin` | check-in messages and server replies (feature `checkin`) | generated from `mdm/checkin/*.yaml` |
+//! | `errors` | error bodies (feature `errors`) | generated from `mdm/errors/*.yaml` |
+//! | `profiles` | configuration profiles and payloads (feature `profiles`) | generated from `mdm/profiles/*.yaml` |
+//! | `declarative` | declarations, status items, protocol (feature `declarative`) | generated from `declarative/**/*.yaml` |
+//! | `other` | ManifestURL, skip keys, ... (feature `other`) | generated from `other/*.yaml` |
 //! | [`Command`], [`CommandResponse`] | the envelope the schema leaves out | hand-written (`src/envelope.rs`) |
 //! | [`from_plist`], [`to_plist_xml`], [`from_json`], ... | formats, strict and lenient decoding | hand-written (`src/format.rs`) |
 //! | [`availability`] | is a command or key usable on a [`Target`] (OS, version, channel, enrollment...) | checker hand-written, tables generated |
@@ -54,16 +59,29 @@
 #![warn(missing_docs)]
 
 pub mod availability;
+#[cfg(feature = "checkin")]
+pub mod checkin;
+#[cfg(feature = "commands")]
 pub mod commands;
+#[cfg(feature = "declarative")]
+pub mod declarative;
 mod dispatch;
 mod envelope;
 mod error;
+#[cfg(feature = "errors")]
+pub mod errors;
 mod flags;
 mod format;
 mod open_enum;
+#[cfg(feature = "other")]
+pub mod other;
+#[cfg(feature = "profiles")]
+pub mod profiles;
 mod record;
+#[cfg(feature = "commands")]
 pub mod report;
 mod tables;
+#[cfg(feature = "commands")]
 pub mod validate;
 mod value;
 
@@ -85,7 +103,7 @@ include!(concat!(env!("OUT_DIR"), "/schema_info.rs"));
 /// Re-exports for generated code and macros; not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::dispatch::{buffer_map, decode_buffered};
+    pub use crate::dispatch::{UnknownKeyCount, buffer_map, decode_buffered, try_candidate};
     pub use crate::record::{
         Decoded, FieldValue, Record, decode_opt, decode_record, decode_req, encode_extra, encode_opt, encode_req,
         field_deviations, record_deviations, serialize_record, strict,

@@ -559,28 +559,55 @@ impl Seen {
     }
 }
 
-/// Decodes the entries of a dictionary into a record.
-pub fn decode_record<'de, T: Record, A: MapAccess<'de>>(mut map: A) -> Result<T, A::Error> {
+/// A tag key and the value it must have (`("MessageType", "CheckOut")`).
+pub type Tag = Option<(&'static str, &'static str)>;
+
+/// Decodes the entries of a dictionary into a record; with a tag, the tag
+/// key must be present with that value (`MessageType`, `code`,
+/// `RequestType`...).
+pub fn decode_record<'de, T: Record, A: MapAccess<'de>>(mut map: A, tag: Tag) -> Result<T, A::Error> {
     let mut out = T::default();
     let mut seen = Seen::default();
-    while let Some(key) = map.next_key_seed(KeySeed(T::key_index))? {
-        match key {
-            KeyMatch::Known(i) => {
+    let mut seen_tag = false;
+    let tag_key = tag.map(|(k, _)| k);
+    let matcher = |k: &str| if Some(k) == tag_key { Some(usize::MAX) } else { T::key_index(k) };
+    while let Some(key) = map.next_key_seed(KeySeed(matcher))? {
+        match (key, tag) {
+            (KeyMatch::Known(usize::MAX), Some((key, value))) => {
+                let v: String = map.next_value()?;
+                if v != value {
+                    return Err(de::Error::invalid_value(de::Unexpected::Str(&v), &format!("{key} {value}").as_str()));
+                }
+                seen_tag = true;
+            }
+            (KeyMatch::Known(i), _) => {
                 if !T::REQUIRED.is_empty() {
                     seen.mark(T::REQUIRED, i);
                 }
                 out.decode_field(i, &mut map)?;
             }
-            KeyMatch::Unknown(k) => {
+            (KeyMatch::Unknown(k), _) => {
                 let v: plist::Value = map.next_value()?;
                 out.extra_mut().insert(k, v);
             }
         }
     }
+    if let (Some((key, _)), false) = (tag, seen_tag) {
+        return Err(de::Error::missing_field(key));
+    }
     if let Some(i) = seen.first_missing(T::REQUIRED) {
         return Err(de::Error::missing_field(T::KEYS[i]));
     }
     Ok(out)
+}
+
+/// Writes the tag if there is one, then the record's fields and `extra`.
+pub fn encode_record<T: Record, M: SerializeMap>(record: &T, map: &mut M, tag: Tag) -> Result<(), M::Error> {
+    if let Some((key, value)) = tag {
+        map.serialize_entry(key, value)?;
+    }
+    record.encode_fields(map)?;
+    encode_extra(map, record.extra())
 }
 
 /// Decodes the value of a known key into an `Option` field.
@@ -650,12 +677,11 @@ pub fn encode_extra<M: SerializeMap>(map: &mut M, extra: &plist::Dictionary) -> 
     Ok(())
 }
 
-/// Serialises a record as a dictionary: known fields in schema order, then
-/// `extra`.
-pub fn serialize_record<T: Record, S: Serializer>(record: &T, s: S) -> Result<S::Ok, S::Error> {
+/// Serialises a record as a dictionary: the tag if any, known fields in
+/// schema order, then `extra`.
+pub fn serialize_record<T: Record, S: Serializer>(record: &T, s: S, tag: Tag) -> Result<S::Ok, S::Error> {
     let mut map = s.serialize_map(None)?;
-    record.encode_fields(&mut map)?;
-    encode_extra(&mut map, record.extra())?;
+    encode_record(record, &mut map, tag)?;
     map.end()
 }
 
@@ -682,14 +708,21 @@ pub fn field_deviations<T: FieldValue>(value: &T, key: &str, path: &mut KeyPath,
     path.pop();
 }
 
-/// Implements `Serialize`, `Deserialize` and [`FieldValue`] for a record.
+/// Implements `Serialize`, `Deserialize` and [`FieldValue`] for a record,
+/// optionally one that carries a tag key (`MessageType`, `code`).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __record_serde {
     ($ty:ty) => {
+        $crate::__record_serde!(@impl $ty, ::core::option::Option::None);
+    };
+    ($ty:ty, $key:literal, $value:literal) => {
+        $crate::__record_serde!(@impl $ty, ::core::option::Option::Some(($key, $value)));
+    };
+    (@impl $ty:ty, $tag:expr) => {
         impl ::serde::Serialize for $ty {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
-                $crate::__private::serialize_record(self, s)
+                $crate::__private::serialize_record(self, s, $tag)
             }
         }
         impl<'de> ::serde::Deserialize<'de> for $ty {
@@ -702,7 +735,7 @@ macro_rules! __record_serde {
             fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
                 map: A,
             ) -> ::core::result::Result<$crate::__private::Decoded<Self>, A::Error> {
-                $crate::__private::decode_record(map).map($crate::__private::Decoded::Typed)
+                $crate::__private::decode_record(map, $tag).map($crate::__private::Decoded::Typed)
             }
             fn collect_deviations(&self, path: &mut $crate::KeyPath, out: &mut ::std::vec::Vec<$crate::Deviation>) {
                 $crate::__private::record_deviations(self, path, out)

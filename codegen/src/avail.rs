@@ -16,9 +16,6 @@
 
 use std::collections::HashMap;
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 use crate::model::{Key, ModeBlock, Os, OsSupport, Presence, SchemaFile, Subkeys, SupportedOs, ValueType};
 use crate::yaml::Scalar;
 
@@ -381,154 +378,150 @@ fn push_level(
     (first, u16::try_from(keys.len()).expect("fewer than 65,535 keys"))
 }
 
-fn opt_version(v: Option<Version>) -> TokenStream {
+// The tables are data: they are written as text, one row per line, through
+// the short `const fn` constructors of `src/tables.rs`, rather than as
+// tokens formatted by prettyplease (which took most of the generator's time
+// and quadrupled their size).
+
+fn version_text(v: Option<Version>) -> String {
     match v {
-        Some(Version(a, b, c)) => quote!(::core::option::Option::Some(crate::OsVersion::new(#a, #b, #c))),
-        None => quote!(::core::option::Option::None),
+        Some(Version(a, b, c)) => format!("v({a}, {b}, {c})"),
+        None => "None".to_owned(),
     }
 }
 
-fn opt_bool(v: Option<bool>) -> TokenStream {
+fn opt_text<T: std::fmt::Debug>(v: Option<T>) -> String {
     match v {
-        Some(b) => quote!(::core::option::Option::Some(#b)),
-        None => quote!(::core::option::Option::None),
+        Some(v) => format!("Some({v:?})"),
+        None => "None".to_owned(),
     }
 }
 
-fn opt_str(v: Option<&str>) -> TokenStream {
+fn mode_text(v: Option<Mode>) -> String {
     match v {
-        Some(s) => quote!(::core::option::Option::Some(#s)),
-        None => quote!(::core::option::Option::None),
+        Some(m) => format!("Some(Mode::{})", m.name()),
+        None => "None".to_owned(),
     }
 }
 
-fn opt_mode(v: Option<Mode>) -> TokenStream {
-    match v {
-        Some(m) => {
-            let m = proc_macro2::Ident::new(m.name(), proc_macro2::Span::call_site());
-            quote!(::core::option::Option::Some(crate::availability::Mode::#m))
-        }
-        None => quote!(::core::option::Option::None),
-    }
+fn str_list(v: &[String]) -> String {
+    format!("&[{}]", v.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", "))
 }
 
 /// The pool as a static array (index 0 is a placeholder: "not listed").
-pub fn pool_tokens(pool: &Pool) -> TokenStream {
-    let entries = pool.entries.iter().map(|r| {
-        let introduced = opt_version(r.introduced);
-        let deprecated = opt_version(r.deprecated);
-        let removed = opt_version(r.removed);
-        let access = opt_str(r.access_rights.as_deref());
-        let dc = opt_bool(r.device_channel);
-        let uc = opt_bool(r.user_channel);
-        let (sup, dep, uam, beta) = (r.supervised, r.requires_dep, r.user_approved_mdm, r.beta);
-        let ami = opt_bool(r.allow_manual_install);
-        let multiple = opt_bool(r.multiple);
-        let ue = opt_mode(r.user_enrollment);
-        let ueb = opt_str(r.user_enrollment_behavior.as_deref());
-        let si = opt_mode(r.shared_ipad);
-        let sidc = opt_bool(r.shared_ipad_device_channel);
-        let siuc = opt_bool(r.shared_ipad_user_channel);
-        let ae = &r.allowed_enrollments;
-        let as_ = &r.allowed_scopes;
-        quote! {
-            crate::availability::OsEntry {
-                introduced: #introduced, deprecated: #deprecated, removed: #removed, access_rights: #access,
-                device_channel: #dc, user_channel: #uc, supervised: #sup, requires_dep: #dep,
-                user_approved_mdm: #uam, allow_manual_install: #ami, multiple: #multiple, beta: #beta,
-                user_enrollment: #ue, user_enrollment_behavior: #ueb, shared_ipad: #si,
-                shared_ipad_device_channel: #sidc, shared_ipad_user_channel: #siuc,
-                allowed_enrollments: &[#(#ae),*], allowed_scopes: &[#(#as_),*],
-            },
-        }
-    });
-    quote! {
-        /// Every distinct resolved per-OS entry; index 0 stands for "not listed".
-        pub static OS_ENTRIES: &[crate::availability::OsEntry] = &[
-            crate::availability::OsEntry::NOT_LISTED,
-            #(#entries)*
-        ];
+pub fn pool_text(pool: &Pool) -> String {
+    let mut out = String::from(
+        "/// Every distinct resolved per-OS entry; index 0 stands for \"not listed\".\n\
+         pub static OS_ENTRIES: &[OsEntry] = &[\n    OsEntry::NOT_LISTED,\n",
+    );
+    for r in &pool.entries {
+        out.push_str(&format!(
+            "    e({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}),\n",
+            version_text(r.introduced),
+            version_text(r.deprecated),
+            version_text(r.removed),
+            opt_text(r.access_rights.as_deref()),
+            opt_text(r.device_channel),
+            opt_text(r.user_channel),
+            r.supervised,
+            r.requires_dep,
+            r.user_approved_mdm,
+            opt_text(r.allow_manual_install),
+            opt_text(r.multiple),
+            r.beta,
+            mode_text(r.user_enrollment),
+            opt_text(r.user_enrollment_behavior.as_deref()),
+            mode_text(r.shared_ipad),
+            opt_text(r.shared_ipad_device_channel),
+            opt_text(r.shared_ipad_user_channel),
+            str_list(&r.allowed_enrollments),
+            str_list(&r.allowed_scopes),
+        ));
     }
+    out.push_str("];\n");
+    out
 }
 
-fn literal(s: &Scalar) -> TokenStream {
+fn literal_text(s: &Scalar) -> String {
     match s {
-        Scalar::Str(v) => quote!(crate::availability::Literal::Str(#v)),
-        Scalar::Int(i) => quote!(crate::availability::Literal::Int(#i)),
-        Scalar::Real(r) => quote!(crate::availability::Literal::Real(#r)),
-        Scalar::Bool(b) => quote!(crate::availability::Literal::Bool(#b)),
-        Scalar::Null => quote!(crate::availability::Literal::Null),
+        Scalar::Str(v) => format!("L::Str({v:?})"),
+        Scalar::Int(i) => format!("L::Int({i})"),
+        Scalar::Real(r) => format!("L::Real({r:?})"),
+        Scalar::Bool(b) => format!("L::Bool({b})"),
+        Scalar::Null => "L::Null".to_owned(),
     }
 }
 
-fn bounds_tokens(b: Option<(Option<f64>, Option<f64>)>) -> TokenStream {
+fn bounds_text(b: Option<(Option<f64>, Option<f64>)>) -> String {
     match b {
-        None => quote!(::core::option::Option::None),
-        Some((min, max)) => {
-            let f = |v: Option<f64>| match v {
-                Some(v) => quote!(::core::option::Option::Some(#v)),
-                None => quote!(::core::option::Option::None),
-            };
-            let (min, max) = (f(min), f(max));
-            quote!(::core::option::Option::Some(crate::availability::Bounds { min: #min, max: #max }))
-        }
+        None => "None".to_owned(),
+        Some((min, max)) => format!("Some(Bounds {{ min: {}, max: {} }})", opt_text(min), opt_text(max)),
     }
 }
 
-/// One section's rows as a static slice expression.
-pub fn rows_tokens(rows: &[Row]) -> TokenStream {
-    let rows = rows.iter().map(|r| {
-        let name = &r.name;
-        let kind = crate::emit::kind_tokens(&r.ty);
-        let presence = match r.presence {
-            Presence::Required => quote!(crate::availability::Presence::Required),
-            Presence::Optional => quote!(crate::availability::Presence::Optional),
-            Presence::Unspecified => quote!(crate::availability::Presence::Unspecified),
-        };
-        let element = r.element;
-        let os = r.os;
-        let rangelist = r.rangelist.iter().map(literal);
-        let range = bounds_tokens(r.range);
-        let repetition = bounds_tokens(r.repetition);
-        let format = opt_str(r.format.as_deref());
-        let default = match &r.default {
-            Some(d) => {
-                let d = literal(d);
-                quote!(::core::option::Option::Some(#d))
-            }
-            None => quote!(::core::option::Option::None),
-        };
-        let (first, count) = r.children;
-        quote! {
-            crate::availability::KeyEntry {
-                name: #name, kind: #kind, presence: #presence, element: #element, os: [#(#os),*],
-                rangelist: &[#(#rangelist),*], range: #range, repetition: #repetition, format: #format,
-                default: #default, children: (#first, #count),
-            },
-        }
-    });
-    quote!(&[#(#rows)*])
+fn kind_text(t: &ValueType) -> &'static str {
+    match t {
+        ValueType::String => "ValueKind::String",
+        ValueType::Integer => "ValueKind::Integer",
+        ValueType::Real => "ValueKind::Real",
+        ValueType::Boolean => "ValueKind::Boolean",
+        ValueType::Date => "ValueKind::Date",
+        ValueType::Data => "ValueKind::Data",
+        ValueType::Array => "ValueKind::Array",
+        ValueType::Dictionary => "ValueKind::Dictionary",
+        ValueType::Any | ValueType::Unknown(_) => "ValueKind::Any",
+    }
 }
 
-/// A file's whole table entry.
-pub fn file_tokens(pool: &mut Pool, file: &SchemaFile, name: &str) -> TokenStream {
+fn rows_text(rows: &[Row], top: (u16, u16)) -> String {
+    let mut out = format!("KeyTable {{ top: ({}, {}), rows: &[\n", top.0, top.1);
+    for r in rows {
+        let presence = match r.presence {
+            Presence::Required => "P::Required",
+            Presence::Optional => "P::Optional",
+            Presence::Unspecified => "P::Unspecified",
+        };
+        let os = r.os.map(|i| i.to_string()).join(", ");
+        let rangelist = r.rangelist.iter().map(literal_text).collect::<Vec<_>>().join(", ");
+        out.push_str(&format!(
+            "            k({:?}, {}, {}, {}, [{}], &[{}], {}, {}, {}, {}, ({}, {})),\n",
+            r.name,
+            kind_text(&r.ty),
+            presence,
+            r.element,
+            os,
+            rangelist,
+            bounds_text(r.range),
+            bounds_text(r.repetition),
+            opt_text(r.format.as_deref()),
+            match &r.default {
+                Some(d) => format!("Some({})", literal_text(d)),
+                None => "None".to_owned(),
+            },
+            r.children.0,
+            r.children.1,
+        ));
+    }
+    out.push_str("        ] }");
+    out
+}
+
+/// A file's whole table entry, as text.
+pub fn file_text(pool: &mut Pool, file: &SchemaFile, name: &str) -> String {
     let payload_avail = payload(&file.payload.supported_os);
     let os = pool.intern(&payload_avail);
     let (req, req_top) = rows(pool, &payload_avail, &file.payload_keys);
     let (resp, resp_top) = rows(pool, &payload_avail, &file.response_keys);
-    let path = &file.path;
-    let title = &file.title;
-    let req_rows = rows_tokens(&req);
-    let resp_rows = rows_tokens(&resp);
-    let (rf, rc) = req_top;
-    let (sf, sc) = resp_top;
-    quote! {
-        crate::availability::SchemaFile {
-            path: #path, name: #name, title: #title, os: [#(#os),*],
-            request: crate::availability::KeyTable { rows: #req_rows, top: (#rf, #rc) },
-            response: crate::availability::KeyTable { rows: #resp_rows, top: (#sf, #sc) },
-        }
-    }
+    format!(
+        "    SchemaFile {{\n        path: {:?},\n        name: {:?},\n        title: {:?},\n        os: [{}],\n        \
+         request: {},\n        response: {},\n    }},\n",
+        file.path,
+        name,
+        file.title,
+        os.map(|i| i.to_string()).join(", "),
+        rows_text(&req, req_top),
+        rows_text(&resp, resp_top),
+    )
 }
 
 /// Every key's availability, by the key path the IR and the overrides use

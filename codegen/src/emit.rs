@@ -7,7 +7,8 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::{Enum, Item, Module, Para, Repr, Struct, Ty, Union};
+use crate::ir::{Enum, Item, Kind, Module, Para, Repr, Struct, Ty, Union};
+use crate::model::Family;
 use crate::model::ValueType;
 
 /// The first line of every generated file.
@@ -97,7 +98,7 @@ fn ty_tokens(ty: &Ty) -> TokenStream {
             let n = ident(n);
             quote!(#n)
         }
-        Ty::Runtime(path) => path.parse().expect("override paths are valid Rust paths"),
+        Ty::Path(path) | Ty::RecordPath(path) => path.parse().expect("type paths are valid Rust paths"),
         Ty::Vec(t) => {
             let t = ty_tokens(t);
             quote!(::std::vec::Vec<#t>)
@@ -128,7 +129,7 @@ pub fn kind_tokens(t: &ValueType) -> TokenStream {
     }
 }
 
-fn emit_struct(s: &Struct, module: &Module, extra_doc: &[Para]) -> TokenStream {
+fn emit_struct(s: &Struct, module: &Module, extra_doc: &[Para], tag: Option<(&str, &str)>) -> TokenStream {
     let name = ident(&s.name);
     let mut all = s.doc.clone();
     all.extend_from_slice(extra_doc);
@@ -216,6 +217,10 @@ fn emit_struct(s: &Struct, module: &Module, extra_doc: &[Para]) -> TokenStream {
         }
     };
     let encode_param = if s.fields.is_empty() { quote!(_map) } else { quote!(map) };
+    let serde_impls = match tag {
+        Some((key, value)) => quote!(crate::__record_serde!(#name, #key, #value);),
+        None => quote!(crate::__record_serde!(#name);),
+    };
     quote! {
         #doc
         #[derive(Debug, Clone, Default, PartialEq)]
@@ -263,7 +268,7 @@ fn emit_struct(s: &Struct, module: &Module, extra_doc: &[Para]) -> TokenStream {
             }
         }
 
-        crate::__record_serde!(#name);
+        #serde_impls
     }
 }
 
@@ -337,96 +342,280 @@ fn emit_union(u: &Union) -> TokenStream {
     }
 }
 
-/// The items of one schema file's module.
-pub fn module_tokens(m: &Module, table_index: usize) -> TokenStream {
+/// The items of one schema file's module. `table` is the path of the
+/// file's entry in the generated tables.
+pub fn module_tokens(m: &Module, table: &TokenStream) -> TokenStream {
     let mut out = TokenStream::new();
+    if let Some(alias) = &m.alias {
+        let name = ident(&m.top);
+        let doc = docs(&m.doc);
+        let ty = ty_tokens(alias);
+        out.extend(quote! { #doc pub type #name = #ty; });
+    }
     for item in &m.items {
         out.extend(match item {
             Item::Struct(s) => {
-                let extra = if Some(&s.name) == m.request.as_ref() {
-                    vec![Para::Gen("Send it wrapped in a [`Command`](crate::Command).".to_owned())]
-                } else {
-                    Vec::new()
+                let is_top = s.name == m.top;
+                let extra = match (&m.kind, is_top) {
+                    (Kind::Command { .. }, true) => {
+                        vec![Para::Gen("Send it wrapped in a [`Command`](crate::Command).".to_owned())]
+                    }
+                    (Kind::ProfilePayload { .. }, true) => vec![Para::Gen(
+                        "In a profile it is wrapped in a [`Payload`](crate::profiles::Payload), which adds the \
+                         common payload keys (`PayloadIdentifier`, `PayloadUUID`, ...) and `PayloadType`."
+                            .to_owned(),
+                    )],
+                    (Kind::Declaration { .. }, true) => vec![Para::Gen(
+                        "It is the `Payload` of a [`Declaration`](crate::declarative::Declaration), which adds \
+                         `Type`, `Identifier` and `ServerToken`."
+                            .to_owned(),
+                    )],
+                    _ => Vec::new(),
                 };
-                emit_struct(s, m, &extra)
+                let tag = if is_top { m.kind.tag() } else { None };
+                emit_struct(s, m, &extra, tag)
             }
             Item::Enum(e) => emit_enum(e),
             Item::Union(u) => emit_union(u),
         });
     }
-    if let (Some(req), Some(rt)) = (&m.request, &m.request_type) {
-        let req = ident(req);
-        let resp = match &m.response {
-            Some(r) => {
-                let r = ident(r);
-                quote!(#r)
-            }
-            None => quote!(crate::EmptyResponse),
-        };
-        out.extend(quote! {
-            impl crate::Request for #req {
-                const REQUEST_TYPE: &'static str = #rt;
-                type Response = #resp;
-                fn schema() -> &'static crate::availability::SchemaFile {
-                    &crate::tables::COMMANDS[#table_index]
+    let top = ident(&m.top);
+    let response = || match &m.response {
+        Some(r) => {
+            let r = ident(r);
+            quote!(#r)
+        }
+        None => quote!(crate::EmptyResponse),
+    };
+    out.extend(match &m.kind {
+        Kind::Command { request_type } => {
+            let resp = response();
+            quote! {
+                impl crate::Request for #top {
+                    const REQUEST_TYPE: &'static str = #request_type;
+                    type Response = #resp;
+                    fn schema() -> &'static crate::availability::SchemaFile {
+                        &#table
+                    }
                 }
+            }
+        }
+        Kind::Checkin { message_type } => {
+            let resp = response();
+            quote! {
+                impl crate::checkin::CheckinMessage for #top {
+                    const MESSAGE_TYPE: &'static str = #message_type;
+                    type Response = #resp;
+                    fn schema() -> &'static crate::availability::SchemaFile {
+                        &#table
+                    }
+                }
+            }
+        }
+        Kind::Error { code } => quote! {
+            impl crate::errors::ErrorBody for #top {
+                const CODE: &'static str = #code;
+                fn schema() -> &'static crate::availability::SchemaFile {
+                    &#table
+                }
+            }
+        },
+        Kind::ProfilePayload { payload_type } => quote! {
+            impl crate::profiles::PayloadBody for #top {
+                const PAYLOAD_TYPE: &'static str = #payload_type;
+                fn schema() -> &'static crate::availability::SchemaFile {
+                    &#table
+                }
+            }
+        },
+        Kind::Declaration { declaration_type } => quote! {
+            impl crate::declarative::DeclarationPayload for #top {
+                const DECLARATION_TYPE: &'static str = #declaration_type;
+                fn schema() -> &'static crate::availability::SchemaFile {
+                    &#table
+                }
+            }
+        },
+        Kind::StatusItem { .. } | Kind::Plain => quote!(),
+    });
+    out
+}
+
+fn module_decl(m: &Module, subdir: &str) -> TokenStream {
+    let id = ident(&m.ident);
+    let path = match &m.group {
+        Some(g) => format!("/{subdir}/{g}/{}.rs", m.ident),
+        None => format!("/{subdir}/{}.rs", m.ident),
+    };
+    let doc = docs(&m.doc[..1]);
+    let source = format!(" Generated from `{}`.", m.file);
+    quote! {
+        #doc
+        #[doc = ""]
+        #[doc = #source]
+        pub mod #id {
+            include!(concat!(env!("OUT_DIR"), #path));
+        }
+    }
+}
+
+/// The output file of a module, relative to `OUT_DIR`.
+pub fn module_file(m: &Module, subdir: &str) -> String {
+    match &m.group {
+        Some(g) => format!("{subdir}/{g}/{}.rs", m.ident),
+        None => format!("{subdir}/{}.rs", m.ident),
+    }
+}
+
+/// `pub mod` declarations (grouped in sub-modules where the modules have a
+/// group) and re-exports of the top types.
+fn declarations_and_reexports(modules: &[Module], subdir: &str) -> TokenStream {
+    let mut out = TokenStream::new();
+    let mut groups: Vec<&str> = modules.iter().filter_map(|m| m.group.as_deref()).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    for m in modules.iter().filter(|m| m.group.is_none()) {
+        out.extend(module_decl(m, subdir));
+    }
+    for g in &groups {
+        let gid = ident(&crate::naming::snake(g));
+        let inner = modules.iter().filter(|m| m.group.as_deref() == Some(*g)).map(|m| module_decl(m, subdir));
+        let doc = format!(" The `{g}` folder of the schema.");
+        out.extend(quote! {
+            #[doc = #doc]
+            pub mod #gid {
+                #(#inner)*
             }
         });
     }
+    for m in modules {
+        let id = ident(&m.ident);
+        let path = match &m.group {
+            Some(g) => {
+                let gid = ident(&crate::naming::snake(g));
+                quote!(self::#gid::#id)
+            }
+            None => quote!(self::#id),
+        };
+        let top = ident(&m.top);
+        match &m.response {
+            Some(r) => {
+                let r = ident(r);
+                out.extend(quote!(pub use #path::{#top, #r};));
+            }
+            None => out.extend(quote!(pub use #path::#top;)),
+        }
+    }
+    out
+}
+
+/// The index of a family other than commands: modules, re-exports, and
+/// the enum that decodes any of its messages by their tag.
+pub fn family_index(family: Family, modules: &[Module], subdir: &str) -> TokenStream {
+    let mut out = declarations_and_reexports(modules, subdir);
+    let tagged = |wrapper: Option<TokenStream>| {
+        modules
+            .iter()
+            .filter_map(|m| {
+                let wire = m.kind.schema_name()?.to_owned();
+                let top = ident(&m.top);
+                let ty = match &wrapper {
+                    Some(w) => quote!(#w<#top>),
+                    None => quote!(#top),
+                };
+                Some((top, ty, wire))
+            })
+            .collect::<Vec<_>>()
+    };
+    let any = |doc: &str, name: &str, tag: &str, variants: Vec<(Ident, TokenStream, String)>| {
+        let name = ident(name);
+        let defs = variants.iter().map(|(v, ty, wire)| {
+            let d = format!(" `{tag}` = `{wire}`.");
+            quote!(#[doc = #d] #v(::std::boxed::Box<#ty>),)
+        });
+        let arms = variants.iter().map(|(v, ty, wire)| quote!(#v(#ty) => #wire));
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#defs)*
+                /// A tag this version does not know: the whole dictionary, as received.
+                Unrecognized(::plist::Dictionary),
+            }
+
+            crate::__any_tagged!(#name, #tag, { #(#arms),* });
+        }
+    };
+    out.extend(match family {
+        Family::Checkin => {
+            any(" Any check-in message, chosen by its `MessageType`.", "AnyCheckin", "MessageType", tagged(None))
+        }
+        Family::Errors => any(" Any error body, chosen by its `code`.", "AnyError", "code", tagged(None)),
+        Family::Profiles => {
+            let variants = modules
+                .iter()
+                .filter(|m| matches!(m.kind, Kind::ProfilePayload { .. }))
+                .map(|m| {
+                    let top = ident(&m.top);
+                    (top.clone(), quote!(crate::profiles::Payload<#top>), m.kind.schema_name().unwrap().to_owned())
+                })
+                .collect();
+            any(
+                " Any profile payload, chosen by its `PayloadType`. Where several schema files share a \
+                 `PayloadType` (`com.apple.MCX`), the one that knows the most of the payload's keys is chosen.",
+                "AnyPayload",
+                "PayloadType",
+                variants,
+            )
+        }
+        Family::Declarations => {
+            let variants = modules
+                .iter()
+                .filter(|m| matches!(m.kind, Kind::Declaration { .. }))
+                .map(|m| {
+                    let top = ident(&m.top);
+                    (
+                        top.clone(),
+                        quote!(crate::declarative::Declaration<#top>),
+                        m.kind.schema_name().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            any(" Any declaration, chosen by its `Type`.", "AnyDeclaration", "Type", variants)
+        }
+        _ => quote!(),
+    });
     out
 }
 
 /// The index of the commands family: one `pub mod` per file, re-exports,
 /// and the any-command / any-response enums.
 pub fn commands_index(modules: &[Module], subdir: &str) -> TokenStream {
-    let mut out = TokenStream::new();
-    for m in modules {
-        let id = ident(&m.ident);
-        let path = format!("/{subdir}/{}.rs", m.ident);
-        let doc = docs(&m.doc[..1]);
-        let source = format!(" Generated from `{}`.", m.file);
-        out.extend(quote! {
-            #doc
-            #[doc = ""]
-            #[doc = #source]
-            pub mod #id {
-                include!(concat!(env!("OUT_DIR"), #path));
-            }
-        });
-    }
-    for m in modules {
-        let id = ident(&m.ident);
-        let req = ident(m.request.as_ref().expect("command modules have a request"));
-        match &m.response {
-            Some(r) => {
-                let r = ident(r);
-                out.extend(quote!(pub use self::#id::{#req, #r};));
-            }
-            None => out.extend(quote!(pub use self::#id::#req;)),
-        }
-    }
+    let mut out = declarations_and_reexports(modules, subdir);
+    let request_type = |m: &Module| m.kind.schema_name().unwrap_or_default().to_owned();
     let req_variants = modules.iter().map(|m| {
-        let v = ident(m.request.as_ref().unwrap());
-        let d = format!(" `{}`: [`{}`].", m.request_type.as_ref().unwrap(), m.request.as_ref().unwrap());
+        let v = ident(&m.top);
+        let d = format!(" `{}`: [`{}`].", request_type(m), m.top);
         quote!(#[doc = #d] #v(#v),)
     });
     let resp_variants = modules.iter().map(|m| {
-        let v = ident(m.request.as_ref().unwrap());
+        let v = ident(&m.top);
         let (ty, d) = match &m.response {
             Some(r) => {
                 let r_id = ident(r);
-                (quote!(#r_id), format!(" The reply to `{}`: [`{r}`].", m.request_type.as_ref().unwrap()))
+                (quote!(#r_id), format!(" The reply to `{}`: [`{r}`].", request_type(m)))
             }
             None => (
                 quote!(crate::EmptyResponse),
-                format!(" The reply to `{}` (the schema lists no response keys).", m.request_type.as_ref().unwrap()),
+                format!(" The reply to `{}` (the schema lists no response keys).", request_type(m)),
             ),
         };
         quote!(#[doc = #d] #v(#ty),)
     });
     let table = modules.iter().map(|m| {
-        let v = ident(m.request.as_ref().unwrap());
-        let rt = m.request_type.as_ref().unwrap();
+        let v = ident(&m.top);
+        let rt = request_type(m);
         quote!(#v => #rt)
     });
     out.extend(quote! {
@@ -457,6 +646,78 @@ pub fn commands_index(modules: &[Module], subdir: &str) -> TokenStream {
 
         crate::__any_command!(AnyRequest, AnyResponse { #(#table),* });
     });
+    out
+}
+
+/// The `StatusItems` tree of a status report: status item names are
+/// dotted paths (`device.identifier.udid`) into it. One struct per inner
+/// node, one optional field per child; leaves have the item's type.
+pub fn status_tree(modules: &[Module]) -> TokenStream {
+    use std::collections::BTreeMap;
+
+    #[derive(Default)]
+    struct Node {
+        children: BTreeMap<String, Node>,
+        leaf: Option<(String, String)>,
+    }
+    let mut root = Node::default();
+    for m in modules {
+        let Kind::StatusItem { item } = &m.kind else { continue };
+        let mut node = &mut root;
+        for seg in item.split('.') {
+            node = node.children.entry(seg.to_owned()).or_default();
+        }
+        node.leaf = Some((format!("self::{}::{}", m.ident, m.top), item.clone()));
+    }
+    let mut structs = Vec::new();
+    fn build(node: &Node, name: &str, path: &str, out: &mut Vec<Struct>) {
+        let mut fields = Vec::new();
+        for (seg, child) in &node.children {
+            let child_path = if path.is_empty() { seg.clone() } else { format!("{path}.{seg}") };
+            let (ty, doc) = match (&child.leaf, child.children.is_empty()) {
+                (Some((ty, item)), true) => (Ty::RecordPath(ty.clone()), format!("Status item `{item}`: [`{ty}`].")),
+                (None, false) => {
+                    let child_name = format!("{}Items", crate::naming::camel(&child_path, "T"));
+                    build(child, &child_name, &child_path, out);
+                    (Ty::Named(child_name.clone()), format!("The `{child_path}.*` status items."))
+                }
+                // Both an item and a prefix of others: keep the value untyped.
+                _ => (Ty::Any, format!("Status item `{child_path}` and the items below it, untyped.")),
+            };
+            fields.push(crate::ir::Field {
+                wire: seg.clone(),
+                ident: crate::naming::snake(seg),
+                ty,
+                required: false,
+                schema_type: crate::model::ValueType::Dictionary,
+                doc: vec![Para::Gen(doc)],
+            });
+        }
+        let doc = if path.is_empty() {
+            "The `StatusItems` of a status report: every status item the schema knows, at its path.".to_owned()
+        } else {
+            format!("The status items below `{path}`.")
+        };
+        out.insert(0, Struct { name: name.to_owned(), doc: vec![Para::Gen(doc)], fields });
+    }
+    build(&root, "StatusItems", "", &mut structs);
+    let synthetic = Module {
+        file: "declarative/status/*.yaml".into(),
+        family: Family::Status,
+        ident: String::new(),
+        title: String::new(),
+        doc: Vec::new(),
+        items: structs.iter().cloned().map(Item::Struct).collect(),
+        top: "StatusItems".into(),
+        alias: None,
+        kind: Kind::Plain,
+        response: None,
+        group: None,
+    };
+    let mut out = TokenStream::new();
+    for s in &structs {
+        out.extend(emit_struct(s, &synthetic, &[], None));
+    }
     out
 }
 

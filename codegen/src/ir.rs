@@ -39,8 +39,12 @@ pub enum Ty {
     Dictionary,
     /// A type generated in the same module.
     Named(String),
-    /// A hand-written type of the runtime crate.
-    Runtime(&'static str),
+    /// A scalar type given by its path (a hand-written runtime type such as
+    /// `ManagementFlags`).
+    Path(String),
+    /// A dictionary type given by its path (a type generated in another
+    /// module, such as `AnyPayload`), whose deviations must be collected.
+    RecordPath(String),
     Vec(Box<Ty>),
     /// `BTreeMap<String, T>`
     Map(Box<Ty>),
@@ -53,6 +57,7 @@ impl Ty {
     pub fn has_records(&self, module: &Module) -> bool {
         match self {
             Ty::Named(n) => module.is_record(n),
+            Ty::RecordPath(_) => true,
             Ty::Vec(t) | Ty::Map(t) | Ty::Boxed(t) => t.has_records(module),
             _ => false,
         }
@@ -176,6 +181,69 @@ impl Item {
     }
 }
 
+/// What a file's top type is, which decides how it travels on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// An MDM command: the request sits in `Command` next to `RequestType`.
+    Command { request_type: String },
+    /// A check-in message, tagged by `MessageType`.
+    Checkin { message_type: String },
+    /// An error body, tagged by `code`.
+    Error { code: String },
+    /// A profile payload: tagged by `PayloadType`, with the common payload
+    /// keys around it.
+    ProfilePayload { payload_type: String },
+    /// A declaration's `Payload`; the declaration envelope carries `Type`.
+    Declaration { declaration_type: String },
+    /// A status item's value.
+    StatusItem { item: String },
+    /// A plain dictionary.
+    Plain,
+}
+
+impl Kind {
+    /// The key that tags the top type on the wire, and its value, for kinds
+    /// whose top type carries its own tag.
+    pub fn tag(&self) -> Option<(&'static str, &str)> {
+        match self {
+            Kind::Checkin { message_type } => Some(("MessageType", message_type)),
+            Kind::Error { code } => Some(("code", code)),
+            _ => None,
+        }
+    }
+
+    /// The name the tables know the file by (`RequestType`, `PayloadType`...).
+    pub fn schema_name(&self) -> Option<&str> {
+        match self {
+            Kind::Command { request_type: n }
+            | Kind::Checkin { message_type: n }
+            | Kind::Error { code: n }
+            | Kind::ProfilePayload { payload_type: n }
+            | Kind::Declaration { declaration_type: n }
+            | Kind::StatusItem { item: n } => Some(n),
+            Kind::Plain => None,
+        }
+    }
+}
+
+/// How one file becomes a module: decided per family in [`crate::families`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    /// The Rust module name.
+    pub ident: String,
+    /// The top type's name.
+    pub name: String,
+    /// How the top type travels.
+    pub kind: Kind,
+    /// A top-level key handled outside the struct (a tag, or `PayloadType`
+    /// in the common payload keys), left out of the fields.
+    pub skip: Option<String>,
+    /// The response (server reply / device reply) type's name.
+    pub response: Option<String>,
+    /// A sub-module to group the module in (declaration kinds).
+    pub group: Option<String>,
+}
+
 /// The Rust module generated from one schema file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Module {
@@ -191,12 +259,17 @@ pub struct Module {
     /// Items in a fixed order: the top types first, then nested ones in the
     /// order their keys appear.
     pub items: Vec<Item>,
-    /// The request (payload) struct, for commands.
-    pub request: Option<String>,
-    /// The `RequestType`, for commands.
-    pub request_type: Option<String>,
+    /// The top type.
+    pub top: String,
+    /// When the top type is an alias (a status item whose value is not a
+    /// dictionary): what it stands for.
+    pub alias: Option<Ty>,
+    /// How the top type travels.
+    pub kind: Kind,
     /// The response struct, when the file has response keys.
     pub response: Option<String>,
+    /// A sub-module to group the module in.
+    pub group: Option<String>,
 }
 
 impl Module {
@@ -228,54 +301,80 @@ struct Builder<'a> {
     unions: Vec<String>,
 }
 
-/// Builds the module for a command file.
-pub fn command_module(file: &SchemaFile) -> Module {
-    let request_type = file.payload.requesttype.clone().unwrap_or_else(|| file.stem().to_owned());
-    let request = naming::camel(&request_type, "Command");
-    let response = format!("{request}Response");
+/// Builds the module for one schema file.
+pub fn module(file: &SchemaFile, spec: &Spec) -> Module {
+    let name = spec.name.clone();
+    let mut reserved = vec![name.as_str()];
+    if let Some(r) = &spec.response {
+        reserved.push(r);
+    }
     let mut b = Builder {
         file,
         avail: avail::path_map(file),
-        scope: Scope::with_reserved(&[&request, &response]),
+        scope: Scope::with_reserved(&reserved),
         items: Vec::new(),
         anchors: HashMap::new(),
         open: Vec::new(),
         unions: Vec::new(),
     };
+    let payload_avail = avail::payload(&file.payload.supported_os);
     let mut doc = vec![Para::Schema(file.title.clone())];
     doc.extend(paragraphs(file.description.as_deref()));
-    doc.push(note(format!("`RequestType`: `{request_type}`. Source: `{}`.", file.path)));
-    doc.push(availability_doc(&avail::payload(&file.payload.supported_os)));
-    b.add_struct(&request, doc, &file.payload_keys, "payload:");
-    let has_response = !file.response_keys.is_empty();
-    if has_response {
-        let doc = vec![
-            note(format!("The response keys of a device's reply to [`{request}`].")),
-            note(
-                "The envelope keys (Status, CommandUUID, ErrorChain, UDID...) are in \
-                 [`CommandResponse`](crate::CommandResponse), which holds this type as its body.",
-            ),
-        ];
-        let mut doc = doc;
-        doc.push(availability_doc(&avail::payload(&file.payload.supported_os)));
-        b.add_struct(&response, doc, &file.response_keys, "response:");
+    doc.push(note(match &spec.kind {
+        Kind::Command { request_type } => format!("`RequestType`: `{request_type}`. Source: `{}`.", file.path),
+        Kind::Checkin { message_type } => format!("`MessageType`: `{message_type}`. Source: `{}`.", file.path),
+        Kind::Error { code } => format!("`code`: `{code}`. Source: `{}`.", file.path),
+        Kind::ProfilePayload { payload_type } => format!("`PayloadType`: `{payload_type}`. Source: `{}`.", file.path),
+        Kind::Declaration { declaration_type } => format!("`Type`: `{declaration_type}`. Source: `{}`.", file.path),
+        Kind::StatusItem { item } => format!("Status item `{item}`. Source: `{}`.", file.path),
+        Kind::Plain => format!("Source: `{}`.", file.path),
+    }));
+    doc.push(availability_doc(&payload_avail));
+    let mut alias = None;
+    match (&spec.kind, file.payload_keys.as_slice()) {
+        // A status item whose value is not a dictionary of named keys: the
+        // top type is an alias of the value's type.
+        (Kind::StatusItem { .. }, [only]) if !has_named_keys(only) => {
+            alias = Some(b.ty(only, &name, &format!("payload:{}", only.name)));
+        }
+        (Kind::StatusItem { .. }, [only]) => {
+            b.add_struct(&name, doc.clone(), only.subkey_list(), &format!("payload:{}/", only.name), None);
+        }
+        _ => b.add_struct(&name, doc.clone(), &file.payload_keys, "payload:", spec.skip.as_deref()),
     }
-    let module_doc = {
-        let mut d = vec![Para::Schema(file.title.clone())];
-        d.extend(paragraphs(file.description.as_deref()));
-        d
-    };
+    if let (Some(response), false) = (&spec.response, file.response_keys.is_empty()) {
+        let mut rdoc = vec![note(match &spec.kind {
+            Kind::Command { .. } => format!(
+                "The response keys of a device's reply to [`{name}`]. The envelope keys (Status, CommandUUID, \
+                 ErrorChain, UDID...) are in [`CommandResponse`](crate::CommandResponse), which holds this type as \
+                 its body."
+            ),
+            _ => format!("The server's reply to [`{name}`]."),
+        })];
+        rdoc.push(availability_doc(&payload_avail));
+        b.add_struct(response, rdoc, &file.response_keys, "response:", None);
+    }
+    let mut module_doc = vec![Para::Schema(file.title.clone())];
+    module_doc.extend(paragraphs(file.description.as_deref()));
     Module {
         file: file.path.clone(),
         family: file.family,
-        ident: naming::snake(&request_type),
+        ident: spec.ident.clone(),
         title: file.title.clone(),
-        doc: module_doc,
+        doc: if alias.is_some() { doc } else { module_doc },
         items: b.items.into_iter().flatten().collect(),
-        request: Some(request),
-        request_type: Some(request_type),
-        response: has_response.then_some(response),
+        top: name,
+        alias,
+        kind: spec.kind.clone(),
+        response: spec.response.clone().filter(|_| !file.response_keys.is_empty()),
+        group: spec.group.clone(),
     }
+}
+
+/// A dictionary with named subkeys (not free-form, not a map of `ANY`).
+fn has_named_keys(key: &Key) -> bool {
+    let list = key.subkey_list();
+    key.ty == ValueType::Dictionary && !list.is_empty() && !(list.len() == 1 && is_any_key(&list[0].name))
 }
 
 /// True for the placeholder names of map keys (`ANY`, `ANY app identifier`, `<app identifier>`).
@@ -290,10 +389,10 @@ impl Builder<'_> {
         self.items.len() - 1
     }
 
-    fn add_struct(&mut self, name: &str, doc: Vec<Para>, keys: &[Key], path: &str) {
+    fn add_struct(&mut self, name: &str, doc: Vec<Para>, keys: &[Key], path: &str, skip: Option<&str>) {
         let slot = self.reserve();
         self.open.push(name.to_owned());
-        let fields = self.fields(name, keys, path, None);
+        let fields = self.fields(name, keys, path, skip);
         self.open.pop();
         self.items[slot] = Some(Item::Struct(Struct { name: name.to_owned(), doc, fields }));
     }
@@ -344,8 +443,10 @@ impl Builder<'_> {
 
     /// The type of a key's value.
     fn ty(&mut self, key: &Key, parent: &str, path: &str) -> Ty {
-        if let Some(Action::RuntimeType(p)) = overrides::lookup(&self.file.path, path) {
-            return Ty::Runtime(p);
+        match overrides::lookup(&self.file.path, path) {
+            Some(Action::RuntimeType(p)) => return Ty::Path(p.to_owned()),
+            Some(Action::RecordType(p)) => return Ty::RecordPath(p.to_owned()),
+            _ => {}
         }
         match &key.ty {
             ValueType::String => {
@@ -392,6 +493,11 @@ impl Builder<'_> {
             [] => Ty::Any,
             [one] => {
                 let elem_path = format!("{path}/{}", one.name);
+                match overrides::lookup(&self.file.path, &elem_path) {
+                    Some(Action::RuntimeType(p)) => return Ty::Vec(Box::new(Ty::Path(p.to_owned()))),
+                    Some(Action::RecordType(p)) => return Ty::Vec(Box::new(Ty::RecordPath(p.to_owned()))),
+                    _ => {}
+                }
                 if one.ty == ValueType::Dictionary && !matches!(one.subkeys, Subkeys::Recursive { .. }) {
                     // Register before building, so a recursive alias inside resolves.
                     self.element_dictionary(key, one, parent, &elem_path, key.subkeys_anchor)
@@ -414,6 +520,12 @@ impl Builder<'_> {
         if list.is_empty() {
             return Ty::Dictionary;
         }
+        // The same anchored list seen before (an alias): the same type.
+        if elem.subkeys_anchor != 0
+            && let Some(t) = self.anchors.get(&elem.subkeys_anchor)
+        {
+            return t.clone();
+        }
         if let [only] = list
             && is_any_key(&only.name)
         {
@@ -434,7 +546,7 @@ impl Builder<'_> {
             self.anchors.insert(elem.subkeys_anchor, Ty::Named(name.clone()));
         }
         let doc = self.type_doc(elem, path);
-        self.add_struct(&name, doc, list, &format!("{path}/"));
+        self.add_struct(&name, doc, list, &format!("{path}/"), None);
         Ty::Named(name)
     }
 
@@ -476,7 +588,7 @@ impl Builder<'_> {
                     self.anchors.insert(key.subkeys_anchor, Ty::Named(name.clone()));
                 }
                 let doc = self.type_doc(key, path);
-                self.add_struct(&name, doc, list, &format!("{path}/"));
+                self.add_struct(&name, doc, list, &format!("{path}/"), None);
                 Ty::Named(name)
             }
         }

@@ -11,6 +11,7 @@
 
 pub mod avail;
 pub mod emit;
+pub mod families;
 pub mod ir;
 pub mod load;
 pub mod model;
@@ -78,35 +79,104 @@ impl Provenance {
     }
 }
 
-/// Generates every output file, as `(path relative to OUT_DIR, contents)`.
-pub fn render(schema: &load::Schema, provenance: &Provenance) -> BTreeMap<PathBuf, String> {
-    let mut files = BTreeMap::new();
-    let command_files: Vec<&model::SchemaFile> = schema.family(Family::Commands).collect();
-    let commands: Vec<ir::Module> = command_files.iter().map(|f| ir::command_module(f)).collect();
-    for (i, m) in commands.iter().enumerate() {
-        let tokens = emit::module_tokens(m, i);
-        files.insert(PathBuf::from(format!("commands/{}.rs", m.ident)), emit::format_file(tokens, &m.file));
-    }
-    let mut pool = avail::Pool::default();
-    let command_tables: Vec<proc_macro2::TokenStream> = command_files
-        .iter()
-        .zip(&commands)
-        .map(|(f, m)| avail::file_tokens(&mut pool, f, m.request_type.as_deref().unwrap_or_default()))
-        .collect();
-    let pool_tokens = avail::pool_tokens(&pool);
-    let tables = quote::quote! {
-        #pool_tokens
+/// Where a family's generated code goes, and how the runtime names it.
+pub struct FamilyOut {
+    /// Sub-directory of `OUT_DIR` (and of the include paths).
+    pub dir: &'static str,
+    /// The static in `tables.rs` that holds its tables.
+    pub table: &'static str,
+    /// The cargo feature that enables it.
+    pub feature: &'static str,
+}
 
-        /// The availability and key tables of every command, in file order.
-        pub static COMMANDS: &[crate::availability::SchemaFile] = &[#(#command_tables),*];
+/// Output layout per family.
+pub fn family_out(family: Family) -> FamilyOut {
+    let (dir, table, feature) = match family {
+        Family::Commands => ("commands", "COMMANDS", "commands"),
+        Family::Checkin => ("checkin", "CHECKIN", "checkin"),
+        Family::Errors => ("errors", "ERRORS", "errors"),
+        Family::Profiles => ("profiles", "PROFILES", "profiles"),
+        Family::Declarations => ("declarative/declarations", "DECLARATIONS", "declarative"),
+        Family::Status => ("declarative/status", "STATUS", "declarative"),
+        Family::Protocol => ("declarative/protocol", "PROTOCOL", "declarative"),
+        Family::Other => ("other", "OTHER", "other"),
     };
-    files.insert(PathBuf::from("tables.rs"), emit::format_file(tables, "every schema file"));
-    files.insert(
-        PathBuf::from("commands/mod.rs"),
-        emit::format_file(emit::commands_index(&commands, "commands"), "mdm/commands/*.yaml"),
+    FamilyOut { dir, table, feature }
+}
+
+/// The modules generated for one family.
+pub fn family_modules(schema: &load::Schema, family: Family) -> Vec<(&model::SchemaFile, ir::Module)> {
+    families::specs(schema, family).into_iter().map(|(f, spec)| (f, ir::module(f, &spec))).collect()
+}
+
+/// Generates the output files for the given families, as `(path relative
+/// to OUT_DIR, contents)`.
+pub fn render(schema: &load::Schema, provenance: &Provenance, families: &[Family]) -> BTreeMap<PathBuf, String> {
+    let mut files = BTreeMap::new();
+    let mut pool = avail::Pool::default();
+    let mut tables = String::new();
+    for &family in families {
+        let out = family_out(family);
+        let modules = family_modules(schema, family);
+        let mut entries = String::new();
+        for (f, m) in &modules {
+            let name = m.kind.schema_name().map(str::to_owned).unwrap_or_else(|| m.top.clone());
+            entries.push_str(&avail::file_text(&mut pool, f, &name));
+        }
+        // Formatting is most of the generator's time: spread it over the cores.
+        let formatted = parallel_map(&modules, |i, (_, m)| {
+            let table_ident = proc_macro2::Ident::new(out.table, proc_macro2::Span::call_site());
+            let index = proc_macro2::Literal::usize_unsuffixed(i);
+            let table_path = quote::quote!(crate::tables::#table_ident[#index]);
+            let tokens = emit::module_tokens(m, &table_path);
+            (PathBuf::from(emit::module_file(m, out.dir)), emit::format_file(tokens, &m.file))
+        });
+        files.extend(formatted);
+        let just_modules: Vec<ir::Module> = modules.into_iter().map(|(_, m)| m).collect();
+        let index = match family {
+            Family::Commands => emit::commands_index(&just_modules, out.dir),
+            Family::Status => {
+                let mut t = emit::family_index(family, &just_modules, out.dir);
+                t.extend(emit::status_tree(&just_modules));
+                t
+            }
+            _ => emit::family_index(family, &just_modules, out.dir),
+        };
+        files.insert(
+            PathBuf::from(format!("{}/mod.rs", out.dir)),
+            emit::format_file(index, &format!("{}/*.yaml", family.dir())),
+        );
+        tables.push_str(&format!(
+            "\n/// The availability and key tables of `{}`, in file order.\npub static {}: &[SchemaFile] = &[\n{entries}];\n",
+            family.dir(),
+            out.table
+        ));
+    }
+    let tables = format!(
+        "{}\n// Source: every schema file. Data, one row per line (see src/tables.rs for the constructors).\n\n{}{tables}",
+        emit::HEADER,
+        avail::pool_text(&pool)
     );
+    files.insert(PathBuf::from("tables.rs"), tables);
     files.insert(PathBuf::from("schema_info.rs"), schema_info(schema, provenance));
     files
+}
+
+/// `f` over `items` on every available core, results in item order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let chunk = items.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, part)| {
+                let f = &f;
+                scope.spawn(move || part.iter().enumerate().map(|(i, t)| f(c * chunk + i, t)).collect::<Vec<R>>())
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("formatting does not panic")).collect()
+    })
 }
 
 fn schema_info(schema: &load::Schema, p: &Provenance) -> String {
@@ -138,12 +208,12 @@ pub struct Summary {
     pub written: usize,
 }
 
-/// Reads the schema at `schema_dir` and writes the generated Rust into
-/// `out_dir`.
-pub fn generate(schema_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
+/// Reads the schema at `schema_dir` and writes the generated Rust for the
+/// given families into `out_dir`.
+pub fn generate(schema_dir: &Path, out_dir: &Path, families: &[Family]) -> Result<Summary, Error> {
     let schema = load::load(schema_dir)?;
     let provenance = Provenance::detect(schema_dir);
-    let files = render(&schema, &provenance);
+    let files = render(&schema, &provenance, families);
     let mut written = 0;
     for (rel, contents) in &files {
         written += usize::from(write::write_if_changed(&out_dir.join(rel), contents)?);

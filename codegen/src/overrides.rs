@@ -12,9 +12,13 @@
 /// What a rule does to the key it matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// Use a hand-written runtime type, given by its path in the runtime
-    /// crate. The schema type stays what the wire kind is checked against.
+    /// Use a hand-written scalar runtime type, given by its path in the
+    /// runtime crate. The schema type stays what the wire kind is checked
+    /// against.
     RuntimeType(&'static str),
+    /// Use a dictionary type given by its path (generated elsewhere or
+    /// hand-written), whose nested values are checked like a struct's.
+    RecordType(&'static str),
     /// Generate the key as optional although the schema says `required`
     /// (devices are seen to omit it).
     Optional,
@@ -57,6 +61,21 @@ pub const RULES: &[Rule] = &[
         file: "mdm/commands/application.managed.list.yaml",
         path: "response:ManagedApplicationList/ANY app identifier/ManagementFlags",
         action: Action::RuntimeType(MANAGEMENT_FLAGS),
+    },
+    // A profile's PayloadContent is an array of payloads whose keys depend on
+    // their PayloadType (schema: dictionaries of ANY). Decode each by its
+    // PayloadType.
+    Rule {
+        file: "mdm/profiles/TopLevel.yaml",
+        path: "payload:PayloadContent/PayloadContentItem",
+        action: Action::RecordType("crate::profiles::AnyPayload"),
+    },
+    // A status report's StatusItems is a tree whose paths are the status
+    // item names (schema: a dictionary without subkeys).
+    Rule {
+        file: "declarative/protocol/statusreport.yaml",
+        path: "payload:StatusItems",
+        action: Action::RecordType("crate::declarative::status::StatusItems"),
     },
 ];
 

@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use apple_device_management_codegen::model::Family;
 use apple_device_management_codegen::{Provenance, load, render};
 
 /// The schema the crate builds from: `$DEVICE_MANAGEMENT_SCHEMA` (relative
@@ -23,7 +24,7 @@ fn schema_dir() -> PathBuf {
 fn generated_code_matches_golden_files() {
     let schema = load::load(&schema_dir()).unwrap_or_else(|e| panic!("{e}"));
     let provenance = Provenance { release: "golden".into(), commit: "golden".into() };
-    let files = render(&schema, &provenance);
+    let files = render(&schema, &provenance, &Family::ALL);
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut stale = Vec::new();
@@ -51,5 +52,5 @@ fn generated_code_matches_golden_files() {
 fn generation_is_deterministic() {
     let schema = load::load(&schema_dir()).unwrap();
     let p = Provenance { release: "r".into(), commit: "c".into() };
-    assert_eq!(render(&schema, &p), render(&schema, &p));
+    assert_eq!(render(&schema, &p, &Family::ALL), render(&schema, &p, &Family::ALL));
 }

@@ -783,9 +783,7 @@ pub enum ChangeManagementState {
 
 crate::__string_enum!(ChangeManagementState { Managed => "Managed" });
 
-/// The response keys of a device's reply to [`InstallApplication`].
-///
-/// The envelope keys (Status, CommandUUID, ErrorChain, UDID...) are in [`CommandResponse`](crate::CommandResponse), which holds this type as its body.
+/// The response keys of a device's reply to [`InstallApplication`]. The envelope keys (Status, CommandUUID, ErrorChain, UDID...) are in [`CommandResponse`](crate::CommandResponse), which holds this type as its body.
 ///
 /// Availability:
 /// - iOS: 5.0+
@@ -1027,6 +1025,6 @@ impl crate::Request for InstallApplication {
     const REQUEST_TYPE: &'static str = "InstallApplication";
     type Response = InstallApplicationResponse;
     fn schema() -> &'static crate::availability::SchemaFile {
-        &crate::tables::COMMANDS[4usize]
+        &crate::tables::COMMANDS[4]
     }
 }

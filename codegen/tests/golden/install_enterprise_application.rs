@@ -323,6 +323,6 @@ impl crate::Request for InstallEnterpriseApplication {
     const REQUEST_TYPE: &'static str = "InstallEnterpriseApplication";
     type Response = crate::EmptyResponse;
     fn schema() -> &'static crate::availability::SchemaFile {
-        &crate::tables::COMMANDS[3usize]
+        &crate::tables::COMMANDS[3]
     }
 }

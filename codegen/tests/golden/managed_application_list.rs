@@ -81,9 +81,7 @@ impl crate::__private::Record for ManagedApplicationList {
 
 crate::__record_serde!(ManagedApplicationList);
 
-/// The response keys of a device's reply to [`ManagedApplicationList`].
-///
-/// The envelope keys (Status, CommandUUID, ErrorChain, UDID...) are in [`CommandResponse`](crate::CommandResponse), which holds this type as its body.
+/// The response keys of a device's reply to [`ManagedApplicationList`]. The envelope keys (Status, CommandUUID, ErrorChain, UDID...) are in [`CommandResponse`](crate::CommandResponse), which holds this type as its body.
 ///
 /// Availability:
 /// - iOS: 5.0+
@@ -532,6 +530,6 @@ impl crate::Request for ManagedApplicationList {
     const REQUEST_TYPE: &'static str = "ManagedApplicationList";
     type Response = ManagedApplicationListResponse;
     fn schema() -> &'static crate::availability::SchemaFile {
-        &crate::tables::COMMANDS[7usize]
+        &crate::tables::COMMANDS[7]
     }
 }

@@ -1,0 +1,98 @@
+//! The generator copes with every schema release, not just the one the
+//! crate pins: the three other snapshots in ../shared (iOS 15, 17.0, the
+//! 18.2 seed) and the partial 26.4 tree overlaid on 18.1 (what a user on a
+//! newer schema has). Each is generated; three are compiled.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use apple_device_management_codegen::model::Family;
+use apple_device_management_codegen::{Provenance, load, render};
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// 18.1 with the 60 files of the 26.4 partial tree on top (NEWER-PARTIAL.md).
+fn overlay_26_4(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("adm-overlay-26.4-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&shared().join("apple-device-management"), &dir);
+    copy_dir(&shared().join("apple-device-management-releases/newer-partial-a"), &dir);
+    dir
+}
+
+fn releases() -> Vec<(&'static str, PathBuf)> {
+    let r = shared().join("apple-device-management-releases");
+    vec![
+        ("iOS 15", r.join("Release_iOS-15_macOS-12")),
+        ("17.0", r.join("Release_iOS-17-0_macOS-14-0")),
+        ("seed 18.2", r.join("seed_iOS-18.2_macOS-15.2")),
+    ]
+}
+
+#[test]
+fn every_release_generates() {
+    let p = Provenance { release: "test".into(), commit: "test".into() };
+    let overlay = overlay_26_4("generate");
+    let mut all = releases();
+    all.push(("26.4 overlay", overlay.clone()));
+    for (name, dir) in &all {
+        let schema = load::load(dir).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let files = render(&schema, &p, &Family::ALL);
+        // One file per schema file, plus an index per family, the tables and the schema info.
+        assert_eq!(files.len(), schema.files.len() + Family::ALL.len() + 2, "{name}");
+        assert!(files.values().all(|f| f.starts_with("// @generated")), "{name}");
+    }
+    // The files 26.4 adds become modules.
+    let schema = load::load(&overlay).unwrap();
+    let files = render(&schema, &p, &Family::ALL);
+    assert!(
+        files.contains_key(&PathBuf::from("checkin/return_to_service.rs")),
+        "{:?}",
+        files.keys().filter(|k| k.starts_with("checkin")).collect::<Vec<_>>()
+    );
+    let _ = std::fs::remove_dir_all(&overlay);
+}
+
+/// Builds the crate (`cargo check`, all families) against another schema.
+fn check_crate_with(schema: &Path) -> (bool, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(t) => PathBuf::from(t).join("other-releases"),
+        None => root.join("target/other-releases"),
+    };
+    let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(&root)
+        .args(["check", "--quiet", "--lib", "-p", "apple-device-management", "--features", "full", "--target-dir"])
+        .arg(&target)
+        .env("DEVICE_MANAGEMENT_SCHEMA", schema)
+        .env("RUSTFLAGS", "-D warnings")
+        .output()
+        .expect("cargo runs");
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn other_releases_compile() {
+    let overlay = overlay_26_4("compile");
+    let r = releases();
+    for (name, dir) in [("seed 18.2", r[2].1.clone()), ("iOS 15", r[0].1.clone()), ("26.4 overlay", overlay.clone())] {
+        let (ok, stderr) = check_crate_with(&dir);
+        assert!(ok, "{name} does not compile:\n{stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&overlay);
+}

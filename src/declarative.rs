@@ -1,0 +1,173 @@
+//! Declarative device management (`declarative/`): declarations, status
+//! items and the protocol messages. JSON is the wire format here.
+//!
+//! - [`declarations`]: one module per declaration type; a declaration on
+//!   the wire is a [`Declaration<T>`] (`Type`, `Identifier`, `ServerToken`,
+//!   `Payload`), and [`AnyDeclaration`] decodes any of them by `Type`;
+//! - [`status`]: one module per status item, and [`status::StatusItems`],
+//!   the tree a status report carries;
+//! - [`protocol`]: the tokens response, the declaration-items response and
+//!   the status report.
+//!
+//! ```
+//! use apple_device_management::declarative::AnyDeclaration;
+//!
+//! let json = br#"{"Type": "com.apple.configuration.passcode.settings",
+//!                 "Identifier": "passcode", "ServerToken": "1",
+//!                 "Payload": {"MinimumLength": 8, "RequireAlphanumericPasscode": true}}"#;
+//! match apple_device_management::from_json::<AnyDeclaration>(json)? {
+//!     AnyDeclaration::ConfigurationPasscodeSettings(d) => {
+//!         assert_eq!(d.identifier, "passcode");
+//!         assert_eq!(d.payload.minimum_length, Some(8));
+//!     }
+//!     other => panic!("{other:?}"),
+//! }
+//! # Ok::<(), apple_device_management::Error>(())
+//! ```
+
+#![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant)]
+
+use serde::de::{self, MapAccess};
+use serde::ser::{SerializeMap, Serializer};
+
+use crate::record::{Decoded, FieldValue, KeyMatch, KeySeed, Record, encode_extra, field_deviations};
+use crate::value::{Deviation, KeyPath, ValueKind};
+
+/// A generated declaration payload type.
+pub trait DeclarationPayload: Record + FieldValue {
+    /// Its `Type`.
+    const DECLARATION_TYPE: &'static str;
+    /// The declaration's schema: availability and key tables.
+    fn schema() -> &'static crate::availability::SchemaFile;
+}
+
+/// Declarations: one module per file of `declarative/declarations`,
+/// grouped by folder (activations, assets, configurations, management,
+/// credentials).
+pub mod declarations {
+    include!(concat!(env!("OUT_DIR"), "/declarative/declarations/mod.rs"));
+}
+
+/// Status items: one module per file of `declarative/status`, and the
+/// [`StatusItems`](status::StatusItems) tree of a status report.
+pub mod status {
+    include!(concat!(env!("OUT_DIR"), "/declarative/status/mod.rs"));
+}
+
+/// Protocol messages: one module per file of `declarative/protocol`.
+pub mod protocol {
+    include!(concat!(env!("OUT_DIR"), "/declarative/protocol/mod.rs"));
+}
+
+pub use declarations::AnyDeclaration;
+
+/// A declaration: `Type`, `Identifier`, `ServerToken` and the typed
+/// `Payload`.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Declaration<T> {
+    /// `Identifier`: unique among the declarations of a device.
+    pub identifier: String,
+    /// `ServerToken`: changes whenever the declaration changes.
+    pub server_token: String,
+    /// `Payload`.
+    pub payload: T,
+    /// Other top-level keys, as received.
+    pub extra: plist::Dictionary,
+}
+
+impl<T: DeclarationPayload> Declaration<T> {
+    /// A declaration.
+    pub fn new(identifier: impl Into<String>, server_token: impl Into<String>, payload: T) -> Declaration<T> {
+        Declaration {
+            identifier: identifier.into(),
+            server_token: server_token.into(),
+            payload,
+            extra: plist::Dictionary::new(),
+        }
+    }
+
+    /// `Type`.
+    pub fn declaration_type(&self) -> &'static str {
+        T::DECLARATION_TYPE
+    }
+}
+
+const KEYS: [&str; 4] = ["Type", "Identifier", "ServerToken", "Payload"];
+
+impl<T: DeclarationPayload> FieldValue for Declaration<T> {
+    const KIND: ValueKind = ValueKind::Dictionary;
+
+    fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
+        let mut out = Declaration::<T>::default();
+        let mut seen = [false; 4];
+        while let Some(key) = map.next_key_seed(KeySeed(|k: &str| KEYS.iter().position(|e| *e == k)))? {
+            match key {
+                KeyMatch::Known(0) => {
+                    let v: String = map.next_value()?;
+                    if v != T::DECLARATION_TYPE {
+                        return Err(de::Error::invalid_value(
+                            de::Unexpected::Str(&v),
+                            &format!("Type {}", T::DECLARATION_TYPE).as_str(),
+                        ));
+                    }
+                    seen[0] = true;
+                }
+                KeyMatch::Known(1) => {
+                    out.identifier = map.next_value()?;
+                    seen[1] = true;
+                }
+                KeyMatch::Known(2) => {
+                    out.server_token = map.next_value()?;
+                    seen[2] = true;
+                }
+                KeyMatch::Known(_) => {
+                    crate::record::decode_req(&mut map, &mut out.payload, &mut out.extra, KEYS[3])?;
+                    seen[3] = true;
+                }
+                KeyMatch::Unknown(k) => {
+                    out.extra.insert(k, map.next_value()?);
+                }
+            }
+        }
+        if let Some(i) = seen.iter().position(|s| !s) {
+            return Err(de::Error::missing_field(KEYS[i]));
+        }
+        Ok(Decoded::Typed(out))
+    }
+
+    fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
+        if let Some(v) = self.extra.get(KEYS[3]) {
+            path.push_key(KEYS[3]);
+            out.push(Deviation { path: path.clone(), expected: ValueKind::Dictionary, found: ValueKind::of(v) });
+            path.pop();
+        }
+        field_deviations(&self.payload, KEYS[3], path, out);
+    }
+}
+
+impl<T: DeclarationPayload> serde::Serialize for Declaration<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry(KEYS[0], T::DECLARATION_TYPE)?;
+        map.serialize_entry(KEYS[1], &self.identifier)?;
+        map.serialize_entry(KEYS[2], &self.server_token)?;
+        if !self.extra.contains_key(KEYS[3]) {
+            map.serialize_entry(KEYS[3], &self.payload)?;
+        }
+        encode_extra(&mut map, &self.extra)?;
+        map.end()
+    }
+}
+
+impl<'de, T: DeclarationPayload> serde::Deserialize<'de> for Declaration<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::record::strict(d)
+    }
+}
+
+impl<T: DeclarationPayload> crate::dispatch::UnknownKeyCount for Declaration<T> {
+    fn unknown_key_count(&self) -> usize {
+        self.extra.len() + self.payload.extra().len()
+    }
+}
