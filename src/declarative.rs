@@ -68,8 +68,11 @@ pub use declarations::AnyDeclaration;
 pub struct Declaration<T> {
     /// `Identifier`: unique among the declarations of a device.
     pub identifier: String,
-    /// `ServerToken`: changes whenever the declaration changes.
-    pub server_token: String,
+    /// `ServerToken`: changes whenever the declaration changes. The schema
+    /// requires it in what a device receives; servers commonly store
+    /// declarations without it and add it when serving them (Fleet's and
+    /// KMFDDM's declaration files have none), so it is optional here.
+    pub server_token: Option<String>,
     /// `Payload`.
     pub payload: T,
     /// Other top-level keys, as received.
@@ -81,7 +84,7 @@ impl<T: DeclarationPayload> Declaration<T> {
     pub fn new(identifier: impl Into<String>, server_token: impl Into<String>, payload: T) -> Declaration<T> {
         Declaration {
             identifier: identifier.into(),
-            server_token: server_token.into(),
+            server_token: Some(server_token.into()),
             payload,
             extra: plist::Dictionary::new(),
         }
@@ -118,7 +121,7 @@ impl<T: DeclarationPayload> FieldValue for Declaration<T> {
                     seen[1] = true;
                 }
                 KeyMatch::Known(2) => {
-                    out.server_token = map.next_value()?;
+                    out.server_token = Some(map.next_value()?);
                     seen[2] = true;
                 }
                 KeyMatch::Known(_) => {
@@ -130,7 +133,8 @@ impl<T: DeclarationPayload> FieldValue for Declaration<T> {
                 }
             }
         }
-        if let Some(i) = seen.iter().position(|s| !s) {
+        // ServerToken (index 2) may be missing; see the field's docs.
+        if let Some(i) = seen.iter().enumerate().position(|(i, s)| !s && i != 2) {
             return Err(de::Error::missing_field(KEYS[i]));
         }
         Ok(Decoded::Typed(out))
@@ -151,7 +155,9 @@ impl<T: DeclarationPayload> serde::Serialize for Declaration<T> {
         let mut map = s.serialize_map(None)?;
         map.serialize_entry(KEYS[0], T::DECLARATION_TYPE)?;
         map.serialize_entry(KEYS[1], &self.identifier)?;
-        map.serialize_entry(KEYS[2], &self.server_token)?;
+        if let Some(token) = &self.server_token {
+            map.serialize_entry(KEYS[2], token)?;
+        }
         if !self.extra.contains_key(KEYS[3]) {
             map.serialize_entry(KEYS[3], &self.payload)?;
         }

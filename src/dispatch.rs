@@ -237,7 +237,7 @@ impl<T: crate::record::Record> UnknownKeyCount for T {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __any_tagged {
-    ($name:ident, $tag:literal, { $($variant:ident($ty:ty) => $wire:literal),* $(,)? }) => {
+    ($name:ident, $tag:literal, $mode:ident, { $($variant:ident($ty:ty) => $wire:literal),* $(,)? }) => {
         impl $name {
             /// Every tag value the schema knows, in file order (a value
             /// appears once per file that uses it).
@@ -277,6 +277,7 @@ macro_rules! __any_tagged {
 
         impl $crate::__private::FieldValue for $name {
             const KIND: $crate::ValueKind = $crate::ValueKind::Dictionary;
+            const DEFAULT_MODE: $crate::Mode = $crate::Mode::$mode;
 
             // A family may have no file in an old schema (errors before iOS 16).
             #[allow(unused_mut, unused_variables)]

@@ -425,6 +425,8 @@ impl<B> CommandResponse<B> {
 
 impl<B: Record> FieldValue for CommandResponse<B> {
     const KIND: ValueKind = ValueKind::Dictionary;
+    /// Devices send replies: decoded leniently by default.
+    const DEFAULT_MODE: crate::Mode = crate::Mode::Lenient;
 
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
         let mut out = CommandResponse::<B>::default();

@@ -1,12 +1,16 @@
 //! Reading and writing plist (XML and binary) and JSON.
 //!
 //! Decoding comes in two modes:
-//! - **strict** ([`from_plist`], [`from_json`]): a value whose kind
-//!   contradicts the schema is an error naming its key path;
+//! - **strict** ([`from_plist_strict`], [`from_json_strict`]): a value whose
+//!   kind contradicts the schema is an error naming its key path;
 //! - **lenient** ([`from_plist_lenient`], [`from_json_lenient`]): such a
 //!   value is kept raw in the enclosing struct's `extra` dictionary, the
 //!   typed field stays empty, the value is written back unchanged, and
 //!   [`deviations`] lists it.
+//!
+//! [`from_plist`] and [`from_json`] use the type's default: lenient for
+//! what devices send (command responses, check-ins, profiles, status
+//! reports), strict for what servers build (commands, declarations).
 //!
 //! In both modes unknown keys and unknown enum values are kept, never an
 //! error. Syntax errors (a truncated file, a non-dictionary root, a missing
@@ -45,7 +49,7 @@ pub enum Mode {
 /// Decodes an XML or binary plist in the given mode.
 pub fn from_plist_with<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: Mode) -> Result<T, Error> {
     match mode {
-        Mode::Strict => from_plist(bytes),
+        Mode::Strict => from_plist_strict(bytes),
         Mode::Lenient => from_plist_lenient(bytes),
     }
 }
@@ -53,13 +57,21 @@ pub fn from_plist_with<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: Mod
 /// Decodes JSON in the given mode.
 pub fn from_json_with<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: Mode) -> Result<T, Error> {
     match mode {
-        Mode::Strict => from_json(bytes),
+        Mode::Strict => from_json_strict(bytes),
         Mode::Lenient => from_json_lenient(bytes),
     }
 }
 
-/// Decodes an XML or binary plist (detected from the bytes), strictly.
+/// Decodes an XML or binary plist (detected from the bytes) in the type's
+/// default mode: lenient for what devices send (command responses,
+/// check-ins, profiles, status reports), strict otherwise.
 pub fn from_plist<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    from_plist_with(bytes, T::DEFAULT_MODE)
+}
+
+/// Decodes an XML or binary plist strictly: a value of the wrong kind is
+/// an error naming its key path.
+pub fn from_plist_strict<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let value = from_plist_lenient::<T>(bytes)?;
     reject_deviations(value)
 }
@@ -68,6 +80,15 @@ pub fn from_plist<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, E
 pub fn from_plist_lenient<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     match plist::from_bytes::<T>(bytes) {
         Ok(v) => Ok(v),
+        // `<data>` with missing or extra base64 padding: accepted, repadded.
+        Err(first) if normalize_xml(bytes).is_some() => {
+            match plist::from_bytes::<T>(&normalize_xml(bytes).unwrap_or_default()) {
+                Ok(v) => Ok(v),
+                Err(_) => Err(nested_error(plist_error_path::<T>(bytes), &first.to_string(), |path, message| {
+                    Error::Plist { path, message }
+                })),
+            }
+        }
         // Only on failure: decode again, tracking the key path.
         Err(first) => Err(nested_error(plist_error_path::<T>(bytes), &first.to_string(), |path, message| {
             Error::Plist { path, message }
@@ -75,8 +96,14 @@ pub fn from_plist_lenient<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Res
     }
 }
 
-/// Decodes JSON, strictly. `<data>` is base64 text, `<date>` RFC 3339 text.
+/// Decodes JSON in the type's default mode (see [`from_plist`]). `<data>`
+/// is base64 text, `<date>` RFC 3339 text.
 pub fn from_json<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    from_json_with(bytes, T::DEFAULT_MODE)
+}
+
+/// Decodes JSON strictly.
+pub fn from_json_strict<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let value = from_json_lenient::<T>(bytes)?;
     reject_deviations(value)
 }
@@ -92,6 +119,48 @@ pub fn from_json_lenient<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Resu
     result.map_err(|e| {
         nested_error(to_key_path(&track.path()), &e.to_string(), |path, message| Error::Json { path, message })
     })
+}
+
+/// Rewrites the `<data>` elements of an XML plist whose base64 has missing
+/// or extra padding (seen in real files; the plist crate refuses them) into
+/// canonical base64. `None` when there is nothing to fix (binary plists,
+/// well-formed data, or data that is not base64 at all, which stays an
+/// error).
+///
+/// The decoders call this themselves when a plist does not parse; the
+/// decoded value is what the data means, and encoding writes it back with
+/// correct padding.
+pub fn normalize_xml(bytes: &[u8]) -> Option<Vec<u8>> {
+    const OPEN: &[u8] = b"<data>";
+    const CLOSE: &[u8] = b"</data>";
+    if bytes.starts_with(b"bplist") {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    let mut changed = false;
+    while let Some(start) = find(rest, OPEN) {
+        let body_start = start + OPEN.len();
+        let Some(len) = find(&rest[body_start..], CLOSE) else { break };
+        let body = &rest[body_start..body_start + len];
+        out.extend_from_slice(&rest[..body_start]);
+        let compact: Vec<u8> = body.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+        let fixed = std::str::from_utf8(&compact).ok().and_then(crate::Data::from_base64).map(|d| d.to_base64());
+        match fixed {
+            Some(f) if f.as_bytes() != compact.as_slice() => {
+                out.extend_from_slice(f.as_bytes());
+                changed = true;
+            }
+            _ => out.extend_from_slice(body),
+        }
+        rest = &rest[body_start + len..];
+    }
+    out.extend_from_slice(rest);
+    changed.then_some(out)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Encodes as an XML plist (Apple's layout: tab indentation).

@@ -80,6 +80,8 @@ pub mod profiles;
 mod record;
 #[cfg(feature = "commands")]
 pub mod report;
+#[cfg(feature = "cms")]
+pub mod signed;
 mod tables;
 #[cfg(feature = "commands")]
 pub mod validate;
@@ -92,8 +94,9 @@ pub use envelope::{
 pub use error::Error;
 pub use flags::ManagementFlags;
 pub use format::{
-    Mode, deviations, from_json, from_json_lenient, from_json_with, from_plist, from_plist_lenient, from_plist_with,
-    plist_to_json, to_json, to_json_value, to_plist_binary, to_plist_value, to_plist_xml,
+    Mode, deviations, from_json, from_json_lenient, from_json_strict, from_json_with, from_plist, from_plist_lenient,
+    from_plist_strict, from_plist_with, normalize_xml, plist_to_json, to_json, to_json_value, to_plist_binary,
+    to_plist_value, to_plist_xml,
 };
 pub use record::{FieldValue, Record};
 pub use value::{Data, Deviation, KeyPath, PathSegment, ValueKind};

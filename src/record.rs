@@ -47,6 +47,12 @@ pub trait FieldValue: ser::Serialize + Sized {
     /// The kind the schema expects.
     const KIND: ValueKind;
 
+    /// How [`crate::from_plist`] and [`crate::from_json`] decode this type
+    /// as a whole message: leniently for what devices send (responses,
+    /// check-ins, status reports, profiles), strictly for what servers
+    /// build (commands, declarations).
+    const DEFAULT_MODE: crate::Mode = crate::Mode::Strict;
+
     #[doc(hidden)]
     fn from_bool(_: bool) -> Option<Self> {
         None
@@ -714,12 +720,18 @@ pub fn field_deviations<T: FieldValue>(value: &T, key: &str, path: &mut KeyPath,
 #[macro_export]
 macro_rules! __record_serde {
     ($ty:ty) => {
-        $crate::__record_serde!(@impl $ty, ::core::option::Option::None);
+        $crate::__record_serde!(@impl $ty, ::core::option::Option::None, Strict);
+    };
+    ($ty:ty, lenient) => {
+        $crate::__record_serde!(@impl $ty, ::core::option::Option::None, Lenient);
     };
     ($ty:ty, $key:literal, $value:literal) => {
-        $crate::__record_serde!(@impl $ty, ::core::option::Option::Some(($key, $value)));
+        $crate::__record_serde!(@impl $ty, ::core::option::Option::Some(($key, $value)), Strict);
     };
-    (@impl $ty:ty, $tag:expr) => {
+    ($ty:ty, $key:literal, $value:literal, lenient) => {
+        $crate::__record_serde!(@impl $ty, ::core::option::Option::Some(($key, $value)), Lenient);
+    };
+    (@impl $ty:ty, $tag:expr, $mode:ident) => {
         impl ::serde::Serialize for $ty {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
                 $crate::__private::serialize_record(self, s, $tag)
@@ -732,6 +744,7 @@ macro_rules! __record_serde {
         }
         impl $crate::__private::FieldValue for $ty {
             const KIND: $crate::ValueKind = $crate::ValueKind::Dictionary;
+            const DEFAULT_MODE: $crate::Mode = $crate::Mode::$mode;
             fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
                 map: A,
             ) -> ::core::result::Result<$crate::__private::Decoded<Self>, A::Error> {

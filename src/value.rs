@@ -95,10 +95,12 @@ impl Data {
         base64::engine::general_purpose::STANDARD.encode(&self.0)
     }
 
-    /// Decodes standard base64, tolerating white space and missing padding
-    /// (as plist `<data>` elements are written in the wild).
+    /// Decodes standard base64, tolerating white space and missing or
+    /// surplus `=` padding (as plist `<data>` elements are written in the
+    /// wild). Text that is not base64 is `None`.
     pub fn from_base64(text: &str) -> Option<Data> {
         let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let compact = compact.trim_end_matches('=');
         let engine = base64::engine::GeneralPurpose::new(
             &base64::alphabet::STANDARD,
             base64::engine::GeneralPurposeConfig::new()
@@ -281,6 +283,8 @@ mod tests {
         assert_eq!(Data::from_base64("Zm9v\n YmFy").unwrap().0, b"foobar");
         assert_eq!(Data::from_base64("Zm9vYg").unwrap().0, b"foob");
         assert_eq!(Data::from_base64("Zm9vYg==").unwrap().0, b"foob");
+        assert_eq!(Data::from_base64("AAAA=").unwrap().0, [0, 0, 0]);
         assert!(Data::from_base64("*").is_none());
+        assert!(Data::from_base64("Base64=").is_none(), "not base64: trailing bits");
     }
 }

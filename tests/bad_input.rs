@@ -3,7 +3,7 @@
 use apple_device_management::commands::{
     AnyRequest, InstallApplication, InstallApplicationResponse, ManagedApplicationListResponse, Settings,
 };
-use apple_device_management::{Command, CommandResponse, Error, ValueKind, from_json, from_plist};
+use apple_device_management::{Command, CommandResponse, Error, ValueKind, from_json, from_plist, from_plist_strict};
 
 fn plist(body: &str) -> Vec<u8> {
     format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n{body}\n</plist>\n").into_bytes()
@@ -83,7 +83,7 @@ fn wrong_type_names_the_key_path() {
          <date>2024-10-21T10:00:00Z</date></dict>",
     );
     assert_eq!(
-        from_plist::<CommandResponse<InstallApplicationResponse>>(&bytes).unwrap_err().to_string(),
+        from_plist_strict::<CommandResponse<InstallApplicationResponse>>(&bytes).unwrap_err().to_string(),
         "Identifier: expected string, found date"
     );
 }

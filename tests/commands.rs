@@ -10,7 +10,7 @@ use apple_device_management::commands::{
 };
 use apple_device_management::{
     Command, CommandPayload, CommandResponse, CommandStatus, Data, ManagementFlags, ValueKind, from_json, from_plist,
-    from_plist_lenient, to_json, to_plist_binary, to_plist_value, to_plist_xml,
+    from_plist_lenient, from_plist_strict, to_json, to_plist_binary, to_plist_value, to_plist_xml,
 };
 
 fn plist(body: &str) -> Vec<u8> {
@@ -416,14 +416,15 @@ fn wrong_kinds_are_errors_with_key_paths_or_kept_leniently() {
         "<dict><key>ManagedApplicationList</key><dict>{}</dict><key>Status</key><string>Acknowledged</string></dict>",
         app_item("com.example.app", "Managed", 1, "<key>IsValidated</key><string>YES</string>")
     ));
-    let err = from_plist::<CommandResponse<ManagedApplicationListResponse>>(&bytes).unwrap_err();
+    let err = from_plist_strict::<CommandResponse<ManagedApplicationListResponse>>(&bytes).unwrap_err();
     assert_eq!(
         err.to_string(),
         "ManagedApplicationList[\"com.example.app\"].IsValidated: expected boolean, found string"
     );
     // Leniently, the typed field stays empty, the raw value is kept and
     // written back, and the deviation is listed.
-    let resp: CommandResponse<ManagedApplicationListResponse> = from_plist_lenient(&bytes).unwrap();
+    // Leniently (the default for replies, which devices send).
+    let resp: CommandResponse<ManagedApplicationListResponse> = from_plist(&bytes).unwrap();
     let item = &resp.body.managed_application_list["com.example.app"];
     assert_eq!(item.is_validated, None);
     assert_eq!(item.extra.get("IsValidated"), Some(&plist::Value::String("YES".into())));

@@ -231,7 +231,7 @@ fn declarations_configuration_activation_and_asset() {
     let config = r#"{"Type":"com.apple.configuration.passcode.settings","Identifier":"com.example.passcode","ServerToken":"7f1c","Payload":{"MinimumLength":8,"RequireAlphanumericPasscode":true,"MaximumFailedAttempts":10,"FutureSetting":"x"}}"#;
     let d: AnyDeclaration = json_lossless(config);
     let AnyDeclaration::ConfigurationPasscodeSettings(p) = &d else { panic!("{d:?}") };
-    assert_eq!((p.identifier.as_str(), p.server_token.as_str()), ("com.example.passcode", "7f1c"));
+    assert_eq!((p.identifier.as_str(), p.server_token.as_deref()), ("com.example.passcode", Some("7f1c")));
     assert_eq!(p.payload.minimum_length, Some(8));
     assert_eq!(p.payload.require_alphanumeric_passcode, Some(true));
     assert_eq!(p.payload.maximum_failed_attempts, Some(10));

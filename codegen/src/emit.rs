@@ -129,7 +129,13 @@ pub fn kind_tokens(t: &ValueType) -> TokenStream {
     }
 }
 
-fn emit_struct(s: &Struct, module: &Module, extra_doc: &[Para], tag: Option<(&str, &str)>) -> TokenStream {
+fn emit_struct(
+    s: &Struct,
+    module: &Module,
+    extra_doc: &[Para],
+    tag: Option<(&str, &str)>,
+    lenient: bool,
+) -> TokenStream {
     let name = ident(&s.name);
     let mut all = s.doc.clone();
     all.extend_from_slice(extra_doc);
@@ -217,9 +223,11 @@ fn emit_struct(s: &Struct, module: &Module, extra_doc: &[Para], tag: Option<(&st
         }
     };
     let encode_param = if s.fields.is_empty() { quote!(_map) } else { quote!(map) };
-    let serde_impls = match tag {
-        Some((key, value)) => quote!(crate::__record_serde!(#name, #key, #value);),
-        None => quote!(crate::__record_serde!(#name);),
+    let serde_impls = match (tag, lenient) {
+        (Some((key, value)), false) => quote!(crate::__record_serde!(#name, #key, #value);),
+        (Some((key, value)), true) => quote!(crate::__record_serde!(#name, #key, #value, lenient);),
+        (None, false) => quote!(crate::__record_serde!(#name);),
+        (None, true) => quote!(crate::__record_serde!(#name, lenient);),
     };
     quote! {
         #doc
@@ -373,7 +381,10 @@ pub fn module_tokens(m: &Module, table: &TokenStream) -> TokenStream {
                     _ => Vec::new(),
                 };
                 let tag = if is_top { m.kind.tag() } else { None };
-                emit_struct(s, m, &extra, tag)
+                // What devices send decodes leniently by default.
+                let lenient = is_top
+                    && matches!(m.family, Family::Checkin | Family::Profiles | Family::Status | Family::Protocol);
+                emit_struct(s, m, &extra, tag, lenient)
             }
             Item::Enum(e) => emit_enum(e),
             Item::Union(u) => emit_union(u),
@@ -527,6 +538,8 @@ pub fn family_index(family: Family, modules: &[Module], subdir: &str) -> TokenSt
             })
             .collect::<Vec<_>>()
     };
+    let lenient = matches!(family, Family::Checkin | Family::Profiles);
+    let mode = ident(if lenient { "Lenient" } else { "Strict" });
     let any = |doc: &str, name: &str, tag: &str, variants: Vec<(Ident, TokenStream, String)>| {
         let name = ident(name);
         let defs = variants.iter().map(|(v, ty, wire)| {
@@ -544,7 +557,7 @@ pub fn family_index(family: Family, modules: &[Module], subdir: &str) -> TokenSt
                 Unrecognized(::plist::Dictionary),
             }
 
-            crate::__any_tagged!(#name, #tag, { #(#arms),* });
+            crate::__any_tagged!(#name, #tag, #mode, { #(#arms),* });
         }
     };
     out.extend(match family {
@@ -716,7 +729,7 @@ pub fn status_tree(modules: &[Module]) -> TokenStream {
     };
     let mut out = TokenStream::new();
     for s in &structs {
-        out.extend(emit_struct(s, &synthetic, &[], None));
+        out.extend(emit_struct(s, &synthetic, &[], None, true));
     }
     out
 }

@@ -655,7 +655,7 @@ impl Builder<'_> {
         let name = self.claim_type_name(&key.name, parent);
         let mut idents = Scope::with_reserved(&["Unrecognized"]);
         let bullets = bullet_docs(key.content.as_deref());
-        let variants = key
+        let mut variants: Vec<Variant> = key
             .rangelist
             .iter()
             .filter_map(|s| if let Scalar::Str(s) = s { Some(s) } else { None })
@@ -665,6 +665,16 @@ impl Builder<'_> {
                 doc: vec![bullets.get(v.as_str()).cloned().map_or_else(|| note(format!("`{v}`")), Para::Schema)],
             })
             .collect();
+        if let Some(Action::ExtraValues(extra)) = overrides::lookup(&self.file.path, path) {
+            let missing: Vec<&str> = extra.iter().copied().filter(|v| !variants.iter().any(|x| x.wire == *v)).collect();
+            for v in missing {
+                variants.push(Variant {
+                    ident: idents.claim(&naming::camel(v, "Value"), None),
+                    wire: (*v).to_owned(),
+                    doc: vec![note(format!("`{v}` (not in the schema's list; added by the overrides file)."))],
+                });
+            }
+        }
         self.push_enum(name, key, path, Repr::String, variants)
     }
 

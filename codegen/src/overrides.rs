@@ -22,6 +22,8 @@ pub enum Action {
     /// Generate the key as optional although the schema says `required`
     /// (devices are seen to omit it).
     Optional,
+    /// Add values the schema's `rangelist` lacks but real files use.
+    ExtraValues(&'static [&'static str]),
 }
 
 /// One fix.
@@ -79,7 +81,91 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
+// Keys marked `required` that real devices omit. Evidence: the captured
+// payloads in shared/fixtures/real (SOURCES.md lists each deviation). Most of
+// them are already optional under the generator's general rule (a required
+// key with availability conditions of its own is an `Option`); they are
+// listed so that a schema release dropping those conditions cannot make
+// real messages fail again.
+const fn optional(file: &'static str, path: &'static str) -> Rule {
+    Rule { file, path, action: Action::Optional }
+}
+
+/// Keys real devices omit although the schema marks them required.
+pub const OPTIONAL: &[Rule] = &[
+    // AvailableOSUpdates replies from macOS 10.12.5 and 10.13.1 (commandment
+    // fixtures) have no Build; iOS 11.3.1 lacks the macOS-only keys.
+    optional("mdm/commands/system.update.available.yaml", "response:AvailableOSUpdates/AvailableOSUpdatesItem/Build"),
+    optional(
+        "mdm/commands/system.update.available.yaml",
+        "response:AvailableOSUpdates/AvailableOSUpdatesItem/ProductName",
+    ),
+    optional(
+        "mdm/commands/system.update.available.yaml",
+        "response:AvailableOSUpdates/AvailableOSUpdatesItem/DownloadSize",
+    ),
+    optional(
+        "mdm/commands/system.update.available.yaml",
+        "response:AvailableOSUpdates/AvailableOSUpdatesItem/InstallSize",
+    ),
+    optional(
+        "mdm/commands/system.update.available.yaml",
+        "response:AvailableOSUpdates/AvailableOSUpdatesItem/IsSecurityResponse",
+    ),
+    // TokenUpdate from iOS 9.3.5 and macOS 10.12.6 (nanomdm), 10.11 (micromdm,
+    // commandment): no NotOnConsole, EnrollmentID, EnrollmentUserID or
+    // UserLongName on the device channel.
+    optional("mdm/checkin/tokenupdate.yaml", "payload:NotOnConsole"),
+    optional("mdm/checkin/tokenupdate.yaml", "payload:EnrollmentID"),
+    optional("mdm/checkin/tokenupdate.yaml", "payload:EnrollmentUserID"),
+    optional("mdm/checkin/tokenupdate.yaml", "payload:UserLongName"),
+    // CheckOut from macOS 10.11 (micromdm, commandment): no EnrollmentID.
+    optional("mdm/checkin/checkout.yaml", "payload:EnrollmentID"),
+    // Authenticate from iOS 9.3.5 and 11.3.1 (nanomdm, commandment): no
+    // DeviceName, Model or ModelName.
+    optional("mdm/checkin/authenticate.yaml", "payload:DeviceName"),
+    optional("mdm/checkin/authenticate.yaml", "payload:Model"),
+    optional("mdm/checkin/authenticate.yaml", "payload:ModelName"),
+    // ManagedApplicationList items from iOS 11.3.1 and 12.1 (commandment,
+    // zentral): no UnusedRedemptionCode or ExternalVersionIdentifier.
+    optional(
+        "mdm/commands/application.managed.list.yaml",
+        "response:ManagedApplicationList/ANY app identifier/UnusedRedemptionCode",
+    ),
+    optional(
+        "mdm/commands/application.managed.list.yaml",
+        "response:ManagedApplicationList/ANY app identifier/ExternalVersionIdentifier",
+    ),
+    // ProfileList from iOS 11.3.1 (commandment): payloads without PayloadUUID.
+    optional(
+        "mdm/commands/profile.list.yaml",
+        "response:ProfileList/ProfileListItem/PayloadContent/PayloadContentItem/PayloadUUID",
+    ),
+];
+
+/// Values real files use that the schema's value lists lack.
+pub const EXTRA_VALUES: &[Rule] = &[
+    // The asset kind of an installer package in a ManifestURL manifest.
+    // Apple's own InstallApplication docs, Jamf's deploy-package and every
+    // munki/micromdm manifest (fixtures: commandment munkitools-3.1.0.3430)
+    // use `software-package`; the schema lists only the image kinds.
+    Rule {
+        file: "other/manifesturl.yaml",
+        path: "payload:items/items-item/assets/assets-item/kind",
+        action: Action::ExtraValues(&["software-package"]),
+    },
+];
+
+// Integers: every `<integer>` is an i64, so values beyond 32 bits
+// (InstalledApplicationList BundleSize 23048830844 on macOS, zentral
+// fixture) decode; u64 values beyond i64 are kept raw as deviations.
+
 /// The action for a key path in a file, if a rule matches.
 pub fn lookup(file: &str, path: &str) -> Option<Action> {
-    RULES.iter().find(|r| r.file == file && r.path == path).map(|r| r.action)
+    all().find(|r| r.file == file && r.path == path).map(|r| r.action)
+}
+
+/// Every rule, of every table.
+pub fn all() -> impl Iterator<Item = &'static Rule> {
+    RULES.iter().chain(OPTIONAL).chain(EXTRA_VALUES)
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use apple_device_management_codegen::load::load;
 use apple_device_management_codegen::model::Key;
-use apple_device_management_codegen::overrides::RULES;
+use apple_device_management_codegen::overrides;
 
 fn schema_dir() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -26,7 +26,7 @@ fn paths(keys: &[Key], prefix: &str, out: &mut Vec<String>) {
 #[test]
 fn every_override_matches_a_key() {
     let schema = load(&schema_dir()).unwrap();
-    for rule in RULES {
+    for rule in overrides::all() {
         let file = schema.files.iter().find(|f| f.path == rule.file).unwrap_or_else(|| panic!("{}", rule.file));
         let mut all = Vec::new();
         paths(&file.payload_keys, "payload:", &mut all);
