@@ -364,7 +364,9 @@ pub struct CommandResponse<B> {
     pub body: B,
 }
 
-const ENVELOPE_KEYS: &[&str] = &[
+/// The keys of a reply that belong to the envelope, not to the command's
+/// response keys.
+pub const RESPONSE_ENVELOPE_KEYS: &[&str] = &[
     "Status",
     "CommandUUID",
     "ErrorChain",
@@ -432,8 +434,9 @@ impl<B: Record> FieldValue for CommandResponse<B> {
         let mut out = CommandResponse::<B>::default();
         let mut has_status = false;
         let mut seen = crate::record::Seen::default();
-        let matcher =
-            |k: &str| ENVELOPE_KEYS.iter().position(|e| *e == k).or_else(|| B::key_index(k).map(|i| i + BODY_OFFSET));
+        let matcher = |k: &str| {
+            RESPONSE_ENVELOPE_KEYS.iter().position(|e| *e == k).or_else(|| B::key_index(k).map(|i| i + BODY_OFFSET))
+        };
         while let Some(key) = map.next_key_seed(KeySeed(matcher))? {
             let i = match key {
                 KeyMatch::Known(i) => i,
@@ -448,7 +451,7 @@ impl<B: Record> FieldValue for CommandResponse<B> {
                 continue;
             }
             let extra = out.body.extra_mut();
-            let key = ENVELOPE_KEYS[i];
+            let key = RESPONSE_ENVELOPE_KEYS[i];
             match i {
                 0 => {
                     let mut status = None;
@@ -484,7 +487,7 @@ impl<B: Record> FieldValue for CommandResponse<B> {
 
 fn response_deviations<B: ResponseBody>(r: &CommandResponse<B>, path: &mut KeyPath, out: &mut Vec<Deviation>) {
     let extra = r.body.body_extra();
-    for (i, key) in ENVELOPE_KEYS.iter().enumerate() {
+    for (i, key) in RESPONSE_ENVELOPE_KEYS.iter().enumerate() {
         if let Some(v) = extra.get(key) {
             path.push_key(key);
             out.push(Deviation { path: path.clone(), expected: ENVELOPE_KINDS[i], found: ValueKind::of(v) });

@@ -89,7 +89,8 @@ mod value;
 
 pub use availability::{Channel, Enrollment, OsVersion, Platform, Target};
 pub use envelope::{
-    Command, CommandPayload, CommandResponse, CommandStatus, EmptyResponse, ErrorChainItem, Request, ResponseBody,
+    Command, CommandPayload, CommandResponse, CommandStatus, EmptyResponse, ErrorChainItem, RESPONSE_ENVELOPE_KEYS,
+    Request, ResponseBody,
 };
 pub use error::Error;
 pub use flags::ManagementFlags;

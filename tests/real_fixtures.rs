@@ -23,8 +23,8 @@ use apple_device_management::declarative::protocol::StatusReport;
 use apple_device_management::other::ManifestUrl;
 use apple_device_management::profiles::Profile;
 use apple_device_management::{
-    Command, CommandResponse, Deviation, Mode, availability, from_json_lenient, from_plist_lenient, signed,
-    to_json_value, to_plist_value,
+    Command, CommandResponse, Deviation, Mode, RESPONSE_ENVELOPE_KEYS, availability, from_json_lenient,
+    from_plist_lenient, signed, to_json_value, to_plist_value,
 };
 
 fn fixtures() -> PathBuf {
@@ -54,23 +54,9 @@ enum Outcome {
     Failed { kind: String, error: String },
 }
 
-const ENVELOPE: &[&str] = &[
-    "Status",
-    "CommandUUID",
-    "ErrorChain",
-    "UDID",
-    "EnrollmentID",
-    "EnrollmentUserID",
-    "UserID",
-    "UserShortName",
-    "UserLongName",
-    "NotOnConsole",
-    "RequestType",
-];
-
 /// The command whose response keys best match the reply's keys.
 fn guess_request_type(dict: &plist::Dictionary) -> Option<&'static str> {
-    let keys: Vec<&str> = dict.keys().map(String::as_str).filter(|k| !ENVELOPE.contains(k)).collect();
+    let keys: Vec<&str> = dict.keys().map(String::as_str).filter(|k| !RESPONSE_ENVELOPE_KEYS.contains(k)).collect();
     if keys.is_empty() {
         return None;
     }
