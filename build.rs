@@ -35,6 +35,17 @@ fn main() {
     let enabled = |feature: &str| std::env::var_os(format!("CARGO_FEATURE_{}", feature.to_uppercase())).is_some();
     let families: Vec<Family> =
         Family::ALL.into_iter().filter(|f| enabled(apple_device_management_codegen::family_out(*f).feature)).collect();
+    // The Jamf layer builds its manifests with the schema's ManifestURL type,
+    // which releases before iOS 17 / macOS 14 do not have.
+    if enabled("jamf") && !schema.join("other/manifesturl.yaml").is_file() {
+        eprintln!(
+            "error: the `jamf` feature needs other/manifesturl.yaml, which the schema at {} does not have \
+             (releases before iOS 17 / macOS 14); use a newer schema or turn the feature off \
+             (default-features = false).",
+            schema.display()
+        );
+        std::process::exit(1);
+    }
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     if let Err(e) = apple_device_management_codegen::generate(&schema, &out, &families) {
         eprintln!("error: generating Rust from the schema at {} failed:\n{e}", schema.display());

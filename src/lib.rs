@@ -72,6 +72,8 @@ mod error;
 pub mod errors;
 mod flags;
 mod format;
+#[cfg(feature = "jamf")]
+pub mod jamf;
 mod open_enum;
 #[cfg(feature = "other")]
 pub mod other;

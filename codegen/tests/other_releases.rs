@@ -68,8 +68,8 @@ fn every_release_generates() {
     let _ = std::fs::remove_dir_all(&overlay);
 }
 
-/// Builds the crate (`cargo check`, all families) against another schema.
-fn check_crate_with(schema: &Path) -> (bool, String) {
+/// Builds the crate (`cargo check`) against another schema, with these features.
+fn check_crate_with(schema: &Path, features: &str) -> (bool, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let target = match std::env::var_os("CARGO_TARGET_DIR") {
         Some(t) => PathBuf::from(t).join("other-releases"),
@@ -77,7 +77,17 @@ fn check_crate_with(schema: &Path) -> (bool, String) {
     };
     let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .current_dir(&root)
-        .args(["check", "--quiet", "--lib", "-p", "apple-device-management", "--features", "full", "--target-dir"])
+        .args([
+            "check",
+            "--quiet",
+            "--lib",
+            "-p",
+            "apple-device-management",
+            "--no-default-features",
+            "--features",
+            features,
+        ])
+        .arg("--target-dir")
         .arg(&target)
         .env("DEVICE_MANAGEMENT_SCHEMA", schema)
         .env("RUSTFLAGS", "-D warnings")
@@ -90,9 +100,20 @@ fn check_crate_with(schema: &Path) -> (bool, String) {
 fn other_releases_compile() {
     let overlay = overlay_26_4("compile");
     let r = releases();
-    for (name, dir) in [("seed 18.2", r[2].1.clone()), ("iOS 15", r[0].1.clone()), ("26.4 overlay", overlay.clone())] {
-        let (ok, stderr) = check_crate_with(&dir);
+    // Every family; iOS 15 has no other/manifesturl.yaml, which the Jamf
+    // layer needs, so it builds every family but Jamf.
+    let families = "commands checkin errors profiles declarative other cms";
+    for (name, dir, features) in [
+        ("seed 18.2", r[2].1.clone(), "full"),
+        ("iOS 15", r[0].1.clone(), families),
+        ("26.4 overlay", overlay.clone(), "full"),
+    ] {
+        let (ok, stderr) = check_crate_with(&dir, features);
         assert!(ok, "{name} does not compile:\n{stderr}");
     }
+    // With Jamf on, the iOS 15 schema stops the build with one clear message.
+    let (ok, stderr) = check_crate_with(&r[0].1, "jamf");
+    assert!(!ok);
+    assert!(stderr.contains("the `jamf` feature needs other/manifesturl.yaml"), "{stderr}");
     let _ = std::fs::remove_dir_all(&overlay);
 }
