@@ -129,7 +129,7 @@ impl<T: DeclarationPayload> FieldValue for Declaration<T> {
                     seen[3] = true;
                 }
                 KeyMatch::Unknown(k) => {
-                    out.extra.insert(k, map.next_value()?);
+                    out.extra.insert(k, crate::record::raw_value(&mut map)?);
                 }
             }
         }

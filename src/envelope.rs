@@ -162,7 +162,7 @@ impl<P: CommandPayload> FieldValue for Command<P> {
                 KeyMatch::Known(0) => uuid = Some(map.next_value::<String>()?),
                 KeyMatch::Known(_) => command = Some(map.next_value_seed(PayloadSeed::<P>(PhantomData))?),
                 KeyMatch::Unknown(k) => {
-                    extra.insert(k, map.next_value()?);
+                    extra.insert(k, crate::record::raw_value(&mut map)?);
                 }
             }
         }
@@ -441,7 +441,7 @@ impl<B: Record> FieldValue for CommandResponse<B> {
             let i = match key {
                 KeyMatch::Known(i) => i,
                 KeyMatch::Unknown(k) => {
-                    out.body.extra_mut().insert(k, map.next_value()?);
+                    out.body.extra_mut().insert(k, crate::record::raw_value(&mut map)?);
                     continue;
                 }
             };

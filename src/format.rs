@@ -21,6 +21,7 @@
 
 use std::cell::RefCell;
 
+use serde::Deserialize as _;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
@@ -78,22 +79,22 @@ pub fn from_plist_strict<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Resu
 
 /// Decodes an XML or binary plist, keeping wrong-kind values raw.
 pub fn from_plist_lenient<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    match plist::from_bytes::<T>(bytes) {
-        Ok(v) => Ok(v),
-        // `<data>` with missing or extra base64 padding: accepted, repadded.
-        Err(first) if normalize_xml(bytes).is_some() => {
-            match plist::from_bytes::<T>(&normalize_xml(bytes).unwrap_or_default()) {
-                Ok(v) => Ok(v),
-                Err(_) => Err(nested_error(plist_error_path::<T>(bytes), &first.to_string(), |path, message| {
-                    Error::Plist { path, message }
-                })),
-            }
-        }
-        // Only on failure: decode again, tracking the key path.
-        Err(first) => Err(nested_error(plist_error_path::<T>(bytes), &first.to_string(), |path, message| {
-            Error::Plist { path, message }
-        })),
+    refuse_entities(bytes)?;
+    let first = match plist::from_bytes::<Root<T>>(bytes) {
+        Ok(v) => return Ok(v.0),
+        Err(e) => e,
+    };
+    // `<data>` with missing or surplus base64 padding: accepted, repadded.
+    if let Some(fixed) = normalize_xml(bytes)
+        && let Ok(v) = plist::from_bytes::<Root<T>>(&fixed)
+    {
+        return Ok(v.0);
     }
+    // Only on failure: decode again, tracking the key path.
+    Err(nested_error(plist_error_path::<Root<T>>(bytes), &first.to_string(), |path, message| Error::Plist {
+        path,
+        message,
+    }))
 }
 
 /// Decodes JSON in the type's default mode (see [`from_plist`]). `<data>`
@@ -112,9 +113,9 @@ pub fn from_json_strict<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Resul
 pub fn from_json_lenient<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let mut track = serde_path_to_error::Track::new();
-    let result = T::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track)).and_then(|v| {
+    let result = Root::<T>::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track)).and_then(|v| {
         de.end()?;
-        Ok(v)
+        Ok(v.0)
     });
     result.map_err(|e| {
         nested_error(to_key_path(&track.path()), &e.to_string(), |path, message| Error::Json { path, message })
@@ -157,6 +158,21 @@ pub fn normalize_xml(bytes: &[u8]) -> Option<Vec<u8>> {
     }
     out.extend_from_slice(rest);
     changed.then_some(out)
+}
+
+/// XML plists never need DTD entity declarations. The plist crate does not
+/// expand them (entity-expansion "billion laughs" and external entities
+/// are harmless), but it silently drops their references; refuse such
+/// input with a clear error instead.
+fn refuse_entities(bytes: &[u8]) -> Result<(), Error> {
+    let prolog_end = find(bytes, b"<plist").unwrap_or(bytes.len().min(64 << 10));
+    if find(&bytes[..prolog_end], b"<!ENTITY").is_some() {
+        return Err(Error::Plist {
+            path: KeyPath::root(),
+            message: "the document declares XML entities (<!ENTITY ...>), which plists never use; refused".into(),
+        });
+    }
+    Ok(())
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -238,6 +254,16 @@ fn to_key_path(path: &serde_path_to_error::Path) -> KeyPath {
             })
             .collect(),
     )
+}
+
+/// Decodes the root through [`FieldValue`] (with the nesting limit), even
+/// for types whose own `Deserialize` is not this crate's (`plist::Value`).
+struct Root<T>(T);
+
+impl<'de, T: FieldValue> serde::Deserialize<'de> for Root<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::record::strict(d).map(Root)
+    }
 }
 
 thread_local! {

@@ -112,6 +112,6 @@ pub mod __private {
     pub use crate::dispatch::{UnknownKeyCount, buffer_map, decode_buffered, try_candidate};
     pub use crate::record::{
         Decoded, FieldValue, Record, decode_opt, decode_record, decode_req, encode_extra, encode_opt, encode_req,
-        field_deviations, record_deviations, serialize_record, strict,
+        field_deviations, raw_value, record_deviations, serialize_record, strict,
     };
 }

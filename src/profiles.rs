@@ -101,7 +101,7 @@ impl<T: PayloadBody> FieldValue for Payload<T> {
                     out.common.decode_field(i, &mut map)?;
                 }
                 KeyMatch::Unknown(k) => {
-                    let v: plist::Value = map.next_value()?;
+                    let v = crate::record::raw_value(&mut map)?;
                     out.body.extra_mut().insert(k, v);
                 }
             }

@@ -104,12 +104,64 @@ pub trait FieldValue: ser::Serialize + Sized {
     }
 }
 
-fn raw_seq<'de, A: SeqAccess<'de>>(seq: A) -> Result<plist::Value, A::Error> {
-    de::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))
+/// The deepest nesting of arrays and dictionaries accepted (Apple's
+/// payloads nest about ten deep); deeper input is an error rather than a
+/// stack overflow.
+pub const MAX_DEPTH: usize = 128;
+
+thread_local! {
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-fn raw_map<'de, A: MapAccess<'de>>(map: A) -> Result<plist::Value, A::Error> {
-    de::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
+/// Counts one level of nesting while alive.
+struct DepthGuard;
+
+impl DepthGuard {
+    fn enter<E: de::Error>() -> Result<DepthGuard, E> {
+        let depth = DEPTH.with(|d| {
+            let v = d.get() + 1;
+            d.set(v);
+            v
+        });
+        let guard = DepthGuard;
+        if depth > MAX_DEPTH {
+            return Err(E::custom(format_args!("nesting deeper than {MAX_DEPTH} levels")));
+        }
+        Ok(guard)
+    }
+}
+
+impl Drop for DepthGuard {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
+/// Decodes any value (for `extra` and `<any>`) with the nesting limit; the
+/// plist crate's own `Value` decoder recurses without one.
+pub fn raw_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<plist::Value, A::Error> {
+    Ok(match map.next_value_seed(Seed::<plist::Value>(PhantomData))? {
+        Decoded::Typed(v) | Decoded::Mismatch(v) => v,
+    })
+}
+
+fn raw_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<plist::Value, A::Error> {
+    let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+    while let Some(v) = seq.next_element_seed(Seed::<plist::Value>(PhantomData))? {
+        out.push(match v {
+            Decoded::Typed(v) | Decoded::Mismatch(v) => v,
+        });
+    }
+    Ok(plist::Value::Array(out))
+}
+
+fn raw_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<plist::Value, A::Error> {
+    let mut out = plist::Dictionary::new();
+    while let Some(k) = map.next_key::<String>()? {
+        let v = raw_value(&mut map)?;
+        out.insert(k, v);
+    }
+    Ok(plist::Value::Dictionary(out))
 }
 
 struct Lenient<T>(PhantomData<T>);
@@ -184,10 +236,12 @@ impl<'de, T: FieldValue> Visitor<'de> for Lenient<T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let _depth = DepthGuard::enter()?;
         T::from_seq(seq)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let _depth = DepthGuard::enter()?;
         T::from_map(map)
     }
 
@@ -312,7 +366,8 @@ impl FieldValue for plist::Dictionary {
     const KIND: ValueKind = ValueKind::Dictionary;
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
         let mut out = plist::Dictionary::new();
-        while let Some((k, v)) = map.next_entry::<String, plist::Value>()? {
+        while let Some(k) = map.next_key::<String>()? {
+            let v = raw_value(&mut map)?;
             out.insert(k, v);
         }
         Ok(Decoded::Typed(out))
@@ -391,8 +446,10 @@ impl<T: FieldValue> FieldValue for Vec<T> {
                 Decoded::Mismatch(bad) => {
                     let mut raw = to_raw(&out);
                     raw.push(bad);
-                    while let Some(v) = seq.next_element::<plist::Value>()? {
-                        raw.push(v);
+                    while let Some(v) = seq.next_element_seed(Seed::<plist::Value>(PhantomData))? {
+                        raw.push(match v {
+                            Decoded::Typed(v) | Decoded::Mismatch(v) => v,
+                        });
                     }
                     return Ok(Decoded::Mismatch(plist::Value::Array(raw)));
                 }
@@ -428,7 +485,8 @@ impl<T: FieldValue> FieldValue for BTreeMap<String, T> {
                         }
                     }
                     raw.insert(key, bad);
-                    while let Some((k, v)) = map.next_entry::<String, plist::Value>()? {
+                    while let Some(k) = map.next_key::<String>()? {
+                        let v = raw_value(&mut map)?;
                         raw.insert(k, v);
                     }
                     return Ok(Decoded::Mismatch(plist::Value::Dictionary(raw)));
@@ -593,7 +651,7 @@ pub fn decode_record<'de, T: Record, A: MapAccess<'de>>(mut map: A, tag: Tag) ->
                 out.decode_field(i, &mut map)?;
             }
             (KeyMatch::Unknown(k), _) => {
-                let v: plist::Value = map.next_value()?;
+                let v = crate::record::raw_value(&mut map)?;
                 out.extra_mut().insert(k, v);
             }
         }

@@ -116,7 +116,15 @@ fn url_with_credentials() {
 
 #[test]
 fn url_that_does_not_parse() {
-    assert!(matches!(invalid(|m| m.url = "not a url".into()), ValidationError::BadUrl { field: "url", .. }));
+    for bad in ["not a url", "https://", "https:///x.pkg", "https://host/a b.pkg", "://host/x"] {
+        assert!(matches!(invalid(|m| m.url = bad.into()), ValidationError::BadUrl { field: "url", .. }), "{bad}");
+    }
+    // Ports, queries and IPv6 hosts are fine; a bare `@` in the path is not a credential.
+    for good in ["https://cdn.example.com:8443/x.pkg?sig=a@b", "https://[::1]/x.pkg", "HTTPS://cdn.example.com/x.pkg"] {
+        let mut m = documented();
+        m.url = good.into();
+        assert!(DeployPackageRequest::builder(m).devices([1]).build().is_ok(), "{good}");
+    }
 }
 
 #[test]

@@ -159,9 +159,9 @@ impl JamfClient {
         client_secret: impl Into<String>,
     ) -> Result<JamfClient, ClientError> {
         let server = server.into();
-        let url = url::Url::parse(&server).map_err(|_| ClientError::BadServerUrl(server.clone()))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(ClientError::BadServerUrl(server));
+        match super::url_parts(&server) {
+            Ok((scheme, _)) if scheme == "http" || scheme == "https" => {}
+            _ => return Err(ClientError::BadServerUrl(server)),
         }
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)

@@ -220,12 +220,31 @@ impl PackageManifest {
     }
 }
 
-fn check_url(field: &'static str, text: &str) -> Result<(), ValidationError> {
-    let url = url::Url::parse(text).map_err(|e| ValidationError::BadUrl { field, reason: e.to_string() })?;
-    if url.scheme() != "https" {
-        return Err(ValidationError::NotHttps { field, scheme: url.scheme().to_owned() });
+/// The parts of an absolute URL this module checks: scheme, and whether
+/// the authority carries user information (`user:pass@`).
+pub(crate) fn url_parts(text: &str) -> Result<(String, bool), String> {
+    let (scheme, rest) = text.split_once("://").ok_or("no scheme (expected https://...)")?;
+    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+        return Err(format!("`{scheme}` is not a URL scheme"));
     }
-    if !url.username().is_empty() || url.password().is_some() {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let has_userinfo = authority.contains('@');
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') {
+        return Err("no host".into());
+    }
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("white space in the URL".into());
+    }
+    Ok((scheme.to_ascii_lowercase(), has_userinfo))
+}
+
+fn check_url(field: &'static str, text: &str) -> Result<(), ValidationError> {
+    let (scheme, credentials) = url_parts(text).map_err(|reason| ValidationError::BadUrl { field, reason })?;
+    if scheme != "https" {
+        return Err(ValidationError::NotHttps { field, scheme });
+    }
+    if credentials {
         return Err(ValidationError::UrlCredentials { field });
     }
     Ok(())

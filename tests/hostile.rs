@@ -1,0 +1,174 @@
+//! Hostile input: clear errors, no panic, no stack overflow, no unbounded
+//! memory. Everything here runs in well under a second.
+
+use apple_device_management::commands::InstallApplicationResponse;
+use apple_device_management::{CommandResponse, Error, ValueKind, from_json, from_plist, from_plist_strict};
+
+type Reply = CommandResponse<InstallApplicationResponse>;
+
+fn xml(body: &str) -> Vec<u8> {
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><plist version=\"1.0\">{body}</plist>").into_bytes()
+}
+
+fn reply_with(value: &str) -> Vec<u8> {
+    xml(&format!("<dict><key>Status</key><string>Acknowledged</string><key>Deep</key>{value}</dict>"))
+}
+
+const DEPTH: usize = 100_000;
+
+fn assert_too_deep(err: Error) {
+    assert!(
+        err.to_string().contains("nesting deeper than 128 levels") || err.to_string().contains("recursion limit"),
+        "{err}"
+    );
+}
+
+#[test]
+fn deeply_nested_xml_arrays_and_dictionaries() {
+    let arrays = format!("{}{}", "<array>".repeat(DEPTH), "</array>".repeat(DEPTH));
+    assert_too_deep(from_plist::<Reply>(&reply_with(&arrays)).unwrap_err());
+    let dicts = format!("{}<true/>{}", "<dict><key>k</key>".repeat(DEPTH), "</dict>".repeat(DEPTH));
+    assert_too_deep(from_plist::<Reply>(&reply_with(&dicts)).unwrap_err());
+    // At the root, into an untyped value.
+    assert_too_deep(from_plist::<plist::Value>(&xml(&arrays)).unwrap_err());
+    // Nesting within the limit is fine.
+    let ok = format!("{}{}", "<array>".repeat(100), "</array>".repeat(100));
+    assert!(from_plist::<Reply>(&reply_with(&ok)).is_ok());
+}
+
+/// A binary plist of `depth` nested one-element arrays, written by hand
+/// (building it as a `plist::Value` would itself recurse too deep).
+fn nested_binary(depth: usize) -> Vec<u8> {
+    let mut out = b"bplist00".to_vec();
+    let mut offsets = Vec::with_capacity(depth + 1);
+    for i in 0..depth {
+        offsets.push(out.len() as u32);
+        out.push(0xA1); // array, one element
+        out.extend_from_slice(&(i as u32 + 1).to_be_bytes());
+    }
+    offsets.push(out.len() as u32);
+    out.push(0xA0); // the empty innermost array
+    let table = out.len() as u64;
+    for o in &offsets {
+        out.extend_from_slice(&o.to_be_bytes());
+    }
+    out.extend_from_slice(&[0; 6]);
+    out.push(4); // offset int size
+    out.push(4); // object ref size
+    out.extend_from_slice(&(offsets.len() as u64).to_be_bytes());
+    out.extend_from_slice(&0u64.to_be_bytes()); // top object
+    out.extend_from_slice(&table.to_be_bytes());
+    out
+}
+
+#[test]
+fn deeply_nested_binary_and_json() {
+    let bin = nested_binary(DEPTH);
+    let err = from_plist::<plist::Value>(&bin).unwrap_err();
+    assert!(matches!(err, Error::Plist { .. }), "{err}");
+    // The writer above is right: a shallow one decodes.
+    assert!(from_plist::<plist::Value>(&nested_binary(10)).is_ok());
+
+    let json = format!("{{\"Status\":\"Acknowledged\",\"Deep\":{}{}}}", "[".repeat(DEPTH), "]".repeat(DEPTH));
+    let err = from_json::<Reply>(json.as_bytes()).unwrap_err();
+    assert!(matches!(err, Error::Json { .. }), "{err}");
+    assert_too_deep(err);
+}
+
+#[test]
+fn binary_offsets_outside_the_file_or_in_a_loop() {
+    // An array whose element is itself.
+    let mut looped = nested_binary(1);
+    // object 0: A1 00000001 -> make it point at object 0.
+    looped[9..13].copy_from_slice(&0u32.to_be_bytes());
+    assert!(matches!(from_plist::<plist::Value>(&looped).unwrap_err(), Error::Plist { .. }));
+    // An offset table entry far past the end.
+    let mut outside = nested_binary(1);
+    let table = outside.len() - 32 - 8;
+    outside[table..table + 4].copy_from_slice(&0x7fff_fff0u32.to_be_bytes());
+    assert!(matches!(from_plist::<plist::Value>(&outside).unwrap_err(), Error::Plist { .. }));
+    // A trailer claiming more objects than the file holds.
+    let mut lying = nested_binary(1);
+    let n = lying.len() - 24;
+    lying[n..n + 8].copy_from_slice(&u64::MAX.to_be_bytes());
+    assert!(matches!(from_plist::<Reply>(&lying).unwrap_err(), Error::Plist { .. }));
+}
+
+#[test]
+fn entity_expansion_and_external_entities_are_refused() {
+    let laughs = br#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">]><plist version="1.0"><dict><key>Status</key><string>&lol2;</string></dict></plist>"#;
+    let err = from_plist::<Reply>(laughs).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid plist at (root): the document declares XML entities (<!ENTITY ...>), which plists never use; refused"
+    );
+    let external = br#"<?xml version="1.0"?><!DOCTYPE p [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><plist version="1.0"><dict><key>Status</key><string>&xxe;</string></dict></plist>"#;
+    assert!(from_plist::<Reply>(external).unwrap_err().to_string().contains("declares XML entities"));
+}
+
+#[test]
+fn a_ten_megabyte_string() {
+    let big = "x".repeat(10 << 20);
+    let bytes = xml(&format!(
+        "<dict><key>Status</key><string>Acknowledged</string><key>Identifier</key><string>{big}</string></dict>"
+    ));
+    let r: Reply = from_plist(&bytes).unwrap();
+    assert_eq!(r.body.identifier.as_ref().map(String::len), Some(10 << 20));
+}
+
+#[test]
+fn invalid_utf8() {
+    let mut bytes = xml("<dict><key>Status</key><string>").to_vec();
+    bytes.truncate(bytes.len() - "</plist>".len());
+    bytes.extend_from_slice(&[0xff, 0xfe, 0x80]);
+    bytes.extend_from_slice(b"</string></dict></plist>");
+    assert!(matches!(from_plist::<Reply>(&bytes).unwrap_err(), Error::Plist { .. }));
+    assert!(matches!(from_json::<Reply>(b"{\"Status\":\"\xff\"}").unwrap_err(), Error::Json { .. }));
+}
+
+#[test]
+fn duplicate_keys_last_one_wins() {
+    let bytes = xml("<dict><key>Status</key><string>Error</string><key>Status</key><string>Acknowledged</string>\
+         <key>Other</key><integer>1</integer><key>Other</key><integer>2</integer></dict>");
+    let r: Reply = from_plist(&bytes).unwrap();
+    assert!(r.is_acknowledged());
+    assert_eq!(r.body.extra.get("Other"), Some(&plist::Value::Integer(2.into())));
+}
+
+#[test]
+fn integers_beyond_i64_and_u64() {
+    // Beyond u64 (and below i64::MIN): not a plist integer at all.
+    for n in ["99999999999999999999999", "-99999999999999999999999"] {
+        let bytes = xml(&format!(
+            "<dict><key>Status</key><string>Acknowledged</string><key>x</key><integer>{n}</integer></dict>"
+        ));
+        let err = from_plist::<Reply>(&bytes).unwrap_err();
+        assert!(err.to_string().contains("invalid integer string"), "{err}");
+    }
+    // u64::MAX where the schema wants an i64: kept raw (lenient), an error strictly.
+    let bytes = xml("<dict><key>Status</key><string>Acknowledged</string><key>ErrorChain</key><array><dict>\
+         <key>ErrorCode</key><integer>18446744073709551615</integer></dict></array></dict>");
+    let r: Reply = from_plist(&bytes).unwrap();
+    let item = &r.error_chain.as_ref().unwrap()[0];
+    assert_eq!(item.error_code, None);
+    assert_eq!(item.extra.get("ErrorCode"), Some(&plist::Value::Integer(u64::MAX.into())));
+    let err = from_plist_strict::<Reply>(&bytes).unwrap_err();
+    assert_eq!(
+        err,
+        Error::WrongType {
+            path: apple_device_management::KeyPath::parse("ErrorChain[0].ErrorCode"),
+            expected: ValueKind::Integer,
+            found: ValueKind::Integer
+        }
+    );
+}
+
+#[test]
+fn dates_out_of_range() {
+    for d in ["99999-01-01T00:00:00Z", "2024-13-45T00:00:00Z", "not a date"] {
+        let bytes =
+            xml(&format!("<dict><key>Status</key><string>Acknowledged</string><key>d</key><date>{d}</date></dict>"));
+        let err = from_plist::<Reply>(&bytes).unwrap_err();
+        assert!(err.to_string().contains("invalid date string"), "{d}: {err}");
+    }
+}
