@@ -132,3 +132,20 @@ fn unknown_names_are_errors() {
     ));
     assert!(command_schema("InstallApplication").is_some());
 }
+
+#[test]
+fn device_information_queries_have_their_own_availability() {
+    use apple_device_management::commands::device_information::QueriesItem;
+    let rt = "DeviceInformation";
+    // ProvisioningUDID is a macOS query (11.3+); UDID exists everywhere.
+    assert_eq!(
+        reason(request_key_support(rt, "Queries.ProvisioningUDID", &ios("17.0")).unwrap()),
+        Unsupported::NotAvailable(Platform::IOS)
+    );
+    assert!(request_key_support(rt, "Queries.ProvisioningUDID", &mac("14.0")).unwrap().is_supported());
+    assert!(request_key_support(rt, "Queries.UDID", &ios("17.0")).unwrap().is_supported());
+    // The enum lists every allowed query, and keeps unknown ones.
+    assert!(QueriesItem::VALUES.len() >= 85, "{}", QueriesItem::VALUES.len());
+    assert_eq!(QueriesItem::from("ProvisioningUDID").as_str(), "ProvisioningUDID");
+    assert!(!QueriesItem::from("FavoriteColor").is_known());
+}

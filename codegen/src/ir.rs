@@ -705,10 +705,12 @@ impl Builder<'_> {
         let variants = key
             .subkey_list()
             .iter()
-            .map(|v| Variant {
-                ident: idents.claim(&naming::camel(&v.name, "Value"), None),
-                wire: v.name.clone(),
-                doc: paragraphs(v.content.as_deref()),
+            .map(|v| {
+                // Each allowed value has its own availability (a query that
+                // exists on macOS only, say).
+                let mut doc = paragraphs(v.content.as_deref());
+                doc.extend(self.avail.get(&format!("{path}/{}", v.name)).map(availability_doc));
+                Variant { ident: idents.claim(&naming::camel(&v.name, "Value"), None), wire: v.name.clone(), doc }
             })
             .collect();
         self.push_enum(name, key, path, Repr::String, variants)
