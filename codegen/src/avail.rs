@@ -301,16 +301,6 @@ impl Pool {
             }
         })
     }
-
-    /// The number of distinct entries.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }
 
 /// The table of one section (request or response keys) of a file.

@@ -83,15 +83,6 @@ pub enum Para {
     Gen(String),
 }
 
-impl Para {
-    /// The paragraph's text.
-    pub fn text(&self) -> &str {
-        match self {
-            Para::Schema(s) | Para::Gen(s) => s,
-        }
-    }
-}
-
 fn note(s: impl Into<String>) -> Para {
     Para::Gen(s.into())
 }
@@ -276,11 +267,6 @@ impl Module {
     /// True if `name` is a struct or union of this module.
     pub fn is_record(&self, name: &str) -> bool {
         self.items.iter().any(|i| i.name() == name && !matches!(i, Item::Enum(_)))
-    }
-
-    /// The item named `name`.
-    pub fn item(&self, name: &str) -> Option<&Item> {
-        self.items.iter().find(|i| i.name() == name)
     }
 }
 

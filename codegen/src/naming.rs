@@ -161,11 +161,6 @@ impl Scope {
             .find(|c| self.taken.insert(c.clone()))
             .expect("an unbounded range finds a free name")
     }
-
-    /// True if the name is taken.
-    pub fn contains(&self, name: &str) -> bool {
-        self.taken.contains(name)
-    }
 }
 
 #[cfg(test)]

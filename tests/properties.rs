@@ -1,0 +1,151 @@
+//! Property test: random commands, built from the generated key tables (so
+//! every key of every one of the 66 commands is exercised with values of its
+//! schema type and value list), decode into their typed request and encode
+//! back to the same value, through XML, binary plist and JSON.
+
+#![cfg(feature = "commands")]
+
+use apple_device_management::availability::{self, KeyEntry, KeyTable, Literal};
+use apple_device_management::commands::AnyRequest;
+use apple_device_management::{
+    Command, ValueKind, from_json, from_plist_strict, to_json, to_plist_binary, to_plist_value, to_plist_xml,
+};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+fn literal(l: &Literal) -> Option<plist::Value> {
+    Some(match l {
+        Literal::Str(s) => plist::Value::String((*s).to_owned()),
+        Literal::Int(i) => plist::Value::Integer((*i).into()),
+        Literal::Real(r) => plist::Value::Real(*r),
+        Literal::Bool(b) => plist::Value::Boolean(*b),
+        _ => return None,
+    })
+}
+
+fn text() -> BoxedStrategy<String> {
+    "[a-zA-Z0-9 ._é-]{0,12}".boxed()
+}
+
+/// A value for one key of a table.
+fn value(table: &'static KeyTable, key: &'static KeyEntry, depth: usize) -> BoxedStrategy<plist::Value> {
+    let listed: Vec<plist::Value> = key.rangelist.iter().filter_map(literal).collect();
+    if !listed.is_empty() && !matches!(key.kind, ValueKind::Array | ValueKind::Dictionary) {
+        return proptest::sample::select(listed).boxed();
+    }
+    let children = table.children(key);
+    match key.kind {
+        // A string whose allowed values are its subkeys (Queries).
+        ValueKind::String if !children.is_empty() => proptest::sample::select(
+            children.iter().map(|c| plist::Value::String(c.name.to_owned())).collect::<Vec<_>>(),
+        )
+        .boxed(),
+        ValueKind::String | ValueKind::Any => text().prop_map(plist::Value::String).boxed(),
+        ValueKind::Integer => (-1000i64..100_000).prop_map(|i| plist::Value::Integer(i.into())).boxed(),
+        ValueKind::Real => (-1000i32..1000).prop_map(|i| plist::Value::Real(f64::from(i) / 4.0)).boxed(),
+        ValueKind::Boolean => any::<bool>().prop_map(plist::Value::Boolean).boxed(),
+        ValueKind::Data => proptest::collection::vec(any::<u8>(), 0..16).prop_map(plist::Value::Data).boxed(),
+        ValueKind::Date => (0u64..2_000_000_000)
+            .prop_map(|s| plist::Value::Date((std::time::UNIX_EPOCH + std::time::Duration::from_secs(s)).into()))
+            .boxed(),
+        ValueKind::Array if depth < 6 => match children {
+            [] => proptest::collection::vec(text().prop_map(plist::Value::String), 0..3)
+                .prop_map(plist::Value::Array)
+                .boxed(),
+            [one] => {
+                proptest::collection::vec(value(table, one, depth + 1), 0..3).prop_map(plist::Value::Array).boxed()
+            }
+            // A union: each element one variant, with its discriminator.
+            variants => {
+                let elements: Vec<BoxedStrategy<plist::Value>> =
+                    variants.iter().map(|v| value(table, v, depth + 1)).collect();
+                proptest::collection::vec(proptest::strategy::Union::new(elements), 0..3)
+                    .prop_map(plist::Value::Array)
+                    .boxed()
+            }
+        },
+        ValueKind::Dictionary if depth < 6 => dictionary(table, children, depth + 1),
+        _ => Just(plist::Value::Array(Vec::new())).boxed(),
+    }
+}
+
+/// A dictionary of a table level: required keys always, optional ones at random.
+fn dictionary(table: &'static KeyTable, level: &'static [KeyEntry], depth: usize) -> BoxedStrategy<plist::Value> {
+    if let [only] = level
+        && only.element
+    {
+        // A map of ANY keys.
+        return proptest::collection::btree_map("[a-z]{1,6}", value(table, only, depth), 0..3)
+            .prop_map(|m| plist::Value::Dictionary(m.into_iter().collect()))
+            .boxed();
+    }
+    let mut fields: Vec<BoxedStrategy<Option<(String, plist::Value)>>> = Vec::new();
+    for key in level.iter().filter(|k| !k.element) {
+        let name = key.name.to_owned();
+        let v = value(table, key, depth).prop_map(move |v| (name.clone(), v));
+        if key.presence == availability::Presence::Required {
+            fields.push(v.prop_map(Some).boxed());
+        } else {
+            fields.push(proptest::option::of(v).boxed());
+        }
+    }
+    fields.prop_map(|f| plist::Value::Dictionary(f.into_iter().flatten().collect())).boxed()
+}
+
+fn count_keys(v: &plist::Value) -> usize {
+    match v {
+        plist::Value::Dictionary(d) => d.len() + d.values().map(count_keys).sum::<usize>(),
+        plist::Value::Array(a) => a.iter().map(count_keys).sum(),
+        _ => 0,
+    }
+}
+
+#[test]
+fn every_command_round_trips_in_every_format() {
+    let keys = std::cell::Cell::new(0usize);
+    let cases = std::cell::Cell::new(0usize);
+    for file in availability::commands() {
+        // A runner per command: a runner counts successes across runs.
+        let mut runner = TestRunner::new(Config { cases: 16, failure_persistence: None, ..Config::default() });
+        let strategy = dictionary(&file.request, file.request.top_level(), 0);
+        runner
+            .run(&strategy, |payload| {
+                let mut command = payload.into_dictionary().unwrap();
+                command.insert("RequestType".into(), plist::Value::String(file.name.to_owned()));
+                let mut whole = plist::Dictionary::new();
+                whole.insert("CommandUUID".into(), plist::Value::String("prop".into()));
+                whole.insert("Command".into(), plist::Value::Dictionary(command));
+                let original = plist::Value::Dictionary(whole);
+                keys.set(keys.get() + count_keys(&original));
+                cases.set(cases.get() + 1);
+                let mut xml = Vec::new();
+                original.to_writer_xml(&mut xml).unwrap();
+                let typed: Command<AnyRequest> =
+                    from_plist_strict(&xml).map_err(|e| TestCaseError::fail(format!("{}: {e}", file.name)))?;
+                prop_assert!(!typed.command.is_unrecognized());
+                prop_assert_eq!(&to_plist_value(&typed).unwrap(), &original, "{} via XML", file.name);
+                let xml2 = to_plist_xml(&typed).unwrap();
+                prop_assert_eq!(&from_plist_strict::<Command<AnyRequest>>(xml2.as_bytes()).unwrap(), &typed);
+                let bin = to_plist_binary(&typed).unwrap();
+                prop_assert_eq!(
+                    &from_plist_strict::<Command<AnyRequest>>(&bin).unwrap(),
+                    &typed,
+                    "{} via binary",
+                    file.name
+                );
+                let json = to_json(&typed).unwrap();
+                prop_assert_eq!(
+                    &from_json::<Command<AnyRequest>>(json.as_bytes()).unwrap(),
+                    &typed,
+                    "{} via JSON",
+                    file.name
+                );
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{}: {e}", file.name));
+    }
+    // Every command was tried, with real content.
+    println!("{} cases, {} keys", cases.get(), keys.get());
+    assert!(cases.get() >= 66 * 16, "{} cases", cases.get());
+    assert!(keys.get() > 66 * 16 * 4, "{} keys", keys.get());
+}
