@@ -398,57 +398,39 @@ pub fn module_tokens(m: &Module, table: &TokenStream) -> TokenStream {
         }
         None => quote!(crate::EmptyResponse),
     };
-    out.extend(match &m.kind {
-        Kind::Command { request_type } => {
-            let resp = response();
-            quote! {
-                impl crate::Request for #top {
-                    const REQUEST_TYPE: &'static str = #request_type;
-                    type Response = #resp;
-                    fn schema() -> &'static crate::availability::SchemaFile {
-                        &#table
-                    }
-                }
-            }
-        }
+    // The runtime trait each kind implements: its path, the constant naming
+    // the tag value, and whether it has a `Response` type.
+    let schema_trait = match &m.kind {
+        Kind::Command { request_type } => Some((quote!(crate::Request), quote!(REQUEST_TYPE), request_type, true)),
         Kind::Checkin { message_type } => {
-            let resp = response();
-            quote! {
-                impl crate::checkin::CheckinMessage for #top {
-                    const MESSAGE_TYPE: &'static str = #message_type;
-                    type Response = #resp;
-                    fn schema() -> &'static crate::availability::SchemaFile {
-                        &#table
-                    }
-                }
-            }
+            Some((quote!(crate::checkin::CheckinMessage), quote!(MESSAGE_TYPE), message_type, true))
         }
-        Kind::Error { code } => quote! {
-            impl crate::errors::ErrorBody for #top {
-                const CODE: &'static str = #code;
+        Kind::Error { code } => Some((quote!(crate::errors::ErrorBody), quote!(CODE), code, false)),
+        Kind::ProfilePayload { payload_type } => {
+            Some((quote!(crate::profiles::PayloadBody), quote!(PAYLOAD_TYPE), payload_type, false))
+        }
+        Kind::Declaration { declaration_type } => {
+            Some((quote!(crate::declarative::DeclarationPayload), quote!(DECLARATION_TYPE), declaration_type, false))
+        }
+        Kind::StatusItem { .. } | Kind::Plain => None,
+    };
+    if let Some((path, constant, value, has_response)) = schema_trait {
+        let resp = if has_response {
+            let r = response();
+            quote!(type Response = #r;)
+        } else {
+            quote!()
+        };
+        out.extend(quote! {
+            impl #path for #top {
+                const #constant: &'static str = #value;
+                #resp
                 fn schema() -> &'static crate::availability::SchemaFile {
                     &#table
                 }
             }
-        },
-        Kind::ProfilePayload { payload_type } => quote! {
-            impl crate::profiles::PayloadBody for #top {
-                const PAYLOAD_TYPE: &'static str = #payload_type;
-                fn schema() -> &'static crate::availability::SchemaFile {
-                    &#table
-                }
-            }
-        },
-        Kind::Declaration { declaration_type } => quote! {
-            impl crate::declarative::DeclarationPayload for #top {
-                const DECLARATION_TYPE: &'static str = #declaration_type;
-                fn schema() -> &'static crate::availability::SchemaFile {
-                    &#table
-                }
-            }
-        },
-        Kind::StatusItem { .. } | Kind::Plain => quote!(),
-    });
+        });
+    }
     out
 }
 
