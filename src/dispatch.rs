@@ -122,6 +122,13 @@ macro_rules! __any_command {
                 }
             }
 
+            fn schema_file(&self) -> ::core::option::Option<&'static $crate::availability::SchemaFile> {
+                match self {
+                    $(Self::$variant(_) => Some(<$variant as $crate::Request>::schema()),)*
+                    Self::Unrecognized(_) => $crate::availability::command_schema(self.request_type()),
+                }
+            }
+
             fn decode_command<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> ::core::result::Result<Self, A::Error> {
                 let mut dict = $crate::__private::buffer_map(map)?;
                 let rt = match dict.get("RequestType") {
@@ -185,12 +192,32 @@ macro_rules! __any_command {
             bytes: &[u8],
             mode: $crate::Mode,
         ) -> ::core::result::Result<$crate::CommandResponse<$resp>, $crate::Error> {
+            decode_response_in(request_type, bytes, mode, false)
+        }
+
+        /// Decodes a reply in its JSON form (as [`crate::to_json`] writes
+        /// it: `<data>` as base64, `<date>` as RFC 3339 text), like
+        /// [`decode_response`].
+        pub fn decode_response_json(
+            request_type: &str,
+            bytes: &[u8],
+            mode: $crate::Mode,
+        ) -> ::core::result::Result<$crate::CommandResponse<$resp>, $crate::Error> {
+            decode_response_in(request_type, bytes, mode, true)
+        }
+
+        fn decode_response_in(
+            request_type: &str,
+            bytes: &[u8],
+            mode: $crate::Mode,
+            json: bool,
+        ) -> ::core::result::Result<$crate::CommandResponse<$resp>, $crate::Error> {
             match request_type {
-                $($wire => $crate::from_plist_with::<
+                $($wire => $crate::format::decode_as::<
                     $crate::CommandResponse<<$variant as $crate::Request>::Response>,
-                >(bytes, mode)
+                >(bytes, mode, json)
                 .map(|r| r.map_body($resp::$variant)),)*
-                _ => $crate::from_plist_with::<$crate::CommandResponse<$crate::EmptyResponse>>(bytes, mode)
+                _ => $crate::format::decode_as::<$crate::CommandResponse<$crate::EmptyResponse>>(bytes, mode, json)
                     .map(|r| r.map_body(|b| $resp::Unrecognized(b.extra))),
             }
         }

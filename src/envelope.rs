@@ -43,6 +43,12 @@ pub trait CommandPayload: Sized {
 
     /// Lists the deviations in the payload.
     fn payload_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>);
+
+    /// The command's schema: availability and key tables (`None` for a
+    /// request type the schema does not have).
+    fn schema_file(&self) -> Option<&'static crate::availability::SchemaFile> {
+        crate::availability::command_schema(self.request_type())
+    }
 }
 
 const REQUEST_TYPE_KEY: &str = "RequestType";
@@ -62,6 +68,10 @@ impl<P: Request> CommandPayload for P {
 
     fn payload_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
         record_deviations(self, path, out)
+    }
+
+    fn schema_file(&self) -> Option<&'static crate::availability::SchemaFile> {
+        Some(P::schema())
     }
 }
 
@@ -119,13 +129,8 @@ impl<'de, P: CommandPayload> Visitor<'de> for PayloadSeed<P> {
     }
 }
 
-struct PayloadRef<'a, P>(&'a P);
-
-/// The `Command` dictionary of a payload (with `RequestType`), as a plist value.
-#[cfg(feature = "commands")]
-pub(crate) fn payload_value<P: CommandPayload>(payload: &P) -> Result<plist::Value, plist::Error> {
-    plist::to_value(&PayloadRef(payload))
-}
+/// Serialises a payload as its `Command` dictionary (with `RequestType`).
+pub(crate) struct PayloadRef<'a, P>(pub(crate) &'a P);
 
 impl<P: CommandPayload> serde::Serialize for PayloadRef<'_, P> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -1,7 +1,8 @@
 //! Checking a command against the schema for one target, before sending it.
 //!
-//! One checker reads the generated tables and walks a `plist::Value`; a
-//! typed command is encoded first and goes through the same walk. It
+//! One checker reads the generated tables and walks a compact copy of the
+//! payload (a typed command and a `plist::Value` are both copied by
+//! serialising them; see `tree.rs`). It
 //! reports, with key paths relative to the `Command` dictionary:
 //! - the command or a key the target does not support (and why);
 //! - keys required on that target but missing;
@@ -25,16 +26,18 @@
 //! ```
 
 pub mod rules;
+mod tree;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, OnceLock};
 
 use crate::availability::{
-    self, Bounds, KeyEntry, KeyTable, Literal, OsVersion, Presence, Support, Target, Unsupported,
+    self, Bounds, KeyEntry, KeyTable, Literal, OsVersion, Presence, SchemaFile, Support, Target, Unsupported,
 };
 use crate::envelope::{Command, CommandPayload};
-use crate::value::{KeyPath, ValueKind};
+use crate::value::{KeyPath, PathSegment, ValueKind};
+use tree::{NodeRef, Tree};
 
 /// How serious an issue is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -208,14 +211,7 @@ pub trait Validate {
 
 impl<P: CommandPayload> Validate for P {
     fn validate(&self, target: &Target) -> Report {
-        match crate::envelope::payload_value(self) {
-            Ok(plist::Value::Dictionary(d)) => command_payload(&d, target),
-            Ok(_) | Err(_) => {
-                let mut r = Report::default();
-                r.push(&KeyPath::root(), Severity::Error, Problem::Rule("the payload does not encode".into()));
-                r
-            }
-        }
+        tree_report(&crate::envelope::PayloadRef(self), self.schema_file(), target)
     }
 }
 
@@ -248,68 +244,78 @@ pub fn command(value: &plist::Value, target: &Target) -> Report {
 /// Validates the `Command` dictionary of a command (it holds
 /// `RequestType`).
 pub fn command_payload(payload: &plist::Dictionary, target: &Target) -> Report {
+    let file = payload.get("RequestType").and_then(plist::Value::as_string).and_then(availability::command_schema);
+    tree_report(payload, file, target)
+}
+
+/// Copies the `Command` dictionary and checks the copy.
+fn tree_report<T: serde::Serialize + ?Sized>(payload: &T, file: Option<&SchemaFile>, target: &Target) -> Report {
+    Tree::with(payload, |tree| match tree {
+        Ok(tree) => command_tree(tree.root(), file, target),
+        Err(e) => {
+            let mut r = Report::default();
+            r.push(&KeyPath::root(), Severity::Error, Problem::Rule(format!("the payload does not encode: {e}")));
+            r
+        }
+    })
+}
+
+fn command_tree(payload: NodeRef<'_>, file: Option<&SchemaFile>, target: &Target) -> Report {
     let mut report = Report::default();
     let root = KeyPath::root();
-    let rt = payload.get("RequestType").and_then(plist::Value::as_string);
-    let Some(file) = rt.and_then(availability::command_schema) else {
+    let Some(file) = file else {
+        let rt = payload.get("RequestType").and_then(|n| n.as_str());
         report.push(&root, Severity::Error, Problem::UnknownRequestType(rt.map(str::to_owned)));
         return report;
     };
-    if let Support::Unsupported(u) = file.support(target) {
-        report.push(&root, Severity::Error, Problem::CommandNotSupported(u));
-        return report;
+    match file.support(target) {
+        Support::Unsupported(u) => {
+            report.push(&root, Severity::Error, Problem::CommandNotSupported(u));
+            return report;
+        }
+        Support::Supported { deprecated: Some(v), .. } => report.push(&root, Severity::Warning, Problem::Deprecated(v)),
+        Support::Supported { .. } => {}
     }
-    if let Support::Supported { deprecated: Some(v), .. } = file.support(target) {
-        report.push(&root, Severity::Warning, Problem::Deprecated(v));
-    }
-    let mut walker = Walker { table: &file.request, target, report: &mut report, depth: 0 };
-    walker.dict(file.request.top_level(), payload, &mut KeyPath::root(), true);
+    let mut walker = Walker { table: &file.request, target, report: &mut report, path: Vec::with_capacity(8) };
+    walker.dict(file.request.top_level(), payload, true);
     rules::check(file.name, payload, target, &mut report);
     report
 }
 
 const MAX_DEPTH: usize = 64;
 
-struct Walker<'a> {
+/// One step of the path being walked, borrowed until an issue needs it.
+#[derive(Clone, Copy)]
+enum Step<'t> {
+    Key(&'t str),
+    Index(usize),
+}
+
+struct Walker<'a, 't> {
     table: &'a KeyTable,
     target: &'a Target,
     report: &'a mut Report,
-    depth: usize,
+    path: Vec<Step<'t>>,
 }
 
-fn kind_ok(expected: ValueKind, value: &plist::Value) -> bool {
-    let found = ValueKind::of(value);
+fn kind_ok(expected: ValueKind, value: NodeRef<'_>) -> bool {
+    let found = value.kind();
     expected == ValueKind::Any || expected == found || (expected == ValueKind::Real && found == ValueKind::Integer)
 }
 
-fn literal_matches(lit: &Literal, value: &plist::Value) -> bool {
-    match (lit, value) {
-        (Literal::Str(s), plist::Value::String(v)) => s == v,
-        (Literal::Int(i), plist::Value::Integer(v)) => v.as_signed() == Some(*i),
-        (Literal::Real(r), plist::Value::Real(v)) => r == v,
-        (Literal::Real(r), plist::Value::Integer(v)) => v.as_signed().map(|v| v as f64) == Some(*r),
-        (Literal::Bool(b), plist::Value::Boolean(v)) => b == v,
-        _ => false,
-    }
-}
-
-fn number(value: &plist::Value) -> Option<f64> {
-    match value {
-        plist::Value::Integer(i) => i.as_signed().map(|v| v as f64).or_else(|| i.as_unsigned().map(|v| v as f64)),
-        plist::Value::Real(r) => Some(*r),
-        _ => None,
+fn literal_matches(lit: &Literal, value: NodeRef<'_>) -> bool {
+    match lit {
+        Literal::Str(s) => value.as_str() == Some(*s),
+        Literal::Int(i) => value.as_int() == Some(i128::from(*i)),
+        Literal::Real(r) => value.number() == Some(*r),
+        Literal::Bool(b) => value.as_bool() == Some(*b),
+        // A plist has no null; nothing matches it.
+        Literal::Null => false,
     }
 }
 
 fn outside(value: f64, b: &Bounds) -> bool {
     b.min.is_some_and(|m| value < m) || b.max.is_some_and(|m| value > m)
-}
-
-fn display_value(value: &plist::Value) -> String {
-    match value {
-        plist::Value::String(s) => s.clone(),
-        other => number(other).map(|n| n.to_string()).unwrap_or_else(|| format!("{other:?}")),
-    }
 }
 
 /// Compiled `format` patterns, shared by every validation.
@@ -321,136 +327,140 @@ fn pattern_matches(pattern: &'static str, text: &str) -> Option<bool> {
     re.as_ref().map(|re| re.is_match(text))
 }
 
-impl Walker<'_> {
-    fn push(&mut self, path: &KeyPath, severity: Severity, problem: Problem) {
-        self.report.push(path, severity, problem);
+impl<'t> Walker<'_, 't> {
+    fn push(&mut self, severity: Severity, problem: Problem) {
+        let path = KeyPath(
+            self.path
+                .iter()
+                .map(|s| match *s {
+                    Step::Key(k) => PathSegment::Key(k.to_owned()),
+                    Step::Index(i) => PathSegment::Index(i),
+                })
+                .collect(),
+        );
+        self.report.push(&path, severity, problem);
     }
 
     fn support(&self, key: &KeyEntry) -> Support {
         availability::check(key.on(self.target.platform), key.os[self.target.platform.index()] != 0, self.target)
     }
 
-    fn dict(&mut self, level: &'static [KeyEntry], dict: &plist::Dictionary, path: &mut KeyPath, top: bool) {
+    fn dict(&mut self, level: &'static [KeyEntry], dict: NodeRef<'t>, top: bool) {
         // A dictionary of `ANY` keys: every value is an element.
         if let [only] = level
             && only.element
         {
-            for (k, v) in dict {
-                path.push_key(k);
-                self.value(only, v, path);
-                path.pop();
+            for (k, v) in dict.entries() {
+                self.path.push(Step::Key(k));
+                self.value(only, v);
+                self.path.pop();
             }
             return;
         }
-        for (k, v) in dict {
+        for (k, v) in dict.entries() {
             if top && k == "RequestType" {
                 continue;
             }
-            path.push_key(k);
-            match level.iter().find(|e| e.name == k && !e.element) {
-                Some(e) => self.key(e, v, path),
-                None => self.push(path, Severity::Warning, Problem::UnknownKey),
+            self.path.push(Step::Key(k));
+            match level.iter().find(|e| availability::same_key(e.name, k) && !e.element) {
+                Some(e) => self.key(e, v),
+                None => self.push(Severity::Warning, Problem::UnknownKey),
             }
-            path.pop();
+            self.path.pop();
         }
         for e in level {
             if e.presence == Presence::Required
                 && !e.element
-                && !dict.contains_key(e.name)
+                && dict.get(e.name).is_none()
                 && self.support(e).is_supported()
             {
-                path.push_key(e.name);
-                self.push(path, Severity::Error, Problem::MissingRequired);
-                path.pop();
+                self.path.push(Step::Key(e.name));
+                self.push(Severity::Error, Problem::MissingRequired);
+                self.path.pop();
             }
         }
     }
 
-    fn key(&mut self, e: &'static KeyEntry, v: &plist::Value, path: &mut KeyPath) {
+    fn key(&mut self, e: &'static KeyEntry, v: NodeRef<'t>) {
         match self.support(e) {
             Support::Unsupported(u) => {
-                self.push(path, Severity::Error, Problem::KeyNotSupported(u));
+                self.push(Severity::Error, Problem::KeyNotSupported(u));
                 return;
             }
             Support::Supported { deprecated, ignored } => {
                 if let Some(d) = deprecated {
-                    self.push(path, Severity::Warning, Problem::Deprecated(d));
+                    self.push(Severity::Warning, Problem::Deprecated(d));
                 }
                 if ignored {
-                    self.push(path, Severity::Warning, Problem::Ignored);
+                    self.push(Severity::Warning, Problem::Ignored);
                 }
             }
         }
-        self.value(e, v, path);
+        self.value(e, v);
     }
 
-    fn value(&mut self, e: &'static KeyEntry, v: &plist::Value, path: &mut KeyPath) {
+    fn value(&mut self, e: &'static KeyEntry, v: NodeRef<'t>) {
         if !kind_ok(e.kind, v) {
-            self.push(path, Severity::Error, Problem::WrongType { expected: e.kind, found: ValueKind::of(v) });
+            self.push(Severity::Error, Problem::WrongType { expected: e.kind, found: v.kind() });
             return;
         }
-        if !e.rangelist.is_empty()
-            && !matches!(v, plist::Value::Array(_) | plist::Value::Dictionary(_))
-            && !e.rangelist.iter().any(|l| literal_matches(l, v))
-        {
-            self.push(path, Severity::Error, Problem::NotInRangelist { value: display_value(v), allowed: e.rangelist });
+        if !e.rangelist.is_empty() && !v.is_container() && !e.rangelist.iter().any(|l| literal_matches(l, v)) {
+            self.push(Severity::Error, Problem::NotInRangelist { value: v.to_string(), allowed: e.rangelist });
         }
-        if let (Some(b), Some(n)) = (e.range, number(v))
+        if let Some(b) = e.range
+            && let Some(n) = v.number()
             && outside(n, &b)
         {
-            self.push(path, Severity::Error, Problem::OutOfRange { value: n, bounds: b });
+            self.push(Severity::Error, Problem::OutOfRange { value: n, bounds: b });
         }
-        if let (Some(pattern), plist::Value::String(s)) = (e.format, v)
+        if let (Some(pattern), Some(s)) = (e.format, v.as_str())
             && pattern_matches(pattern, s) == Some(false)
         {
-            self.push(path, Severity::Error, Problem::Format { value: s.clone(), pattern });
+            self.push(Severity::Error, Problem::Format { value: s.to_owned(), pattern });
         }
-        if self.depth >= MAX_DEPTH {
+        if self.path.len() >= MAX_DEPTH {
             return;
         }
-        self.depth += 1;
         let children = self.table.children(e);
-        match v {
-            plist::Value::Dictionary(d) if !children.is_empty() => self.dict(children, d, path, false),
-            plist::Value::Array(items) => {
+        match v.kind() {
+            ValueKind::Dictionary if !children.is_empty() => self.dict(children, v, false),
+            ValueKind::Array => {
                 if let Some(b) = e.repetition
-                    && outside(items.len() as f64, &b)
+                    && outside(v.len() as f64, &b)
                 {
-                    self.push(path, Severity::Error, Problem::Repetition { count: items.len(), bounds: b });
+                    self.push(Severity::Error, Problem::Repetition { count: v.len(), bounds: b });
                 }
-                for (i, item) in items.iter().enumerate() {
-                    path.push_index(i);
+                for (i, item) in v.items().enumerate() {
+                    self.path.push(Step::Index(i));
                     match children {
                         [] => {}
-                        [one] => self.value(one, item, path),
-                        variants => self.union_element(variants, item, path),
+                        [one] => self.value(one, item),
+                        variants => self.union_element(variants, item),
                     }
-                    path.pop();
+                    self.path.pop();
                 }
             }
             // A string whose allowed values are its subkeys (a catalogue).
-            plist::Value::String(s) if !children.is_empty() => match children.iter().find(|c| c.name == s) {
-                None => self.push(path, Severity::Warning, Problem::UnknownValue(s.clone())),
-                Some(c) => {
-                    if let Support::Unsupported(u) = self.support(c) {
-                        self.push(path, Severity::Error, Problem::KeyNotSupported(u));
+            ValueKind::String if !children.is_empty() => {
+                let s = v.as_str().unwrap_or_default();
+                match children.iter().find(|c| c.name == s) {
+                    None => self.push(Severity::Warning, Problem::UnknownValue(s.to_owned())),
+                    Some(c) => {
+                        if let Support::Unsupported(u) = self.support(c) {
+                            self.push(Severity::Error, Problem::KeyNotSupported(u));
+                        }
                     }
                 }
-            },
+            }
             _ => {}
         }
-        self.depth -= 1;
     }
 
     /// An element of an array whose subkeys are variants told apart by a
     /// single-valued key (Settings' `Item`).
-    fn union_element(&mut self, variants: &'static [KeyEntry], item: &plist::Value, path: &mut KeyPath) {
-        let Some(d) = item.as_dictionary() else {
-            self.push(
-                path,
-                Severity::Error,
-                Problem::WrongType { expected: ValueKind::Dictionary, found: ValueKind::of(item) },
-            );
+    fn union_element(&mut self, variants: &'static [KeyEntry], item: NodeRef<'t>) {
+        let Some(d) = item.as_dict() else {
+            self.push(Severity::Error, Problem::WrongType { expected: ValueKind::Dictionary, found: item.kind() });
             return;
         };
         let chosen = variants.iter().find(|variant| {
@@ -460,8 +470,8 @@ impl Walker<'_> {
                 .any(|c| matches!(c.rangelist, [lit] if d.get(c.name).is_some_and(|v| literal_matches(lit, v))))
         });
         match chosen {
-            Some(variant) => self.key(variant, item, path),
-            None => self.push(path, Severity::Warning, Problem::UnknownValue(format!("{item:?}"))),
+            Some(variant) => self.key(variant, item),
+            None => self.push(Severity::Warning, Problem::UnknownValue(item.to_string())),
         }
     }
 }

@@ -1,14 +1,16 @@
-//! Property test: random commands, built from the generated key tables (so
-//! every key of every one of the 66 commands is exercised with values of its
-//! schema type and value list), decode into their typed request and encode
-//! back to the same value, through XML, binary plist and JSON.
+//! Property tests: random commands and random replies, built from the
+//! generated key tables (so every key of every one of the 66 commands and of
+//! their responses is exercised with values of its schema type and value
+//! list), decode into their typed request or response and encode back to the
+//! same value, through XML, binary plist and JSON.
 
 #![cfg(feature = "commands")]
 
 use apple_device_management::availability::{self, KeyEntry, KeyTable, Literal};
-use apple_device_management::commands::AnyRequest;
+use apple_device_management::commands::{AnyRequest, decode_response, decode_response_json};
 use apple_device_management::{
-    Command, ValueKind, from_json, from_plist_strict, to_json, to_plist_binary, to_plist_value, to_plist_xml,
+    Command, Mode, RESPONSE_ENVELOPE_KEYS, ResponseBody, ValueKind, from_json, from_plist_strict, to_json,
+    to_plist_binary, to_plist_value, to_plist_xml,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -71,6 +73,16 @@ fn value(table: &'static KeyTable, key: &'static KeyEntry, depth: usize) -> Boxe
 
 /// A dictionary of a table level: required keys always, optional ones at random.
 fn dictionary(table: &'static KeyTable, level: &'static [KeyEntry], depth: usize) -> BoxedStrategy<plist::Value> {
+    dictionary_without(table, level, depth, &[])
+}
+
+/// A dictionary of a table level, leaving out the keys in `skip`.
+fn dictionary_without(
+    table: &'static KeyTable,
+    level: &'static [KeyEntry],
+    depth: usize,
+    skip: &'static [&'static str],
+) -> BoxedStrategy<plist::Value> {
     if let [only] = level
         && only.element
     {
@@ -80,7 +92,7 @@ fn dictionary(table: &'static KeyTable, level: &'static [KeyEntry], depth: usize
             .boxed();
     }
     let mut fields: Vec<BoxedStrategy<Option<(String, plist::Value)>>> = Vec::new();
-    for key in level.iter().filter(|k| !k.element) {
+    for key in level.iter().filter(|k| !k.element && !skip.contains(&k.name)) {
         let name = key.name.to_owned();
         let v = value(table, key, depth).prop_map(move |v| (name.clone(), v));
         if key.presence == availability::Presence::Required {
@@ -148,4 +160,66 @@ fn every_command_round_trips_in_every_format() {
     println!("{} cases, {} keys", cases.get(), keys.get());
     assert!(cases.get() >= 66 * 16, "{} cases", cases.get());
     assert!(keys.get() > 66 * 16 * 4, "{} keys", keys.get());
+}
+
+/// The envelope of a reply: `Status` always, the identifiers at random.
+fn envelope() -> BoxedStrategy<Vec<(&'static str, plist::Value)>> {
+    let status = proptest::sample::select(vec!["Acknowledged", "Error", "CommandFormatError", "NotNow"]);
+    let id = || proptest::option::of(text().prop_map(plist::Value::String));
+    (status, id(), id(), id(), proptest::option::of(any::<bool>()))
+        .prop_map(|(status, uuid, udid, user, console)| {
+            let mut out = vec![("Status", plist::Value::String(status.to_owned()))];
+            out.extend(uuid.map(|v| ("CommandUUID", v)));
+            out.extend(udid.map(|v| ("UDID", v)));
+            out.extend(user.map(|v| ("UserID", v)));
+            out.extend(console.map(|v| ("NotOnConsole", plist::Value::Boolean(v))));
+            out
+        })
+        .boxed()
+}
+
+#[test]
+fn every_response_round_trips_in_every_format() {
+    let keys = std::cell::Cell::new(0usize);
+    let cases = std::cell::Cell::new(0usize);
+    for file in availability::commands() {
+        let mut runner = TestRunner::new(Config { cases: 16, failure_persistence: None, ..Config::default() });
+        let body = dictionary_without(&file.response, file.response.top_level(), 0, RESPONSE_ENVELOPE_KEYS);
+        runner
+            .run(&(envelope(), body), |(envelope, body)| {
+                let mut reply = plist::Dictionary::new();
+                for (k, v) in envelope {
+                    reply.insert(k.into(), v);
+                }
+                for (k, v) in body.into_dictionary().unwrap() {
+                    reply.insert(k, v);
+                }
+                let original = plist::Value::Dictionary(reply);
+                keys.set(keys.get() + count_keys(&original));
+                cases.set(cases.get() + 1);
+                let mut xml = Vec::new();
+                original.to_writer_xml(&mut xml).unwrap();
+                let decode = |bytes: &[u8]| {
+                    decode_response(file.name, bytes, Mode::Strict)
+                        .map_err(|e| TestCaseError::fail(format!("{}: {e}", file.name)))
+                };
+                let typed = decode(&xml)?;
+                // Every key landed in a typed field, none in `extra`.
+                prop_assert!(typed.body.body_extra().is_empty(), "{}: {:?}", file.name, typed.body.body_extra());
+                prop_assert_eq!(&to_plist_value(&typed).unwrap(), &original, "{} via XML", file.name);
+                let xml2 = to_plist_xml(&typed).unwrap();
+                prop_assert_eq!(&decode(xml2.as_bytes())?, &typed);
+                let bin = to_plist_binary(&typed).unwrap();
+                prop_assert_eq!(&decode(&bin)?, &typed, "{} via binary", file.name);
+                let json = to_json(&typed).unwrap();
+                let via_json = decode_response_json(file.name, json.as_bytes(), Mode::Strict)
+                    .map_err(|e| TestCaseError::fail(format!("{}: JSON: {e}", file.name)))?;
+                prop_assert_eq!(&via_json, &typed, "{} via JSON", file.name);
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{}: {e}", file.name));
+    }
+    println!("{} cases, {} keys", cases.get(), keys.get());
+    assert!(cases.get() >= 66 * 16, "{} cases", cases.get());
+    assert!(keys.get() > 66 * 16 * 2, "{} keys", keys.get());
 }

@@ -2,7 +2,9 @@
 //! decodes back must give the same bytes (encoding is idempotent; comparing
 //! bytes rather than values keeps NaN reals from failing the check).
 
-use apple_device_management::{FieldValue, from_json_lenient, from_plist_lenient, to_json, to_plist_binary, to_plist_xml};
+use apple_device_management::{
+    FieldValue, from_json_lenient, from_plist_lenient, to_json, to_plist_binary, to_plist_xml,
+};
 use serde::de::DeserializeOwned;
 
 pub fn plist_round_trip<T: FieldValue + DeserializeOwned>(data: &[u8]) {

@@ -17,22 +17,26 @@
 //! | SetFirmwarePassword | `NewPassword` only printable low ASCII (0x20–0x7E) |
 //! | Settings | `UserSessionTimeout`, `TemporarySessionTimeout`: 0 or at least 30 |
 
-use plist::{Dictionary, Value};
-
+use super::tree::NodeRef;
 use super::{Problem, Report, Severity};
 use crate::availability::{Platform, Target};
 use crate::value::KeyPath;
 
-fn truthy(d: &Dictionary, key: &str) -> bool {
-    d.get(key).and_then(Value::as_boolean) == Some(true)
+fn truthy(d: NodeRef<'_>, key: &str) -> bool {
+    d.get(key).and_then(|v| v.as_bool()) == Some(true)
 }
 
-fn has(d: &Dictionary, key: &str) -> bool {
-    d.contains_key(key)
+fn has(d: NodeRef<'_>, key: &str) -> bool {
+    d.get(key).is_some()
 }
 
-fn str_of<'a>(d: &'a Dictionary, key: &str) -> Option<&'a str> {
-    d.get(key).and_then(Value::as_string)
+fn str_of<'t>(d: NodeRef<'t>, key: &str) -> Option<&'t str> {
+    d.get(key).and_then(|v| v.as_str())
+}
+
+/// The elements of the array under `key` (none when it is absent or not an array).
+fn items_of<'t>(d: NodeRef<'t>, key: &str) -> impl Iterator<Item = NodeRef<'t>> + use<'t> {
+    d.get(key).into_iter().flat_map(|a| a.items())
 }
 
 struct Ctx<'a> {
@@ -49,7 +53,7 @@ impl Ctx<'_> {
 }
 
 /// Runs the prose rules of one command.
-pub fn check(request_type: &str, d: &Dictionary, target: &Target, report: &mut Report) {
+pub(crate) fn check(request_type: &str, d: NodeRef<'_>, target: &Target, report: &mut Report) {
     let mut c = Ctx { report };
     match request_type {
         "InstallApplication" => install(d, target, &mut c),
@@ -63,7 +67,7 @@ pub fn check(request_type: &str, d: &Dictionary, target: &Target, report: &mut R
             c.error("(root)", "Message or PhoneNumber is required");
         }
         "RotateFileVaultKey" => {
-            let unlock = d.get("FileVaultUnlock").and_then(Value::as_dictionary);
+            let unlock = d.get("FileVaultUnlock").and_then(|v| v.as_dict());
             if let Some(u) = unlock {
                 let export = has(u, "PrivateKeyExport");
                 let export_pw = has(u, "PrivateKeyExportPassword");
@@ -84,9 +88,8 @@ pub fn check(request_type: &str, d: &Dictionary, target: &Target, report: &mut R
             c.error("UserName", "UserName is required unless DeleteAllUsers is true");
         }
         "ScheduleOSUpdate" => {
-            let updates = d.get("Updates").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-            for (i, u) in updates.iter().enumerate() {
-                let Some(u) = u.as_dictionary() else { continue };
+            for (i, u) in items_of(d, "Updates").enumerate() {
+                let Some(u) = u.as_dict() else { continue };
                 if !has(u, "ProductKey") && !has(u, "ProductVersion") {
                     c.error(
                         &format!("Updates[{i}].ProductVersion"),
@@ -102,12 +105,11 @@ pub fn check(request_type: &str, d: &Dictionary, target: &Target, report: &mut R
             }
         }
         "DeviceInformation" => {
-            if let Some(nonce) = d.get("DeviceAttestationNonce").and_then(Value::as_data) {
-                if nonce.len() > 32 {
+            if let Some(nonce) = d.get("DeviceAttestationNonce").and_then(|v| v.data_len()) {
+                if nonce > 32 {
                     c.error("DeviceAttestationNonce", "DeviceAttestationNonce is at most 32 bytes");
                 }
-                let queries = d.get("Queries").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-                if !queries.iter().any(|q| q.as_string() == Some("DevicePropertiesAttestation")) {
+                if !items_of(d, "Queries").any(|q| q.as_str() == Some("DevicePropertiesAttestation")) {
                     c.error(
                         "DeviceAttestationNonce",
                         "DeviceAttestationNonce requires the DevicePropertiesAttestation query",
@@ -119,7 +121,7 @@ pub fn check(request_type: &str, d: &Dictionary, target: &Target, report: &mut R
             c.warn("KextPaths", "KextPaths only applies when RebuildKernelCache is true");
         }
         "AccountConfiguration" => {
-            let admins = d.get("AutoSetupAdminAccounts").and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+            let admins = items_of(d, "AutoSetupAdminAccounts").next().is_some();
             for key in ["SkipPrimarySetupAccountCreation", "SetPrimarySetupAccountAsRegularUser"] {
                 if truthy(d, key) && !admins {
                     c.error(key, &format!("{key} requires AutoSetupAdminAccounts"));
@@ -133,7 +135,7 @@ pub fn check(request_type: &str, d: &Dictionary, target: &Target, report: &mut R
             }
         }
         "EraseDevice" => {
-            if let Some(rts) = d.get("ReturnToService").and_then(Value::as_dictionary)
+            if let Some(rts) = d.get("ReturnToService").and_then(|v| v.as_dict())
                 && truthy(rts, "Enabled")
             {
                 if !target.supervised && !has(rts, "MDMProfileData") {
@@ -157,11 +159,10 @@ pub fn check(request_type: &str, d: &Dictionary, target: &Target, report: &mut R
             }
         }
         "Settings" => {
-            let items = d.get("Settings").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-            for (i, item) in items.iter().enumerate() {
-                let Some(item) = item.as_dictionary() else { continue };
+            for (i, item) in items_of(d, "Settings").enumerate() {
+                let Some(item) = item.as_dict() else { continue };
                 for key in ["UserSessionTimeout", "TemporarySessionTimeout"] {
-                    if let Some(v) = item.get(key).and_then(Value::as_signed_integer)
+                    if let Some(v) = item.get(key).and_then(|v| v.as_int())
                         && v != 0
                         && v < 30
                     {
@@ -177,7 +178,7 @@ pub fn check(request_type: &str, d: &Dictionary, target: &Target, report: &mut R
     }
 }
 
-fn install(d: &Dictionary, target: &Target, c: &mut Ctx<'_>) {
+fn install(d: NodeRef<'_>, target: &Target, c: &mut Ctx<'_>) {
     if let Some(url) = str_of(d, "ManifestURL")
         && !url.starts_with("https:")
     {
@@ -191,7 +192,7 @@ fn install(d: &Dictionary, target: &Target, c: &mut Ctx<'_>) {
     }
     // InstallAsManaged exists on macOS only; there these need it.
     if target.platform == Platform::MacOS && !truthy(d, "InstallAsManaged") {
-        let flags = d.get("ManagementFlags").and_then(Value::as_signed_integer).unwrap_or(0);
+        let flags = d.get("ManagementFlags").and_then(|v| v.as_int()).unwrap_or(0);
         if flags & 1 != 0 {
             c.error("ManagementFlags", "ManagementFlags bit 1 only takes effect with InstallAsManaged true");
         }
@@ -201,7 +202,7 @@ fn install(d: &Dictionary, target: &Target, c: &mut Ctx<'_>) {
     }
 }
 
-fn six_digit_pin(d: &Dictionary, target: &Target, c: &mut Ctx<'_>) {
+fn six_digit_pin(d: NodeRef<'_>, target: &Target, c: &mut Ctx<'_>) {
     // The PIN is the Find My PIN of Macs: six characters.
     if target.platform == Platform::MacOS
         && let Some(pin) = str_of(d, "PIN")
