@@ -2,12 +2,14 @@
 //! generated key tables (so every key of every one of the 66 commands and of
 //! their responses is exercised with values of its schema type and value
 //! list), decode into their typed request or response and encode back to the
-//! same value, through XML, binary plist and JSON.
+//! same value, through XML, binary plist and JSON. Validating a typed
+//! command and its plist form gives the same report.
 
 #![cfg(feature = "commands")]
 
-use apple_device_management::availability::{self, KeyEntry, KeyTable, Literal};
+use apple_device_management::availability::{self, KeyEntry, KeyTable, Literal, Platform, Target};
 use apple_device_management::commands::{AnyRequest, decode_response, decode_response_json};
+use apple_device_management::validate::{self, Validate};
 use apple_device_management::{
     Command, Mode, RESPONSE_ENVELOPE_KEYS, ResponseBody, ValueKind, from_json, from_plist_strict, to_json,
     to_plist_binary, to_plist_value, to_plist_xml,
@@ -114,8 +116,13 @@ fn count_keys(v: &plist::Value) -> usize {
 
 #[test]
 fn every_command_round_trips_in_every_format() {
+    let targets = [
+        Target::new(Platform::MacOS, "14.2".parse().unwrap()),
+        Target::new(Platform::IOS, "17.0".parse().unwrap()).supervised(true),
+    ];
     let keys = std::cell::Cell::new(0usize);
     let cases = std::cell::Cell::new(0usize);
+    let issues = std::cell::Cell::new(0usize);
     for file in availability::commands() {
         // A runner per command: a runner counts successes across runs.
         let mut runner = TestRunner::new(Config { cases: 16, failure_persistence: None, ..Config::default() });
@@ -135,6 +142,12 @@ fn every_command_round_trips_in_every_format() {
                 let typed: Command<AnyRequest> =
                     from_plist_strict(&xml).map_err(|e| TestCaseError::fail(format!("{}: {e}", file.name)))?;
                 prop_assert!(!typed.command.is_unrecognized());
+                // The typed and the untyped validation see the same command.
+                for target in &targets {
+                    let report = typed.validate(target);
+                    issues.set(issues.get() + report.issues.len());
+                    prop_assert_eq!(report, validate::command(&original, target), "{}", file.name);
+                }
                 prop_assert_eq!(&to_plist_value(&typed).unwrap(), &original, "{} via XML", file.name);
                 let xml2 = to_plist_xml(&typed).unwrap();
                 prop_assert_eq!(&from_plist_strict::<Command<AnyRequest>>(xml2.as_bytes()).unwrap(), &typed);
@@ -157,9 +170,11 @@ fn every_command_round_trips_in_every_format() {
             .unwrap_or_else(|e| panic!("{}: {e}", file.name));
     }
     // Every command was tried, with real content.
-    println!("{} cases, {} keys", cases.get(), keys.get());
+    println!("{} cases, {} keys, {} validation issues", cases.get(), keys.get(), issues.get());
     assert!(cases.get() >= 66 * 16, "{} cases", cases.get());
     assert!(keys.get() > 66 * 16 * 4, "{} keys", keys.get());
+    // Random commands are often wrong for a target: the comparison saw issues.
+    assert!(issues.get() > 400, "{} issues", issues.get());
 }
 
 /// The envelope of a reply: `Status` always, the identifiers at random.

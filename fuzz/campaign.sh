@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for SECONDS (default 600), two at a time (one per
+# core), seeding empty corpora from ../shared/fixtures/real, and prints each
+# target's executions and result. Needs cargo-fuzz (`cargo install cargo-fuzz
+# --locked`); works on stable with RUSTC_BOOTSTRAP=1.
+#
+#   bash fuzz/campaign.sh [SECONDS] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds="${1:-600}"
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    targets=(any_command any_response checkin profile declaration_json)
+fi
+fixtures="$(cd ../.. && pwd)/shared/fixtures/real"
+export DEVICE_MANAGEMENT_SCHEMA="${DEVICE_MANAGEMENT_SCHEMA:-$(cd ../.. && pwd)/shared/apple-device-management}"
+export RUSTC_BOOTSTRAP=1
+mkdir -p logs
+cargo fuzz build
+
+run() {
+    local t="$1"
+    mkdir -p "corpus/$t"
+    if [ -z "$(ls -A "corpus/$t")" ] && [ -d "$fixtures" ]; then
+        find "$fixtures" -type f ! -name '*.md' -exec cp {} "corpus/$t/" \;
+    fi
+    # -timeout: an input taking over 10 s counts as a hang.
+    cargo fuzz run "$t" -- -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
+        >"logs/$t.log" 2>&1 && status=ok || status="FAILED (see fuzz/logs/$t.log and fuzz/artifacts/$t)"
+    local execs
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" | grep -o '[0-9]*$' || echo "?")
+    echo "$t: $execs executions in ${seconds}s: $status"
+}
+
+# Two at a time: one per core.
+for ((i = 0; i < ${#targets[@]}; i += 2)); do
+    run "${targets[i]}" &
+    if ((i + 1 < ${#targets[@]})); then
+        run "${targets[i + 1]}" &
+    fi
+    wait
+done
