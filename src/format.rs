@@ -174,7 +174,15 @@ pub fn normalize_xml(bytes: &[u8]) -> Option<Vec<u8>> {
 /// expand them (entity-expansion "billion laughs" and external entities
 /// are harmless), but it silently drops their references; refuse such
 /// input with a clear error instead.
+///
+/// Only an XML document has a prolog: a binary plist, or an OpenStep text
+/// plist (`{...}`), may hold the text `<!ENTITY` in a string and is not
+/// checked (the fuzzer found a binary plist refused that way).
 fn refuse_entities(bytes: &[u8]) -> Result<(), Error> {
+    let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    if !text.trim_ascii_start().starts_with(b"<") {
+        return Ok(());
+    }
     let prolog_end = find(bytes, b"<plist").unwrap_or(bytes.len().min(64 << 10));
     if find(&bytes[..prolog_end], b"<!ENTITY").is_some() {
         return Err(Error::Plist {

@@ -106,6 +106,32 @@ fn entity_expansion_and_external_entities_are_refused() {
     assert!(from_plist::<Reply>(external).unwrap_err().to_string().contains("declares XML entities"));
 }
 
+/// Found by the `declaration_json` fuzz target: a binary plist whose string
+/// holds the text `<!ENTITY` was refused as if it declared XML entities.
+#[test]
+fn entity_text_in_a_binary_or_openstep_plist_is_only_text() {
+    let mut d = plist::Dictionary::new();
+    d.insert("Status".into(), "Acknowledged".into());
+    d.insert("Identifier".into(), "<!ENTITY lol \"lol\"> and <plist".into());
+    let mut bin = Vec::new();
+    plist::Value::Dictionary(d).to_writer_binary(&mut bin).unwrap();
+    let r: Reply = from_plist(&bin).unwrap();
+    assert_eq!(r.body.identifier.as_deref(), Some("<!ENTITY lol \"lol\"> and <plist"));
+    let openstep = br#"{ Status = Acknowledged; Identifier = "<!ENTITY x>"; }"#;
+    let r: Reply = from_plist(openstep).unwrap();
+    assert_eq!(r.body.identifier.as_deref(), Some("<!ENTITY x>"));
+    // In XML the same text is escaped, and the document is accepted.
+    let escaped = xml(
+        "<dict><key>Status</key><string>Acknowledged</string><key>Identifier</key><string>&lt;!ENTITY x&gt;</string></dict>",
+    );
+    let r: Reply = from_plist(&escaped).unwrap();
+    assert_eq!(r.body.identifier.as_deref(), Some("<!ENTITY x>"));
+    // A byte-order mark and leading blanks do not hide a prolog.
+    let laughs =
+        "\u{feff}\n <?xml version=\"1.0\"?><!DOCTYPE p [<!ENTITY a \"b\">]><plist version=\"1.0\"><dict/></plist>";
+    assert!(from_plist::<Reply>(laughs.as_bytes()).unwrap_err().to_string().contains("declares XML entities"));
+}
+
 #[test]
 fn a_ten_megabyte_string() {
     let big = "x".repeat(10 << 20);
