@@ -64,6 +64,7 @@ pub fn from_json_with<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: Mode
 }
 
 /// Decodes JSON (`json`) or a plist in the given mode.
+#[cfg(feature = "commands")]
 pub(crate) fn decode_as<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: Mode, json: bool) -> Result<T, Error> {
     if json { from_json_with(bytes, mode) } else { from_plist_with(bytes, mode) }
 }
