@@ -80,6 +80,7 @@ impl Provenance {
 }
 
 /// Where a family's generated code goes, and how the runtime names it.
+#[derive(Debug, Clone, Copy)]
 pub struct FamilyOut {
     /// Sub-directory of `OUT_DIR` (and of the include paths).
     pub dir: &'static str,
@@ -115,6 +116,9 @@ pub fn render(schema: &load::Schema, provenance: &Provenance, families: &[Family
     let mut files = BTreeMap::new();
     let mut pool = avail::Pool::default();
     let mut tables = String::new();
+    // Every module of every family, with what its file needs; formatted in
+    // one parallel pass below (formatting is most of the generator's time).
+    let mut jobs: Vec<(FamilyOut, usize, ir::Module)> = Vec::new();
     for &family in families {
         let out = family_out(family);
         let modules = family_modules(schema, family);
@@ -123,15 +127,6 @@ pub fn render(schema: &load::Schema, provenance: &Provenance, families: &[Family
             let name = m.kind.schema_name().map(str::to_owned).unwrap_or_else(|| m.top.clone());
             entries.push_str(&avail::file_text(&mut pool, f, &name));
         }
-        // Formatting is most of the generator's time: spread it over the cores.
-        let formatted = parallel_map(&modules, |i, (_, m)| {
-            let table_ident = proc_macro2::Ident::new(out.table, proc_macro2::Span::call_site());
-            let index = proc_macro2::Literal::usize_unsuffixed(i);
-            let table_path = quote::quote!(crate::tables::#table_ident[#index]);
-            let tokens = emit::module_tokens(m, &table_path);
-            (PathBuf::from(emit::module_file(m, out.dir)), emit::format_file(tokens, &m.file))
-        });
-        files.extend(formatted);
         let just_modules: Vec<ir::Module> = modules.into_iter().map(|(_, m)| m).collect();
         let index = match family {
             Family::Commands => emit::commands_index(&just_modules, out.dir),
@@ -151,7 +146,16 @@ pub fn render(schema: &load::Schema, provenance: &Provenance, families: &[Family
             family.dir(),
             out.table
         ));
+        jobs.extend(just_modules.into_iter().enumerate().map(|(i, m)| (out, i, m)));
     }
+    let formatted = parallel_map(&jobs, |(out, i, m)| {
+        let table_ident = proc_macro2::Ident::new(out.table, proc_macro2::Span::call_site());
+        let index = proc_macro2::Literal::usize_unsuffixed(*i);
+        let table_path = quote::quote!(crate::tables::#table_ident[#index]);
+        let tokens = emit::module_tokens(m, &table_path);
+        (PathBuf::from(emit::module_file(m, out.dir)), emit::format_file(tokens, &m.file))
+    });
+    files.extend(formatted);
     let tables = format!(
         "{}\n// Source: every schema file. Data, one row per line (see src/tables.rs for the constructors).\n\n{}{tables}",
         emit::HEADER,
@@ -162,21 +166,34 @@ pub fn render(schema: &load::Schema, provenance: &Provenance, families: &[Family
     files
 }
 
-/// `f` over `items` on every available core, results in item order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    let chunk = items.len().div_ceil(threads).max(1);
+/// `f` over `items` on every available core, results in item order. Each
+/// thread takes the next item when it is done with one, so a few large
+/// files do not leave a core idle.
+pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(items.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .enumerate()
-            .map(|(c, part)| {
-                let f = &f;
-                scope.spawn(move || part.iter().enumerate().map(|(i, t)| f(c * chunk + i, t)).collect::<Vec<R>>())
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break done };
+                        done.push((i, f(item)));
+                    }
+                })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("formatting does not panic")).collect()
-    })
+        for handle in handles {
+            for (i, r) in handle.join().expect("the mapped function does not panic") {
+                results[i] = Some(r);
+            }
+        }
+    });
+    results.into_iter().map(|r| r.expect("every item is mapped once")).collect()
 }
 
 fn schema_info(schema: &load::Schema, p: &Provenance) -> String {

@@ -79,3 +79,27 @@ fn malformed_yaml_names_file_and_line() {
     assert!(err.contains("bad.yaml:3: key `A` has no `type`"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A broken file among good ones (parsed in parallel) is reported with its
+/// path and line, and it is the first broken file in path order.
+#[test]
+fn a_broken_file_is_named_with_its_line() {
+    let dir = std::env::temp_dir().join(format!("adm-codegen-broken-{}", std::process::id()));
+    let commands = dir.join("mdm/commands");
+    std::fs::create_dir_all(&commands).unwrap();
+    let good = std::fs::read_to_string(shared().join("apple-device-management/mdm/commands/device.lock.yaml")).unwrap();
+    for name in ["a.yaml", "c.yaml", "e.yaml"] {
+        std::fs::write(commands.join(name), &good).unwrap();
+    }
+    std::fs::write(commands.join("b.yaml"), "title: Broken\npayload:\n  requesttype: [unclosed\n").unwrap();
+    std::fs::write(commands.join("d.yaml"), "title: Also broken\n  : :\n").unwrap();
+    let err = load(&dir).unwrap_err();
+    std::fs::remove_dir_all(&dir).unwrap();
+    match &err {
+        apple_device_management_codegen::Error::Yaml { path, line, .. } => {
+            assert!(path.ends_with("mdm/commands/b.yaml"), "{err}");
+            assert!(*line >= 3, "{err}");
+        }
+        other => panic!("expected a YAML error, got {other}"),
+    }
+}
