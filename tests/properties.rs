@@ -9,7 +9,7 @@
 
 use apple_device_management::availability::{self, KeyEntry, KeyTable, Literal, Platform, Target};
 use apple_device_management::commands::{AnyRequest, decode_response, decode_response_json};
-use apple_device_management::validate::{self, Validate};
+use apple_device_management::validate;
 use apple_device_management::{
     Command, Mode, RESPONSE_ENVELOPE_KEYS, ResponseBody, ValueKind, from_json, from_plist_strict, to_json,
     to_plist_binary, to_plist_value, to_plist_xml,
