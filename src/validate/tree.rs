@@ -542,14 +542,16 @@ impl<'a> ser::Serializer for &'a mut Builder {
     }
 }
 
-/// Sequence-like containers: each element is a value; `end` closes the
-/// array, and for a tuple variant the dictionary around it too.
-macro_rules! sequence_impl {
-    ($($trait:ident :: $method:ident, closes $n:literal;)*) => {$(
+/// The containers other than maps: elements (sequences) or named fields
+/// (structs) are values; `end` closes the container, and for a variant the
+/// dictionary around it too.
+macro_rules! container_impl {
+    ($($trait:ident :: $method:ident ($($key:ident)?), closes $n:literal;)*) => {$(
         impl ser::$trait for &mut Builder {
             type Ok = ();
             type Error = TreeError;
-            fn $method<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), TreeError> {
+            fn $method<T: ?Sized + Serialize>(&mut self, $($key: &'static str,)? value: &T) -> Result<(), TreeError> {
+                $(self.pending_key = self.span($key)?;)?
                 value.serialize(&mut **self)
             }
             fn end(self) -> Result<(), TreeError> {
@@ -562,11 +564,13 @@ macro_rules! sequence_impl {
     )*};
 }
 
-sequence_impl! {
-    SerializeSeq::serialize_element, closes 1;
-    SerializeTuple::serialize_element, closes 1;
-    SerializeTupleStruct::serialize_field, closes 1;
-    SerializeTupleVariant::serialize_field, closes 2;
+container_impl! {
+    SerializeSeq::serialize_element(), closes 1;
+    SerializeTuple::serialize_element(), closes 1;
+    SerializeTupleStruct::serialize_field(), closes 1;
+    SerializeTupleVariant::serialize_field(), closes 2;
+    SerializeStruct::serialize_field(key), closes 1;
+    SerializeStructVariant::serialize_field(key), closes 2;
 }
 
 impl ser::SerializeMap for &mut Builder {
@@ -582,32 +586,6 @@ impl ser::SerializeMap for &mut Builder {
     fn end(self) -> Result<(), TreeError> {
         self.close()
     }
-}
-
-/// Struct-like containers: named fields; a struct variant also closes the
-/// dictionary around it.
-macro_rules! struct_impl {
-    ($($trait:ident, closes $n:literal;)*) => {$(
-        impl ser::$trait for &mut Builder {
-            type Ok = ();
-            type Error = TreeError;
-            fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), TreeError> {
-                self.pending_key = self.span(key)?;
-                value.serialize(&mut **self)
-            }
-            fn end(self) -> Result<(), TreeError> {
-                for _ in 0..$n {
-                    self.close()?;
-                }
-                Ok(())
-            }
-        }
-    )*};
-}
-
-struct_impl! {
-    SerializeStruct, closes 1;
-    SerializeStructVariant, closes 2;
 }
 
 /// Dictionary keys: strings only, as in a plist.
