@@ -57,6 +57,7 @@
 //! Decoding never fails on either.
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod availability;
 #[cfg(feature = "checkin")]

@@ -4,7 +4,7 @@
 //! the schema's documentation, for every command, every key at every depth,
 //! request and response, and every OS.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use apple_device_management::availability::{self, KeyEntry, KeyTable, Mode, OsEntry, Platform};
 use apple_device_management::{OsVersion, ValueKind};
@@ -12,12 +12,9 @@ use yaml_rust2::{Yaml, YamlLoader};
 
 const OSES: [&str; 5] = ["iOS", "macOS", "tvOS", "visionOS", "watchOS"];
 
+/// The schema the crate was generated from (build.rs says where it was).
 fn schema_dir() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    match std::env::var_os("DEVICE_MANAGEMENT_SCHEMA") {
-        Some(d) if !d.is_empty() => root.join(d),
-        _ => root.join("schema/device-management"),
-    }
+    PathBuf::from(env!("APPLE_DM_SCHEMA_DIR"))
 }
 
 /// What the test expects on one OS.

@@ -14,6 +14,7 @@ pub mod emit;
 pub mod families;
 pub mod ir;
 pub mod load;
+pub mod locate;
 pub mod model;
 pub mod naming;
 pub mod overrides;

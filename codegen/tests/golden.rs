@@ -10,14 +10,10 @@ use std::path::{Path, PathBuf};
 use apple_device_management_codegen::model::Family;
 use apple_device_management_codegen::{Provenance, load, render};
 
-/// The schema the crate builds from: `$DEVICE_MANAGEMENT_SCHEMA` (relative
-/// to the workspace root, as build.rs reads it), else the submodule.
+/// The schema the crate builds from, found by the same rule as build.rs.
 fn schema_dir() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    match std::env::var_os("DEVICE_MANAGEMENT_SCHEMA") {
-        Some(d) if !d.is_empty() => root.join(d),
-        _ => root.join("schema/device-management"),
-    }
+    apple_device_management_codegen::locate::locate_from_env(&root).unwrap_or_else(|e| panic!("{e}")).dir
 }
 
 #[test]

@@ -9,10 +9,7 @@ use apple_device_management_codegen::overrides;
 
 fn schema_dir() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    match std::env::var_os("DEVICE_MANAGEMENT_SCHEMA") {
-        Some(d) if !d.is_empty() => root.join(d),
-        _ => root.join("schema/device-management"),
-    }
+    apple_device_management_codegen::locate::locate_from_env(&root).unwrap_or_else(|e| panic!("{e}")).dir
 }
 
 fn paths(keys: &[Key], prefix: &str, out: &mut Vec<String>) {

@@ -3,8 +3,8 @@
 //! encoding, the command envelope, validation against decoding, and
 //! declarative JSON against `serde_json::Value`.
 //!
-//! `cargo bench --bench decode --features full`; BENCHMARKS.md has the
-//! results. `benches/python_plistlib.py` times Python's plistlib on the same bytes
+//! `cargo bench -p apple-device-management-harness --bench decode`; BENCHMARKS.md has the
+//! results. `harness/benches/python_plistlib.py` times Python's plistlib on the same bytes
 //! (`cargo bench` writes them to `target/bench-input/`).
 
 use std::hint::black_box;
@@ -61,7 +61,7 @@ fn benches(c: &mut Criterion) {
     let value: plist::Value = plist::Value::from_reader(std::io::Cursor::new(xml.as_bytes())).unwrap();
     let mut bin = Vec::new();
     value.to_writer_binary(&mut bin).unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-input");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-input");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("managed_application_list_1000.xml"), &xml).unwrap();
     std::fs::write(dir.join("managed_application_list_1000.bplist"), &bin).unwrap();

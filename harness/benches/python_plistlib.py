@@ -1,9 +1,9 @@
 """Times Python's plistlib (what Mac-admin tooling uses) on the same bytes
-as benches/decode.rs. Run `cargo bench --bench decode --features full` first
-(it writes target/bench-input/), then `python3 benches/python_plistlib.py`."""
+as benches/decode.rs. Run `cargo bench -p apple-device-management-harness --bench decode` first
+(it writes target/bench-input/), then `python3 harness/benches/python_plistlib.py`."""
 import pathlib, plistlib, statistics, time
 
-root = pathlib.Path(__file__).resolve().parent.parent / "target" / "bench-input"
+root = pathlib.Path(__file__).resolve().parent.parent.parent / "target" / "bench-input"
 for name in ["managed_application_list_1000.xml", "managed_application_list_1000.bplist"]:
     data = (root / name).read_bytes()
     plistlib.loads(data)

@@ -5,8 +5,6 @@
 //! same value, through XML, binary plist and JSON. Validating a typed
 //! command and its plist form gives the same report.
 
-#![cfg(feature = "commands")]
-
 use apple_device_management::availability::{self, KeyEntry, KeyTable, Literal, Platform, Target};
 use apple_device_management::commands::{AnyRequest, decode_response, decode_response_json};
 use apple_device_management::validate;
