@@ -42,8 +42,14 @@ fn main() -> Result<(), apple_device_management::Error> {
     let response: CommandResponse<InstallApplicationResponse> = apple_device_management::from_plist(reply.as_bytes())?;
     println!("status: {}", response.status);
     println!("device: {}", response.udid.as_deref().unwrap_or("?"));
-    println!("app:    {}", response.body.identifier.as_deref().unwrap_or("?"));
-    match response.body.state {
+    // The body is there for an Acknowledged reply; NotNow, Error and the
+    // other statuses usually carry only the envelope.
+    let Some(body) = response.acknowledged_body() else {
+        println!("no result: {}", response.error_summary().unwrap_or_else(|| response.status.to_string()));
+        return Ok(());
+    };
+    println!("app:    {}", body.identifier.as_deref().unwrap_or("?"));
+    match &body.state {
         Some(State::Installing) => println!("state:  installing"),
         Some(other) => println!("state:  {other}"),
         None => println!("state:  (not reported)"),

@@ -27,9 +27,10 @@
 
 #![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant)]
 
-use serde::de::{self, MapAccess};
+use serde::de::MapAccess;
 use serde::ser::{SerializeMap, Serializer};
 
+use crate::extra::Extra;
 use crate::record::{Decoded, FieldValue, KeyMatch, KeySeed, Record, encode_extra, field_deviations};
 use crate::value::{Deviation, KeyPath, ValueKind};
 
@@ -75,8 +76,9 @@ pub struct Declaration<T> {
     pub server_token: Option<String>,
     /// `Payload`.
     pub payload: T,
-    /// Other top-level keys, as received.
-    pub extra: plist::Dictionary,
+    /// Other top-level keys, as received; `Type`, `Identifier` or
+    /// `Payload` when absent (lenient decoding).
+    pub extra: Extra,
 }
 
 impl<T: DeclarationPayload> Declaration<T> {
@@ -86,7 +88,7 @@ impl<T: DeclarationPayload> Declaration<T> {
             identifier: identifier.into(),
             server_token: Some(server_token.into()),
             payload,
-            extra: plist::Dictionary::new(),
+            extra: Extra::new(),
         }
     }
 
@@ -97,6 +99,7 @@ impl<T: DeclarationPayload> Declaration<T> {
 }
 
 const KEYS: [&str; 4] = ["Type", "Identifier", "ServerToken", "Payload"];
+const KINDS: [ValueKind; 4] = [ValueKind::String, ValueKind::String, ValueKind::String, ValueKind::Dictionary];
 
 impl<T: DeclarationPayload> FieldValue for Declaration<T> {
     const KIND: ValueKind = ValueKind::Dictionary;
@@ -107,21 +110,15 @@ impl<T: DeclarationPayload> FieldValue for Declaration<T> {
         while let Some(key) = map.next_key_seed(KeySeed(|k: &str| KEYS.iter().position(|e| *e == k)))? {
             match key {
                 KeyMatch::Known(0) => {
-                    let v: String = map.next_value()?;
-                    if v != T::DECLARATION_TYPE {
-                        return Err(de::Error::invalid_value(
-                            de::Unexpected::Str(&v),
-                            &format!("Type {}", T::DECLARATION_TYPE).as_str(),
-                        ));
-                    }
+                    crate::record::check_tag(&mut map, KEYS[0], T::DECLARATION_TYPE)?;
                     seen[0] = true;
                 }
                 KeyMatch::Known(1) => {
-                    out.identifier = map.next_value()?;
+                    crate::record::decode_req(&mut map, &mut out.identifier, &mut out.extra, KEYS[1])?;
                     seen[1] = true;
                 }
                 KeyMatch::Known(2) => {
-                    out.server_token = Some(map.next_value()?);
+                    crate::record::decode_opt(&mut map, &mut out.server_token, &mut out.extra, KEYS[2])?;
                     seen[2] = true;
                 }
                 KeyMatch::Known(_) => {
@@ -134,31 +131,45 @@ impl<T: DeclarationPayload> FieldValue for Declaration<T> {
             }
         }
         // ServerToken (index 2) may be missing; see the field's docs.
-        if let Some(i) = seen.iter().enumerate().position(|(i, s)| !s && i != 2) {
-            return Err(de::Error::missing_field(KEYS[i]));
+        for (i, key) in KEYS.iter().enumerate() {
+            if !seen[i] && i != 2 {
+                out.extra.mark_absent(key);
+            }
         }
         Ok(Decoded::Typed(out))
     }
 
     fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
-        if let Some(v) = self.extra.get(KEYS[3]) {
-            path.push_key(KEYS[3]);
-            out.push(Deviation { path: path.clone(), expected: ValueKind::Dictionary, found: ValueKind::of(v) });
+        for (i, key) in KEYS.iter().enumerate().skip(1) {
+            if let Some(v) = self.extra.get(key) {
+                path.push_key(key);
+                out.push(Deviation::wrong_kind(path.clone(), KINDS[i], v));
+                path.pop();
+            }
+        }
+        for key in self.extra.absent() {
+            let kind = KEYS.iter().position(|k| k == key).map_or(ValueKind::String, |i| KINDS[i]);
+            path.push_key(key);
+            out.push(Deviation::missing(path.clone(), kind));
             path.pop();
         }
-        field_deviations(&self.payload, KEYS[3], path, out);
+        if !self.extra.is_absent(KEYS[3]) {
+            field_deviations(&self.payload, KEYS[3], path, out);
+        }
     }
 }
 
 impl<T: DeclarationPayload> serde::Serialize for Declaration<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
-        map.serialize_entry(KEYS[0], T::DECLARATION_TYPE)?;
-        map.serialize_entry(KEYS[1], &self.identifier)?;
+        if !self.extra.is_absent(KEYS[0]) {
+            map.serialize_entry(KEYS[0], T::DECLARATION_TYPE)?;
+        }
+        crate::record::encode_req(&mut map, KEYS[1], &self.identifier, &self.extra)?;
         if let Some(token) = &self.server_token {
             map.serialize_entry(KEYS[2], token)?;
         }
-        if !self.extra.contains_key(KEYS[3]) {
+        if !self.extra.contains_key(KEYS[3]) && !self.extra.is_absent(KEYS[3]) {
             map.serialize_entry(KEYS[3], &self.payload)?;
         }
         encode_extra(&mut map, &self.extra)?;

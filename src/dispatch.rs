@@ -10,7 +10,7 @@ use crate::record::{Decoded, FieldValue};
 pub fn buffer_map<'de, A: MapAccess<'de>>(map: A) -> Result<plist::Dictionary, A::Error> {
     match <plist::Dictionary as FieldValue>::from_map(map)? {
         Decoded::Typed(d) => Ok(d),
-        Decoded::Mismatch(_) => Err(de::Error::custom("expected a dictionary")),
+        _ => Err(de::Error::custom("expected a dictionary")),
     }
 }
 
@@ -131,10 +131,11 @@ macro_rules! __any_command {
 
             fn decode_command<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> ::core::result::Result<Self, A::Error> {
                 let mut dict = $crate::__private::buffer_map(map)?;
+                // Without a string RequestType the command cannot be typed:
+                // it is kept whole.
                 let rt = match dict.get("RequestType") {
                     Some(::plist::Value::String(s)) => s.clone(),
-                    Some(_) => return Err(::serde::de::Error::custom("RequestType is not a string")),
-                    None => return Err(::serde::de::Error::missing_field("RequestType")),
+                    _ => return Ok(Self::Unrecognized(dict)),
                 };
                 Ok(match rt.as_str() {
                     $($wire => {
@@ -155,8 +156,18 @@ macro_rules! __any_command {
             fn payload_deviations(&self, path: &mut $crate::KeyPath, out: &mut ::std::vec::Vec<$crate::Deviation>) {
                 match self {
                     $(Self::$variant(v) => $crate::__private::record_deviations(v, path, out),)*
-                    Self::Unrecognized(_) => {}
+                    Self::Unrecognized(d) => {
+                        if !d.get("RequestType").is_some_and(|v| v.as_string().is_some()) {
+                            path.push_key("RequestType");
+                            out.push($crate::Deviation::missing(path.clone(), $crate::ValueKind::String));
+                            path.pop();
+                        }
+                    }
                 }
+            }
+
+            fn absent() -> Self {
+                Self::Unrecognized(::plist::Dictionary::new())
             }
         }
 
@@ -218,30 +229,55 @@ macro_rules! __any_command {
                 >(bytes, mode, json)
                 .map(|r| r.map_body($resp::$variant)),)*
                 _ => $crate::format::decode_as::<$crate::CommandResponse<$crate::EmptyResponse>>(bytes, mode, json)
-                    .map(|r| r.map_body(|b| $resp::Unrecognized(b.extra))),
+                    .map(|r| r.map_body(|b| $resp::Unrecognized(b.extra.into_dictionary()))),
+            }
+        }
+
+        /// Decodes the body of a reply whose envelope was read first (see
+        /// [`crate::RawResponse`]) as the response to `request_type`, like
+        /// [`decode_response`] but without parsing the bytes again.
+        pub fn decode_raw_response(
+            request_type: &str,
+            raw: &$crate::RawResponse,
+            mode: $crate::Mode,
+        ) -> ::core::result::Result<$crate::CommandResponse<$resp>, $crate::Error> {
+            match request_type {
+                $($wire => raw
+                    .decode_body::<<$variant as $crate::Request>::Response>(mode)
+                    .map(|r| r.map_body($resp::$variant)),)*
+                _ => Ok(raw.clone().map_body(|b| $resp::Unrecognized(b.extra.into_dictionary()))),
             }
         }
     };
 }
 
-/// Decodes `dict` as `T` and keeps it in `best` if it knows more of the
-/// keys than the candidate there.
+/// How well a candidate type fits a value: fewer departures from the
+/// schema (missing required keys, wrong kinds), then fewer keys the type
+/// does not know. Lower is better; the first candidate wins a tie.
+pub type Fit = (usize, usize);
+
+/// Decodes `dict` as `T` (one of the schema files that share a tag) and
+/// keeps it in `best` if it fits better than the candidate there (see
+/// [`Fit`]). A candidate that cannot decode at all is passed over; every
+/// candidate is tried before the value is given up as untyped.
 #[inline(never)]
-pub fn try_candidate<T, Out, E>(
-    dict: &plist::Dictionary,
-    best: &mut Option<(usize, Out)>,
-    wrap: fn(T) -> Out,
-) -> Result<(), E>
+pub fn try_candidate<T, Out>(dict: &plist::Dictionary, best: &mut Option<(Fit, Out)>, wrap: fn(T) -> Out)
 where
-    T: serde::de::DeserializeOwned + UnknownKeyCount,
-    E: de::Error,
+    T: serde::de::DeserializeOwned + FieldValue + UnknownKeyCount,
 {
-    let v: T = decode_buffered(dict.clone())?;
-    let score = v.unknown_key_count();
-    if best.as_ref().is_none_or(|(b, _)| score < *b) {
-        *best = Some((score, wrap(v)));
+    let Ok(v) = decode_buffered::<T, plist::Error>(dict.clone()) else { return };
+    let fit = (crate::deviations(&v).len(), v.unknown_key_count());
+    if best.as_ref().is_none_or(|(b, _)| fit < *b) {
+        *best = Some((fit, wrap(v)));
     }
-    Ok(())
+}
+
+/// Why `dict` does not decode as `T`, or `None` when it does.
+#[cold]
+pub fn candidate_error<T: serde::de::DeserializeOwned>(dict: &plist::Dictionary) -> Option<String> {
+    crate::format::from_value_nested::<T>(&plist::Value::Dictionary(dict.clone()))
+        .err()
+        .map(|e| crate::format::nested_message(&e))
 }
 
 /// How many keys of a decoded value went to `extra`: the fewer, the better
@@ -313,14 +349,14 @@ macro_rules! __any_tagged {
             ) -> ::core::result::Result<$crate::__private::Decoded<Self>, A::Error> {
                 let dict = $crate::__private::buffer_map(map)?;
                 let tag = dict.get($tag).and_then(::plist::Value::as_string).map(str::to_owned);
-                let mut best: ::core::option::Option<(usize, Self)> = None;
+                let mut best: ::core::option::Option<($crate::__private::Fit, Self)> = None;
                 // One call per candidate keeps each candidate's value out of
                 // this frame (debug builds give every branch its own slot).
                 $(
                     if tag.as_deref() == Some($wire) {
-                        $crate::__private::try_candidate::<$ty, Self, A::Error>(&dict, &mut best, |v| {
+                        $crate::__private::try_candidate::<$ty, Self>(&dict, &mut best, |v| {
                             Self::$variant(::std::boxed::Box::new(v))
-                        })?;
+                        });
                     }
                 )*
                 Ok($crate::__private::Decoded::Typed(match best {
@@ -329,11 +365,23 @@ macro_rules! __any_tagged {
                 }))
             }
 
-            #[allow(unused_variables)]
+            #[allow(unused_variables, unused_mut)]
             fn collect_deviations(&self, path: &mut $crate::KeyPath, out: &mut ::std::vec::Vec<$crate::Deviation>) {
                 match self {
                     $(Self::$variant(v) => $crate::__private::FieldValue::collect_deviations(&**v, path, out),)*
-                    Self::Unrecognized(_) => {}
+                    Self::Unrecognized(d) => {
+                        // A known tag whose every candidate failed: listed.
+                        let Some(tag) = d.get($tag).and_then(::plist::Value::as_string) else { return };
+                        let mut reason: ::core::option::Option<::std::string::String> = None;
+                        $(
+                            if reason.is_none() && tag == $wire {
+                                reason = $crate::__private::candidate_error::<$ty>(d);
+                            }
+                        )*
+                        if let Some(reason) = reason {
+                            out.push($crate::Deviation::untyped(path.clone(), tag, reason));
+                        }
+                    }
                 }
             }
         }

@@ -13,6 +13,7 @@ use std::marker::PhantomData;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 
+use crate::extra::Extra;
 use crate::record::{
     Decoded, FieldValue, KeyMatch, KeySeed, Record, decode_opt, encode_extra, encode_opt, field_deviations,
     record_deviations,
@@ -44,6 +45,11 @@ pub trait CommandPayload: Sized {
     /// Lists the deviations in the payload.
     fn payload_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>);
 
+    /// What a command without a `Command` dictionary holds (lenient
+    /// decoding; it is not written back).
+    #[doc(hidden)]
+    fn absent() -> Self;
+
     /// The command's schema: availability and key tables (`None` for a
     /// request type the schema does not have).
     fn schema_file(&self) -> Option<&'static crate::availability::SchemaFile> {
@@ -70,6 +76,10 @@ impl<P: Request> CommandPayload for P {
         record_deviations(self, path, out)
     }
 
+    fn absent() -> Self {
+        P::default()
+    }
+
     fn schema_file(&self) -> Option<&'static crate::availability::SchemaFile> {
         Some(P::schema())
     }
@@ -94,14 +104,14 @@ pub struct Command<P> {
     /// `Command`: the request, with its `RequestType`.
     pub command: P,
     /// Top-level keys other than `CommandUUID` and `Command`, kept as
-    /// received.
-    pub extra: plist::Dictionary,
+    /// received; `CommandUUID` or `Command` when absent (lenient decoding).
+    pub extra: Extra,
 }
 
 impl<P: CommandPayload> Command<P> {
     /// A command with the given UUID and payload.
     pub fn new(command_uuid: impl Into<String>, command: P) -> Command<P> {
-        Command { command_uuid: command_uuid.into(), command, extra: plist::Dictionary::new() }
+        Command { command_uuid: command_uuid.into(), command, extra: Extra::new() }
     }
 
     /// The `RequestType` of the payload.
@@ -143,8 +153,10 @@ impl<P: CommandPayload> serde::Serialize for PayloadRef<'_, P> {
 impl<P: CommandPayload> serde::Serialize for Command<P> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
-        map.serialize_entry("CommandUUID", &self.command_uuid)?;
-        map.serialize_entry("Command", &PayloadRef(&self.command))?;
+        crate::record::encode_req(&mut map, "CommandUUID", &self.command_uuid, &self.extra)?;
+        if !self.extra.is_absent("Command") {
+            map.serialize_entry("Command", &PayloadRef(&self.command))?;
+        }
         encode_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -156,7 +168,7 @@ impl<P: CommandPayload> FieldValue for Command<P> {
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
         let mut uuid = None;
         let mut command = None;
-        let mut extra = plist::Dictionary::new();
+        let mut extra = Extra::new();
         let matcher = |k: &str| match k {
             "CommandUUID" => Some(0),
             "Command" => Some(1),
@@ -164,24 +176,43 @@ impl<P: CommandPayload> FieldValue for Command<P> {
         };
         while let Some(key) = map.next_key_seed(KeySeed(matcher))? {
             match key {
-                KeyMatch::Known(0) => uuid = Some(map.next_value::<String>()?),
+                KeyMatch::Known(0) => decode_opt(&mut map, &mut uuid, &mut extra, "CommandUUID")?,
                 KeyMatch::Known(_) => command = Some(map.next_value_seed(PayloadSeed::<P>(PhantomData))?),
                 KeyMatch::Unknown(k) => {
                     extra.insert(k, crate::record::raw_value(&mut map)?);
                 }
             }
         }
-        Ok(Decoded::Typed(Command {
-            command_uuid: uuid.ok_or_else(|| de::Error::missing_field("CommandUUID"))?,
-            command: command.ok_or_else(|| de::Error::missing_field("Command"))?,
-            extra,
-        }))
+        if uuid.is_none() && !extra.contains_key("CommandUUID") {
+            extra.mark_absent("CommandUUID");
+        }
+        let command = match command {
+            Some(c) => c,
+            None => {
+                extra.mark_absent("Command");
+                P::absent()
+            }
+        };
+        Ok(Decoded::Typed(Command { command_uuid: uuid.unwrap_or_default(), command, extra }))
     }
 
     fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
-        path.push_key("Command");
-        self.command.payload_deviations(path, out);
-        path.pop();
+        if let Some(v) = self.extra.get("CommandUUID") {
+            path.push_key("CommandUUID");
+            out.push(Deviation::wrong_kind(path.clone(), ValueKind::String, v));
+            path.pop();
+        }
+        for key in self.extra.absent() {
+            let kind = if *key == "Command" { ValueKind::Dictionary } else { ValueKind::String };
+            path.push_key(key);
+            out.push(Deviation::missing(path.clone(), kind));
+            path.pop();
+        }
+        if !self.extra.is_absent("Command") {
+            path.push_key("Command");
+            self.command.payload_deviations(path, out);
+            path.pop();
+        }
     }
 }
 
@@ -204,7 +235,7 @@ pub struct ErrorChainItem {
     /// `USEnglishDescription`
     pub us_english_description: Option<String>,
     /// Other keys, kept as received.
-    pub extra: plist::Dictionary,
+    pub extra: Extra,
 }
 
 impl Record for ErrorChainItem {
@@ -232,11 +263,11 @@ impl Record for ErrorChainItem {
         encode_opt(map, Self::KEYS[3], &self.us_english_description)
     }
 
-    fn extra(&self) -> &plist::Dictionary {
+    fn extra(&self) -> &Extra {
         &self.extra
     }
 
-    fn extra_mut(&mut self) -> &mut plist::Dictionary {
+    fn extra_mut(&mut self) -> &mut Extra {
         &mut self.extra
     }
 }
@@ -288,7 +319,7 @@ crate::__string_enum!(CommandStatus {
 #[non_exhaustive]
 pub struct EmptyResponse {
     /// Keys the device sent, as received.
-    pub extra: plist::Dictionary,
+    pub extra: Extra,
 }
 
 impl Record for EmptyResponse {
@@ -303,10 +334,10 @@ impl Record for EmptyResponse {
     fn encode_fields<M: SerializeMap>(&self, _: &mut M) -> Result<(), M::Error> {
         Ok(())
     }
-    fn extra(&self) -> &plist::Dictionary {
+    fn extra(&self) -> &Extra {
         &self.extra
     }
-    fn extra_mut(&mut self) -> &mut plist::Dictionary {
+    fn extra_mut(&mut self) -> &mut Extra {
         &mut self.extra
     }
 }
@@ -338,12 +369,26 @@ impl<B: Record> ResponseBody for B {
 
 /// A device's reply to a command: the envelope keys plus the typed body.
 ///
+/// The envelope (`Status`, `CommandUUID`, the enrollment identifiers,
+/// `ErrorChain`) is in every reply. The command's response keys are in
+/// [`CommandResponse::body`], which is `Some` for every `Acknowledged`
+/// reply and, for the other statuses (`NotNow`, `Error`,
+/// `CommandFormatError`, `Idle`), only when the device sent keys beyond
+/// the envelope: a locked iPhone's `NotNow` reply to `DeviceInformation`
+/// has no `QueryResponses`, and decodes with `body: None`.
+///
+/// Keys the schema marks required in the response are checked only in an
+/// `Acknowledged` reply (a missing one is a [`Deviation`] leniently, an
+/// error strictly). In a reply of another status they may be absent, and
+/// are then not written back either: encoding never invents a key.
+///
 /// Keys that are neither envelope keys nor response keys of the command go
 /// to the body's `extra` dictionary, and are written back from there.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CommandResponse<B> {
-    /// `Status`
+    /// `Status` (`Unrecognized("")` when the reply had none, or one that
+    /// was not a string; see [`CommandResponse::extra`]).
     pub status: CommandStatus,
     /// `CommandUUID` (absent in `Idle` replies).
     pub command_uuid: Option<String>,
@@ -365,8 +410,13 @@ pub struct CommandResponse<B> {
     pub not_on_console: Option<bool>,
     /// `RequestType`: some devices and servers echo it in the reply.
     pub request_type: Option<String>,
-    /// The command-specific response keys.
-    pub body: B,
+    /// The command-specific response keys: `Some` for every `Acknowledged`
+    /// reply; for other statuses only when the reply has keys beyond the
+    /// envelope.
+    pub body: Option<B>,
+    /// Envelope keys whose value had the wrong kind, kept raw and written
+    /// back unchanged; `Status` when the reply had none.
+    pub extra: Extra,
 }
 
 /// The keys of a reply that belong to the envelope, not to the command's
@@ -414,13 +464,31 @@ impl<B> CommandResponse<B> {
             user_long_name: self.user_long_name,
             not_on_console: self.not_on_console,
             request_type: self.request_type,
-            body: f(self.body),
+            body: self.body.map(f),
+            extra: self.extra,
         }
     }
 
     /// True when `Status` is `Acknowledged`.
     pub fn is_acknowledged(&self) -> bool {
         self.status == CommandStatus::Acknowledged
+    }
+
+    /// True when `Status` is `NotNow`: the device will check in again
+    /// later and the command should stay queued.
+    pub fn is_not_now(&self) -> bool {
+        self.status == CommandStatus::NotNow
+    }
+
+    /// The body of an `Acknowledged` reply; `None` for any other status.
+    pub fn acknowledged_body(&self) -> Option<&B> {
+        if self.is_acknowledged() { self.body.as_ref() } else { None }
+    }
+
+    /// The enrollment's identifier: `UDID`, else `EnrollmentID` (user
+    /// enrollment).
+    pub fn device_id(&self) -> Option<&str> {
+        self.udid.as_deref().or(self.enrollment_id.as_deref())
     }
 
     /// A one-line summary of the error chain, if there is one.
@@ -437,7 +505,8 @@ impl<B: Record> FieldValue for CommandResponse<B> {
 
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
         let mut out = CommandResponse::<B>::default();
-        let mut has_status = false;
+        let mut body = B::default();
+        let (mut has_body, mut status) = (false, None);
         let mut seen = crate::record::Seen::default();
         let matcher = |k: &str| {
             RESPONSE_ENVELOPE_KEYS.iter().position(|e| *e == k).or_else(|| B::key_index(k).map(|i| i + BODY_OFFSET))
@@ -446,24 +515,21 @@ impl<B: Record> FieldValue for CommandResponse<B> {
             let i = match key {
                 KeyMatch::Known(i) => i,
                 KeyMatch::Unknown(k) => {
-                    out.body.extra_mut().insert(k, crate::record::raw_value(&mut map)?);
+                    body.extra_mut().insert(k, crate::record::raw_value(&mut map)?);
+                    has_body = true;
                     continue;
                 }
             };
             if i >= BODY_OFFSET {
                 seen.mark(B::REQUIRED, i - BODY_OFFSET);
-                out.body.decode_field(i - BODY_OFFSET, &mut map)?;
+                body.decode_field(i - BODY_OFFSET, &mut map)?;
+                has_body = true;
                 continue;
             }
-            let extra = out.body.extra_mut();
+            let extra = &mut out.extra;
             let key = RESPONSE_ENVELOPE_KEYS[i];
             match i {
-                0 => {
-                    let mut status = None;
-                    decode_opt(&mut map, &mut status, extra, key)?;
-                    has_status |= status.is_some();
-                    out.status = status.unwrap_or_default();
-                }
+                0 => decode_opt(&mut map, &mut status, extra, key)?,
                 1 => decode_opt(&mut map, &mut out.command_uuid, extra, key)?,
                 2 => decode_opt(&mut map, &mut out.error_chain, extra, key)?,
                 3 => decode_opt(&mut map, &mut out.udid, extra, key)?,
@@ -476,11 +542,20 @@ impl<B: Record> FieldValue for CommandResponse<B> {
                 _ => decode_opt(&mut map, &mut out.request_type, extra, key)?,
             }
         }
-        if !has_status && !out.body.extra().contains_key("Status") {
-            return Err(de::Error::missing_field("Status"));
-        }
-        if let Some(i) = seen.first_missing(B::REQUIRED) {
-            return Err(de::Error::missing_field(B::KEYS[i]));
+        out.status = match status {
+            Some(s) => s,
+            None => {
+                if !out.extra.contains_key(STATUS) {
+                    out.extra.mark_absent(STATUS);
+                }
+                CommandStatus::Unrecognized(String::new())
+            }
+        };
+        if has_body || out.is_acknowledged() {
+            // Absent required keys are never written back; they are
+            // deviations only in an Acknowledged reply.
+            seen.mark_absent::<B>(body.extra_mut());
+            out.body = Some(body);
         }
         Ok(Decoded::Typed(out))
     }
@@ -490,26 +565,47 @@ impl<B: Record> FieldValue for CommandResponse<B> {
     }
 }
 
+const STATUS: &str = "Status";
+
 fn response_deviations<B: ResponseBody>(r: &CommandResponse<B>, path: &mut KeyPath, out: &mut Vec<Deviation>) {
-    let extra = r.body.body_extra();
     for (i, key) in RESPONSE_ENVELOPE_KEYS.iter().enumerate() {
-        if let Some(v) = extra.get(key) {
+        if let Some(v) = r.extra.get(key) {
             path.push_key(key);
-            out.push(Deviation { path: path.clone(), expected: ENVELOPE_KINDS[i], found: ValueKind::of(v) });
+            out.push(crate::record::raw_deviation(path, ENVELOPE_KINDS[i], v, r.extra.inner(key)));
             path.pop();
         }
     }
+    if r.extra.is_absent(STATUS) {
+        path.push_key(STATUS);
+        out.push(Deviation::missing(path.clone(), ValueKind::String));
+        path.pop();
+    }
     field_deviations(&r.error_chain, "ErrorChain", path, out);
-    r.body.body_deviations(path, out);
+    if let Some(body) = &r.body {
+        let start = out.len();
+        body.body_deviations(path, out);
+        if !r.is_acknowledged() {
+            // Response keys are required only in an Acknowledged reply.
+            let depth = path.0.len() + 1;
+            let mut i = start;
+            while i < out.len() {
+                if out[i].is_missing() && out[i].path.0.len() == depth {
+                    out.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
 }
 
 impl<B: ResponseBody> serde::Serialize for CommandResponse<B> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
-        let extra = self.body.body_extra();
-        // A wrong-kind Status is kept in extra and written from there.
-        if !extra.contains_key("Status") {
-            map.serialize_entry("Status", &self.status)?;
+        // A wrong-kind Status is kept in extra and written from there; an
+        // absent one is not invented.
+        if !self.extra.contains_key(STATUS) && !(self.extra.is_absent(STATUS) && self.status.as_str().is_empty()) {
+            map.serialize_entry(STATUS, &self.status)?;
         }
         encode_opt(&mut map, "CommandUUID", &self.command_uuid)?;
         encode_opt(&mut map, "ErrorChain", &self.error_chain)?;
@@ -521,7 +617,10 @@ impl<B: ResponseBody> serde::Serialize for CommandResponse<B> {
         encode_opt(&mut map, "UserLongName", &self.user_long_name)?;
         encode_opt(&mut map, "NotOnConsole", &self.not_on_console)?;
         encode_opt(&mut map, "RequestType", &self.request_type)?;
-        self.body.encode_body(&mut map)?;
+        if let Some(body) = &self.body {
+            body.encode_body(&mut map)?;
+        }
+        encode_extra(&mut map, &self.extra)?;
         map.end()
     }
 }
@@ -533,12 +632,49 @@ impl<'de, B: Record> serde::Deserialize<'de> for CommandResponse<B> {
 }
 
 impl<B: ResponseBody> CommandResponse<B> {
-    /// Lists the values whose kind contradicts the schema (kept raw by
-    /// lenient decoding), envelope and body. Works for any body, including
+    /// Lists the departures from the schema (kept by lenient decoding),
+    /// envelope and body. Works for any body, including
     /// [`crate::commands::AnyResponse`].
     pub fn deviations(&self) -> Vec<Deviation> {
         let mut out = Vec::new();
         response_deviations(self, &mut KeyPath::root(), &mut out);
         out
+    }
+}
+
+/// A reply whose envelope is decoded and whose other keys are kept raw (in
+/// the body's `extra`): read `Status`, `CommandUUID` and the enrollment
+/// identifiers first, find the command the `CommandUUID` answers, then
+/// decode the body by its `RequestType` with [`RawResponse::decode_body`]
+/// (or `commands::decode_raw_response`), without parsing the bytes again.
+///
+/// ```
+/// use apple_device_management::{RawResponse, CommandStatus, Mode};
+/// use apple_device_management::commands::InstallApplicationResponse;
+///
+/// let bytes = br#"<plist version="1.0"><dict>
+///   <key>CommandUUID</key><string>0001</string>
+///   <key>Status</key><string>Acknowledged</string>
+///   <key>UDID</key><string>00008030-000A1C2E0C38802E</string>
+///   <key>Identifier</key><string>com.example.app</string>
+///   <key>State</key><string>Installed</string>
+/// </dict></plist>"#;
+/// let raw: RawResponse = apple_device_management::from_plist(bytes)?;
+/// assert_eq!((raw.status.clone(), raw.command_uuid.as_deref()), (CommandStatus::Acknowledged, Some("0001")));
+/// // ...look the command up by its UUID: it was an InstallApplication...
+/// let typed = raw.decode_body::<InstallApplicationResponse>(Mode::Lenient)?;
+/// assert_eq!(typed.body.unwrap().identifier.as_deref(), Some("com.example.app"));
+/// # Ok::<(), apple_device_management::Error>(())
+/// ```
+pub type RawResponse = CommandResponse<EmptyResponse>;
+
+impl CommandResponse<EmptyResponse> {
+    /// Decodes the body's keys as `B`, with the same rules as decoding the
+    /// whole reply as `CommandResponse<B>` (required keys checked only in
+    /// an `Acknowledged` reply; `mode` decides whether a departure from the
+    /// schema is kept or an error).
+    pub fn decode_body<B: Record>(&self, mode: crate::Mode) -> Result<CommandResponse<B>, crate::Error> {
+        let value = crate::to_plist_value(self)?;
+        crate::format::from_value_with(&value, mode)
     }
 }

@@ -1,6 +1,6 @@
 //! The crate's error type.
 
-use crate::value::{KeyPath, ValueKind};
+use crate::value::{Deviation, KeyPath};
 
 /// Why decoding or encoding failed. Every decoding error names the key
 /// path where it happened (`(root)` for the top level).
@@ -8,7 +8,7 @@ use crate::value::{KeyPath, ValueKind};
 #[non_exhaustive]
 pub enum Error {
     /// The bytes are not a valid plist, or not the expected structure
-    /// (a non-dictionary root, a missing required key, a truncated file).
+    /// (a non-dictionary root, a truncated file, an empty body).
     #[error("invalid plist at {path}: {message}")]
     Plist {
         /// Where the problem is.
@@ -24,16 +24,11 @@ pub enum Error {
         /// What the JSON parser or the schema check said.
         message: String,
     },
-    /// Strict decoding met a value whose kind contradicts the schema.
-    #[error("{path}: expected {expected}, found {found}")]
-    WrongType {
-        /// Where the value is.
-        path: KeyPath,
-        /// The kind the schema gives the key.
-        expected: ValueKind,
-        /// The kind that was found.
-        found: ValueKind,
-    },
+    /// Strict decoding met a departure from the schema that lenient
+    /// decoding would have kept (a value of the wrong kind, a missing
+    /// required key, ...): the first one, with its key path.
+    #[error("{0}")]
+    Deviation(Deviation),
     /// The value cannot be written in the requested format.
     #[error("cannot encode: {message}")]
     Encode {
@@ -46,7 +41,8 @@ impl Error {
     /// The key path of a decoding error.
     pub fn path(&self) -> Option<&KeyPath> {
         match self {
-            Error::Plist { path, .. } | Error::Json { path, .. } | Error::WrongType { path, .. } => Some(path),
+            Error::Plist { path, .. } | Error::Json { path, .. } => Some(path),
+            Error::Deviation(d) => Some(&d.path),
             Error::Encode { .. } => None,
         }
     }

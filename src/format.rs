@@ -90,6 +90,9 @@ pub fn from_plist_lenient<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Res
         Ok(v) => return Ok(v.0),
         Err(e) => e,
     };
+    if let Some(message) = wrong_format(bytes, false) {
+        return Err(Error::Plist { path: KeyPath::root(), message });
+    }
     // `<data>` with missing or surplus base64 padding: accepted, repadded.
     if let Some(fixed) = normalize_xml(bytes)
         && let Ok(v) = plist::from_bytes::<Root<T>>(&fixed)
@@ -121,6 +124,9 @@ pub fn from_json_lenient<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Resu
     // it is done only to explain a failure.
     if let Ok(v) = serde_json::from_slice::<Root<T>>(bytes) {
         return Ok(v.0);
+    }
+    if let Some(message) = wrong_format(bytes, true) {
+        return Err(Error::Json { path: KeyPath::root(), message });
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let mut track = serde_path_to_error::Track::new();
@@ -171,25 +177,104 @@ pub fn normalize_xml(bytes: &[u8]) -> Option<Vec<u8>> {
     changed.then_some(out)
 }
 
-/// XML plists never need DTD entity declarations. The plist crate does not
-/// expand them (entity-expansion "billion laughs" and external entities
-/// are harmless), but it silently drops their references; refuse such
-/// input with a clear error instead.
+/// Why bytes that failed to decode are in another format than the one
+/// asked for (checked only after a failure): an empty body, JSON handed to
+/// a plist decoder, a plist handed to the JSON decoder.
+fn wrong_format(bytes: &[u8], json_wanted: bool) -> Option<String> {
+    let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes).trim_ascii();
+    if text.is_empty() {
+        return Some("empty body: there is nothing to decode".into());
+    }
+    if json_wanted {
+        if text.starts_with(b"bplist") {
+            return Some("this is a binary plist, not JSON; decode it with from_plist".into());
+        }
+        if text.starts_with(b"<") {
+            return Some("this is an XML plist, not JSON; decode it with from_plist".into());
+        }
+    } else if (text.starts_with(b"{") || text.starts_with(b"["))
+        && serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok()
+    {
+        return Some("this is JSON, not a plist; decode it with from_json".into());
+    }
+    None
+}
+
+/// XML plists never need a DTD internal subset or entity declarations. The
+/// plist crate does not expand entities (entity-expansion "billion laughs"
+/// and external entities are harmless), but it silently drops their
+/// references; refuse such input, wherever in the document the declaration
+/// stands, with a clear error instead.
 ///
-/// Only an XML document has a prolog: a binary plist, or an OpenStep text
-/// plist (`{...}`), may hold the text `<!ENTITY` in a string and is not
-/// checked (the fuzzer found a binary plist refused that way).
+/// The scan reads markup the way XML does: comments, CDATA sections and
+/// processing instructions are skipped (their text is not markup), and a
+/// `<` cannot otherwise appear in text or attribute values, so every `<!`
+/// outside them is a declaration. Only an XML document is checked: a
+/// binary plist, or an OpenStep text plist (`{...}`), may hold the text
+/// `<!ENTITY` in a string (the fuzzer found a binary plist refused that way).
 fn refuse_entities(bytes: &[u8]) -> Result<(), Error> {
     let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     if !text.trim_ascii_start().starts_with(b"<") {
         return Ok(());
     }
-    let prolog_end = find(bytes, b"<plist").unwrap_or(bytes.len().min(64 << 10));
-    if find(&bytes[..prolog_end], b"<!ENTITY").is_some() {
-        return Err(Error::Plist {
+    let refuse = |what: &str| {
+        Err(Error::Plist {
             path: KeyPath::root(),
-            message: "the document declares XML entities (<!ENTITY ...>), which plists never use; refused".into(),
-        });
+            message: format!("the document {what}, which plists never use; refused (no entity is ever expanded)"),
+        })
+    };
+    // Only `<!` and `<?` start anything of interest; the rest of the
+    // markup is passed over at memchr speed.
+    // Each search is redone only once the scan has passed its last hit, so
+    // the document is read about once.
+    let mut rest = text;
+    let (mut bang, mut pi) = (memchr::memmem::find(rest, b"<!"), memchr::memmem::find(rest, b"<?"));
+    loop {
+        let Some(at) = bang.into_iter().chain(pi).min() else { break };
+        rest = &rest[at..];
+        let advance = |hit: Option<usize>| hit.and_then(|h| h.checked_sub(at));
+        (bang, pi) = (advance(bang), advance(pi));
+        let skip_to = |end: &[u8], from: usize| find(&rest[from..], end).map(|i| from + i + end.len());
+        let next = if rest.starts_with(b"<!--") {
+            skip_to(b"-->", 4)
+        } else if rest.starts_with(b"<![CDATA[") {
+            skip_to(b"]]>", 9)
+        } else if rest.starts_with(b"<?") {
+            skip_to(b"?>", 2)
+        } else if rest.starts_with(b"<!DOCTYPE") {
+            // An internal subset is a `[` before the declaration's `>`
+            // (quoted identifiers cannot hold `[` in a plist DOCTYPE, and
+            // refusing one that does errs on the safe side).
+            let end = memchr::memchr(b'>', rest).unwrap_or(rest.len());
+            if memchr::memchr(b'[', &rest[..end]).is_some() {
+                let subset_end = find(rest, b"]>").unwrap_or(rest.len());
+                if find(&rest[..subset_end], b"<!ENTITY").is_some() {
+                    return refuse("declares XML entities (<!ENTITY ...>) in its DOCTYPE");
+                }
+                return refuse("has a DOCTYPE with an internal subset (<!DOCTYPE plist [...]>)");
+            }
+            Some(end)
+        } else if rest.starts_with(b"<!ENTITY") {
+            return refuse("declares XML entities (<!ENTITY ...>)");
+        } else {
+            return refuse("holds a DTD declaration (<!...>) outside a DOCTYPE");
+        };
+        match next {
+            Some(n) => {
+                let n = n.min(rest.len());
+                rest = &rest[n..];
+                // None stays None: there is no further hit in the document.
+                let refresh = |hit: Option<usize>, needle: &[u8]| match hit {
+                    Some(h) if h >= n => Some(h - n),
+                    Some(_) => memchr::memmem::find(rest, needle),
+                    None => None,
+                };
+                (bang, pi) = (refresh(bang, b"<!"), refresh(pi, b"<?"));
+            }
+            // An unterminated comment, CDATA or processing instruction: the
+            // parser reports it.
+            None => break,
+        }
     }
     Ok(())
 }
@@ -258,7 +343,20 @@ pub fn plist_to_json(value: &plist::Value) -> Result<serde_json::Value, Error> {
 fn reject_deviations<T: FieldValue>(value: T) -> Result<T, Error> {
     match deviations(&value).into_iter().next() {
         None => Ok(value),
-        Some(d) => Err(Error::WrongType { path: d.path, expected: d.expected, found: d.found }),
+        Some(d) => Err(Error::Deviation(d)),
+    }
+}
+
+/// Decodes an already-parsed plist value in the given mode (the body of a
+/// [`crate::RawResponse`]).
+pub(crate) fn from_value_with<T: FieldValue + DeserializeOwned>(value: &plist::Value, mode: Mode) -> Result<T, Error> {
+    let decoded = match from_value_nested::<Root<T>>(value) {
+        Ok(v) => v.0,
+        Err(e) => return Err(nested_error(KeyPath::root(), &e, |path, message| Error::Plist { path, message })),
+    };
+    match mode {
+        Mode::Strict => reject_deviations(decoded),
+        Mode::Lenient => Ok(decoded),
     }
 }
 
@@ -330,6 +428,16 @@ pub(crate) fn from_value_nested<T: DeserializeOwned>(value: &plist::Value) -> Re
             let inner = LAST_PATH.with(|p| std::mem::take(&mut *p.borrow_mut()));
             Err(format!("{NEST}{inner}{NEST}{}", clean_message(&e.to_string())))
         }
+    }
+}
+
+/// The text of a nested error: `at <path>: <message>`, or the message alone
+/// at the root.
+pub(crate) fn nested_message(raw: &str) -> String {
+    match nested_error(KeyPath::root(), raw, |path, message| Error::Plist { path, message }) {
+        Error::Plist { path, message } if path.0.is_empty() => message,
+        Error::Plist { path, message } => format!("at {path}: {message}"),
+        other => other.to_string(),
     }
 }
 

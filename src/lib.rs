@@ -71,6 +71,7 @@ mod envelope;
 mod error;
 #[cfg(feature = "errors")]
 pub mod errors;
+mod extra;
 mod flags;
 mod format;
 #[cfg(feature = "jamf")]
@@ -93,9 +94,10 @@ mod value;
 pub use availability::{Channel, Enrollment, OsVersion, Platform, Target};
 pub use envelope::{
     Command, CommandPayload, CommandResponse, CommandStatus, EmptyResponse, ErrorChainItem, RESPONSE_ENVELOPE_KEYS,
-    Request, ResponseBody,
+    RawResponse, Request, ResponseBody,
 };
 pub use error::Error;
+pub use extra::Extra;
 pub use flags::ManagementFlags;
 pub use format::{
     Mode, deviations, from_json, from_json_lenient, from_json_strict, from_json_with, from_plist, from_plist_lenient,
@@ -103,16 +105,16 @@ pub use format::{
     to_plist_value, to_plist_xml,
 };
 pub use record::{FieldValue, Record};
-pub use value::{Data, Deviation, KeyPath, PathSegment, ValueKind};
+pub use value::{Data, Deviation, DeviationKind, KeyPath, PathSegment, ValueKind};
 
 include!(concat!(env!("OUT_DIR"), "/schema_info.rs"));
 
 /// Re-exports for generated code and macros; not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::dispatch::{UnknownKeyCount, buffer_map, decode_buffered, try_candidate};
+    pub use crate::dispatch::{Fit, UnknownKeyCount, buffer_map, candidate_error, decode_buffered, try_candidate};
     pub use crate::record::{
         Decoded, FieldValue, Record, decode_opt, decode_record, decode_req, encode_extra, encode_opt, encode_req,
-        field_deviations, raw_value, record_deviations, serialize_record, strict,
+        field_deviations, fixed_value_deviation, raw_value, record_deviations, serialize_record, strict,
     };
 }

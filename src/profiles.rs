@@ -15,7 +15,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, MapAccess};
+use serde::de::MapAccess;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::record::{Decoded, FieldValue, KeyMatch, KeySeed, Record, Seen, encode_extra, record_deviations};
@@ -54,7 +54,7 @@ impl<T: PayloadBody> Payload<T> {
         let common = CommonPayloadKeys {
             payload_identifier: identifier.into(),
             payload_uuid: uuid.into(),
-            payload_version: 1.into(),
+            payload_version: Some(1.into()),
             ..CommonPayloadKeys::default()
         };
         Payload { common, body, _type: PhantomData }
@@ -83,13 +83,7 @@ impl<T: PayloadBody> FieldValue for Payload<T> {
         while let Some(key) = map.next_key_seed(KeySeed(matcher))? {
             match key {
                 KeyMatch::Known(TAG) => {
-                    let v: String = map.next_value()?;
-                    if v != T::PAYLOAD_TYPE {
-                        return Err(de::Error::invalid_value(
-                            de::Unexpected::Str(&v),
-                            &format!("PayloadType {}", T::PAYLOAD_TYPE).as_str(),
-                        ));
-                    }
+                    crate::record::check_tag(&mut map, PAYLOAD_TYPE, T::PAYLOAD_TYPE)?;
                     seen_tag = true;
                 }
                 KeyMatch::Known(i) if i >= BODY => {
@@ -107,18 +101,15 @@ impl<T: PayloadBody> FieldValue for Payload<T> {
             }
         }
         if !seen_tag {
-            return Err(de::Error::missing_field(PAYLOAD_TYPE));
+            out.common.extra_mut().mark_absent(PAYLOAD_TYPE);
         }
-        if let Some(i) = seen_common.first_missing(CommonPayloadKeys::REQUIRED) {
-            return Err(de::Error::missing_field(CommonPayloadKeys::KEYS[i]));
-        }
-        if let Some(i) = seen_body.first_missing(T::REQUIRED) {
-            return Err(de::Error::missing_field(T::KEYS[i]));
-        }
+        seen_common.mark_absent::<CommonPayloadKeys>(out.common.extra_mut());
+        seen_body.mark_absent::<T>(out.body.extra_mut());
         Ok(Decoded::Typed(out))
     }
 
     fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
+        // An absent PayloadType is listed with the common keys' absent keys.
         record_deviations(&self.common, path, out);
         record_deviations(&self.body, path, out);
     }
@@ -127,7 +118,9 @@ impl<T: PayloadBody> FieldValue for Payload<T> {
 impl<T: PayloadBody> serde::Serialize for Payload<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
-        map.serialize_entry(PAYLOAD_TYPE, T::PAYLOAD_TYPE)?;
+        if !self.common.extra().is_absent(PAYLOAD_TYPE) {
+            map.serialize_entry(PAYLOAD_TYPE, T::PAYLOAD_TYPE)?;
+        }
         self.common.encode_fields(&mut map)?;
         encode_extra(&mut map, self.common.extra())?;
         self.body.encode_fields(&mut map)?;

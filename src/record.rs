@@ -21,6 +21,7 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde::ser::{self, SerializeMap, Serializer};
 
+use crate::extra::{Extra, InnerMismatch};
 use crate::value::{Data, Deviation, KeyPath, ValueKind};
 
 /// The plist crate enters "plist value" mode for this newtype name; in that
@@ -37,6 +38,38 @@ pub enum Decoded<T> {
     Typed(T),
     /// The value had another kind; here it is, untouched.
     Mismatch(plist::Value),
+    /// An array or dictionary kept whole because one of its elements had
+    /// another kind; the box says which element.
+    #[doc(hidden)]
+    MismatchIn(plist::Value, Box<InnerMismatch>),
+}
+
+impl<T> Decoded<T> {
+    /// The raw value of a mismatch, and where inside it the culprit is.
+    fn into_mismatch(self) -> Option<(plist::Value, Option<Box<InnerMismatch>>)> {
+        match self {
+            Decoded::Typed(_) => None,
+            Decoded::Mismatch(v) => Some((v, None)),
+            Decoded::MismatchIn(v, inner) => Some((v, Some(inner))),
+        }
+    }
+}
+
+/// The culprit of a mismatch one level down: element `at` of a container
+/// whose elements are `expected`.
+fn inner_at(
+    at: crate::value::PathSegment,
+    expected: ValueKind,
+    bad: &plist::Value,
+    below: Option<Box<InnerMismatch>>,
+) -> Box<InnerMismatch> {
+    match below {
+        Some(mut inner) => {
+            inner.path.0.insert(0, at);
+            inner
+        }
+        None => Box::new(InnerMismatch { path: KeyPath(vec![at]), expected, found: bad.clone() }),
+    }
 }
 
 /// A type that a generated field can hold.
@@ -141,7 +174,7 @@ impl Drop for DepthGuard {
 /// plist crate's own `Value` decoder recurses without one.
 pub fn raw_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<plist::Value, A::Error> {
     Ok(match map.next_value_seed(Seed::<plist::Value>(PhantomData))? {
-        Decoded::Typed(v) | Decoded::Mismatch(v) => v,
+        Decoded::Typed(v) | Decoded::Mismatch(v) | Decoded::MismatchIn(v, _) => v,
     })
 }
 
@@ -149,7 +182,7 @@ fn raw_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<plist::Value, A::Error>
     let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
     while let Some(v) = seq.next_element_seed(Seed::<plist::Value>(PhantomData))? {
         out.push(match v {
-            Decoded::Typed(v) | Decoded::Mismatch(v) => v,
+            Decoded::Typed(v) | Decoded::Mismatch(v) | Decoded::MismatchIn(v, _) => v,
         });
     }
     Ok(plist::Value::Array(out))
@@ -404,12 +437,14 @@ impl<T: FieldValue> FieldValue for Box<T> {
         Ok(match T::from_seq(seq)? {
             Decoded::Typed(t) => Decoded::Typed(Box::new(t)),
             Decoded::Mismatch(v) => Decoded::Mismatch(v),
+            Decoded::MismatchIn(v, i) => Decoded::MismatchIn(v, i),
         })
     }
     fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Decoded<Self>, A::Error> {
         Ok(match T::from_map(map)? {
             Decoded::Typed(t) => Decoded::Typed(Box::new(t)),
             Decoded::Mismatch(v) => Decoded::Mismatch(v),
+            Decoded::MismatchIn(v, i) => Decoded::MismatchIn(v, i),
         })
     }
     fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
@@ -441,19 +476,23 @@ impl<T: FieldValue> FieldValue for Vec<T> {
     fn from_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Decoded<Self>, A::Error> {
         let mut out: Vec<T> = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
         while let Some(item) = seq.next_element_seed(Seed::<T>(PhantomData))? {
-            match item {
-                Decoded::Typed(t) => out.push(t),
-                Decoded::Mismatch(bad) => {
-                    let mut raw = to_raw(&out);
-                    raw.push(bad);
-                    while let Some(v) = seq.next_element_seed(Seed::<plist::Value>(PhantomData))? {
-                        raw.push(match v {
-                            Decoded::Typed(v) | Decoded::Mismatch(v) => v,
-                        });
-                    }
-                    return Ok(Decoded::Mismatch(plist::Value::Array(raw)));
+            let (bad, below) = match item {
+                Decoded::Typed(t) => {
+                    out.push(t);
+                    continue;
                 }
+                Decoded::Mismatch(bad) => (bad, None),
+                Decoded::MismatchIn(bad, below) => (bad, Some(below)),
+            };
+            let inner = inner_at(crate::value::PathSegment::Index(out.len()), T::KIND, &bad, below);
+            let mut raw = to_raw(&out);
+            raw.push(bad);
+            while let Some(v) = seq.next_element_seed(Seed::<plist::Value>(PhantomData))? {
+                raw.push(match v {
+                    Decoded::Typed(v) | Decoded::Mismatch(v) | Decoded::MismatchIn(v, _) => v,
+                });
             }
+            return Ok(Decoded::MismatchIn(plist::Value::Array(raw), inner));
         }
         Ok(Decoded::Typed(out))
     }
@@ -473,25 +512,27 @@ impl<T: FieldValue> FieldValue for BTreeMap<String, T> {
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
         let mut out = BTreeMap::new();
         while let Some(key) = map.next_key::<String>()? {
-            match map.next_value_seed(Seed::<T>(PhantomData))? {
+            let (bad, below) = match map.next_value_seed(Seed::<T>(PhantomData))? {
                 Decoded::Typed(t) => {
                     out.insert(key, t);
+                    continue;
                 }
-                Decoded::Mismatch(bad) => {
-                    let mut raw = plist::Dictionary::new();
-                    for (k, v) in &out {
-                        if let Ok(v) = plist::to_value(v) {
-                            raw.insert(k.clone(), v);
-                        }
-                    }
-                    raw.insert(key, bad);
-                    while let Some(k) = map.next_key::<String>()? {
-                        let v = raw_value(&mut map)?;
-                        raw.insert(k, v);
-                    }
-                    return Ok(Decoded::Mismatch(plist::Value::Dictionary(raw)));
+                Decoded::Mismatch(bad) => (bad, None),
+                Decoded::MismatchIn(bad, below) => (bad, Some(below)),
+            };
+            let inner = inner_at(crate::value::PathSegment::Key(key.clone()), T::KIND, &bad, below);
+            let mut raw = plist::Dictionary::new();
+            for (k, v) in &out {
+                if let Ok(v) = plist::to_value(v) {
+                    raw.insert(k.clone(), v);
                 }
             }
+            raw.insert(key, bad);
+            while let Some(k) = map.next_key::<String>()? {
+                let v = raw_value(&mut map)?;
+                raw.insert(k, v);
+            }
+            return Ok(Decoded::MismatchIn(plist::Value::Dictionary(raw), inner));
         }
         Ok(Decoded::Typed(out))
     }
@@ -519,7 +560,7 @@ impl<'de, T: FieldValue> DeserializeSeed<'de> for Seed<T> {
 pub fn strict<'de, T: FieldValue, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
     match T::decode(d)? {
         Decoded::Typed(t) => Ok(t),
-        Decoded::Mismatch(v) => Err(de::Error::custom(format_args!(
+        Decoded::Mismatch(v) | Decoded::MismatchIn(v, _) => Err(de::Error::custom(format_args!(
             "expected {}, found {}",
             kind_article(T::KIND),
             kind_article(ValueKind::of(&v))
@@ -557,12 +598,13 @@ pub trait Record: Default + ser::Serialize {
     /// Lists the deviations below the known fields.
     fn field_deviations(&self, _path: &mut KeyPath, _out: &mut Vec<Deviation>) {}
 
-    /// Keys this version of the crate does not know, and known keys whose
-    /// value had the wrong kind, exactly as received.
-    fn extra(&self) -> &plist::Dictionary;
+    /// Keys this version of the crate does not know, known keys whose
+    /// value had the wrong kind, exactly as received, and required keys
+    /// that were absent.
+    fn extra(&self) -> &Extra;
 
     /// Mutable access to [`Record::extra`].
-    fn extra_mut(&mut self) -> &mut plist::Dictionary;
+    fn extra_mut(&mut self) -> &mut Extra;
 }
 
 /// The result of matching a dictionary key against a record's keys.
@@ -617,9 +659,19 @@ impl Seen {
         }
     }
 
-    /// The first required key that was not seen.
-    pub fn first_missing(&self, required: &[usize]) -> Option<usize> {
-        required.iter().enumerate().find(|(pos, _)| *pos < 64 && self.0 & (1 << pos) == 0).map(|(_, i)| *i)
+    /// The required keys that were not seen.
+    pub fn missing<'a>(&'a self, required: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
+        required.iter().enumerate().filter(|(pos, _)| *pos < 64 && self.0 & (1 << pos) == 0).map(|(_, i)| *i)
+    }
+
+    /// Records the required keys of `T` that were not seen as absent.
+    pub fn mark_absent<T: Record>(&self, extra: &mut Extra) {
+        if T::REQUIRED.is_empty() {
+            return;
+        }
+        for i in self.missing(T::REQUIRED) {
+            extra.mark_absent(T::KEYS[i]);
+        }
     }
 }
 
@@ -638,10 +690,7 @@ pub fn decode_record<'de, T: Record, A: MapAccess<'de>>(mut map: A, tag: Tag) ->
     while let Some(key) = map.next_key_seed(KeySeed(matcher))? {
         match (key, tag) {
             (KeyMatch::Known(usize::MAX), Some((key, value))) => {
-                let v: String = map.next_value()?;
-                if v != value {
-                    return Err(de::Error::invalid_value(de::Unexpected::Str(&v), &format!("{key} {value}").as_str()));
-                }
+                check_tag(&mut map, key, value)?;
                 seen_tag = true;
             }
             (KeyMatch::Known(i), _) => {
@@ -657,17 +706,28 @@ pub fn decode_record<'de, T: Record, A: MapAccess<'de>>(mut map: A, tag: Tag) ->
         }
     }
     if let (Some((key, _)), false) = (tag, seen_tag) {
-        return Err(de::Error::missing_field(key));
+        out.extra_mut().mark_absent(key);
     }
-    if let Some(i) = seen.first_missing(T::REQUIRED) {
-        return Err(de::Error::missing_field(T::KEYS[i]));
-    }
+    seen.mark_absent::<T>(out.extra_mut());
     Ok(out)
+}
+
+/// Reads a tag's value (`RequestType`, `MessageType`, `PayloadType`...)
+/// and checks it: a tag of another value means another type, an error in
+/// both modes (dispatching enums choose the type by it first).
+pub fn check_tag<'de, A: MapAccess<'de>>(map: &mut A, key: &str, value: &str) -> Result<(), A::Error> {
+    let v: String = map.next_value()?;
+    if v != value {
+        return Err(de::Error::invalid_value(de::Unexpected::Str(&v), &format!("{key} {value}").as_str()));
+    }
+    Ok(())
 }
 
 /// Writes the tag if there is one, then the record's fields and `extra`.
 pub fn encode_record<T: Record, M: SerializeMap>(record: &T, map: &mut M, tag: Tag) -> Result<(), M::Error> {
-    if let Some((key, value)) = tag {
+    if let Some((key, value)) = tag
+        && !record.extra().is_absent(key)
+    {
         map.serialize_entry(key, value)?;
     }
     record.encode_fields(map)?;
@@ -678,31 +738,40 @@ pub fn encode_record<T: Record, M: SerializeMap>(record: &T, map: &mut M, tag: T
 pub fn decode_opt<'de, T: FieldValue, A: MapAccess<'de>>(
     map: &mut A,
     slot: &mut Option<T>,
-    extra: &mut plist::Dictionary,
+    extra: &mut Extra,
     key: &'static str,
 ) -> Result<(), A::Error> {
     match map.next_value_seed(Seed::<T>(PhantomData))? {
         Decoded::Typed(v) => *slot = Some(v),
-        Decoded::Mismatch(raw) => {
+        other => {
             *slot = None;
-            extra.insert(key.to_owned(), raw);
+            keep_raw(other, extra, key);
         }
     }
     Ok(())
+}
+
+/// Keeps a mismatched value raw in `extra`, with where its culprit is.
+#[cold]
+fn keep_raw<T>(decoded: Decoded<T>, extra: &mut Extra, key: &'static str) {
+    if let Some((raw, inner)) = decoded.into_mismatch() {
+        extra.insert(key.to_owned(), raw);
+        if let Some(inner) = inner {
+            extra.set_inner(key, inner);
+        }
+    }
 }
 
 /// Decodes the value of a known key into a required field.
 pub fn decode_req<'de, T: FieldValue, A: MapAccess<'de>>(
     map: &mut A,
     slot: &mut T,
-    extra: &mut plist::Dictionary,
+    extra: &mut Extra,
     key: &'static str,
 ) -> Result<(), A::Error> {
     match map.next_value_seed(Seed::<T>(PhantomData))? {
         Decoded::Typed(v) => *slot = v,
-        Decoded::Mismatch(raw) => {
-            extra.insert(key.to_owned(), raw);
-        }
+        other => keep_raw(other, extra, key),
     }
     Ok(())
 }
@@ -720,14 +789,18 @@ pub fn encode_opt<T: ser::Serialize, M: SerializeMap>(
 }
 
 /// Writes a required field, unless its received value had the wrong kind
-/// and is kept in `extra` (which is then written instead).
-pub fn encode_req<T: ser::Serialize, M: SerializeMap>(
+/// and is kept in `extra` (which is then written instead), or the key was
+/// absent when decoding and the field still holds its default value.
+pub fn encode_req<T: ser::Serialize + Default + PartialEq, M: SerializeMap>(
     map: &mut M,
     key: &'static str,
     value: &T,
-    extra: &plist::Dictionary,
+    extra: &Extra,
 ) -> Result<(), M::Error> {
     if !extra.is_empty() && extra.contains_key(key) {
+        return Ok(());
+    }
+    if extra.is_absent(key) && *value == T::default() {
         return Ok(());
     }
     map.serialize_entry(key, value)
@@ -752,17 +825,61 @@ pub fn serialize_record<T: Record, S: Serializer>(record: &T, s: S, tag: Tag) ->
 /// The deviations of a record: known keys kept raw in `extra`, then those
 /// below its fields.
 pub fn record_deviations<T: Record>(record: &T, path: &mut KeyPath, out: &mut Vec<Deviation>) {
-    if !record.extra().is_empty() {
+    let extra = record.extra();
+    if !extra.is_empty() {
         for (i, key) in T::KEYS.iter().enumerate() {
-            if let Some(v) = record.extra().get(key) {
-                let found = ValueKind::of(v);
+            if let Some(v) = extra.get(key) {
                 path.push_key(key);
-                out.push(Deviation { path: path.clone(), expected: T::KINDS[i], found });
+                out.push(raw_deviation(path, T::KINDS[i], v, extra.inner(key)));
                 path.pop();
             }
         }
     }
+    for key in extra.absent() {
+        let kind = T::KEYS.iter().position(|k| k == key).map_or(ValueKind::String, |i| T::KINDS[i]);
+        path.push_key(key);
+        out.push(Deviation::missing(path.clone(), kind));
+        path.pop();
+    }
     record.field_deviations(path, out);
+}
+
+/// The deviation of a value kept raw at `path`: the value itself, or the
+/// element inside it whose kind was wrong.
+pub(crate) fn raw_deviation(
+    path: &KeyPath,
+    expected: ValueKind,
+    value: &plist::Value,
+    inner: Option<&InnerMismatch>,
+) -> Deviation {
+    match inner {
+        Some(inner) => {
+            let mut p = path.clone();
+            p.0.extend(inner.path.0.iter().cloned());
+            Deviation::wrong_kind(p, inner.expected, &inner.found)
+        }
+        None => Deviation::wrong_kind(path.clone(), expected, value),
+    }
+}
+
+/// A key whose value the schema fixes (a profile's `PayloadType` is
+/// `Configuration`) holding another value: a deviation.
+pub fn fixed_value_deviation(
+    value: &str,
+    fixed: &str,
+    extra: &Extra,
+    key: &str,
+    path: &mut KeyPath,
+    out: &mut Vec<Deviation>,
+) {
+    if value != fixed && !extra.contains_key(key) && !extra.is_absent(key) {
+        path.push_key(key);
+        out.push(Deviation {
+            path: path.clone(),
+            kind: crate::DeviationKind::UnexpectedValue { expected: fixed.to_owned(), found: value.to_owned() },
+        });
+        path.pop();
+    }
 }
 
 /// Lists deviations of a field value, under its key.

@@ -241,22 +241,112 @@ impl fmt::Display for KeyPath {
     }
 }
 
-/// A value whose kind contradicts the schema, kept raw instead of failing
-/// the message (see [`crate::from_plist_lenient`]).
+/// Where a decoded message departs from the schema, found by lenient
+/// decoding (which keeps the message) and refused by strict decoding
+/// (which reports the first one as an error). See [`DeviationKind`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Deviation {
-    /// Where the value is.
+    /// Where: the value's key path (for a missing key, the path it would
+    /// have).
     pub path: KeyPath,
-    /// What the schema says the kind is.
-    pub expected: ValueKind,
-    /// What was found.
-    pub found: ValueKind,
+    /// What.
+    pub kind: DeviationKind,
+}
+
+/// What kind of departure from the schema a [`Deviation`] is.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum DeviationKind {
+    /// A value whose kind contradicts the schema, kept raw in the enclosing
+    /// struct's `extra` and written back unchanged.
+    WrongKind {
+        /// What the schema says the kind is.
+        expected: ValueKind,
+        /// What was found.
+        found: ValueKind,
+    },
+    /// An integer beyond what the schema's integers hold here (signed 64-bit),
+    /// kept raw.
+    OutOfRange {
+        /// The integer as received.
+        value: String,
+    },
+    /// A key the schema marks required is absent. It is not written back.
+    Missing {
+        /// The kind the schema gives the key.
+        expected: ValueKind,
+    },
+    /// A value whose tag is known (a payload's `PayloadType`, a
+    /// declaration's `Type`) that could not be decoded as that type, kept
+    /// whole and untyped.
+    Untyped {
+        /// The tag.
+        tag: String,
+        /// Why it could not be typed.
+        reason: String,
+    },
+    /// A key whose value is not the one the schema fixes there (a
+    /// profile's top-level `PayloadType` is `Configuration`).
+    UnexpectedValue {
+        /// The value the schema fixes.
+        expected: String,
+        /// The value found.
+        found: String,
+    },
+}
+
+impl Deviation {
+    /// A value of the wrong kind.
+    pub fn wrong_kind(path: KeyPath, expected: ValueKind, found: &plist::Value) -> Deviation {
+        let kind = match (expected, found) {
+            (ValueKind::Integer, plist::Value::Integer(i)) => DeviationKind::OutOfRange { value: i.to_string() },
+            _ => DeviationKind::WrongKind { expected, found: ValueKind::of(found) },
+        };
+        Deviation { path, kind }
+    }
+
+    /// A required key that is absent.
+    pub fn missing(path: KeyPath, expected: ValueKind) -> Deviation {
+        Deviation { path, kind: DeviationKind::Missing { expected } }
+    }
+
+    /// A value whose tag is known that could not be typed.
+    pub fn untyped(path: KeyPath, tag: &str, reason: String) -> Deviation {
+        Deviation { path, kind: DeviationKind::Untyped { tag: tag.to_owned(), reason } }
+    }
+
+    /// True for a required key that is absent.
+    pub fn is_missing(&self) -> bool {
+        matches!(self.kind, DeviationKind::Missing { .. })
+    }
+}
+
+fn with_article(kind: ValueKind) -> String {
+    match kind {
+        ValueKind::Integer | ValueKind::Array => format!("an {kind}"),
+        ValueKind::Data => "data".to_owned(),
+        ValueKind::Any => "any value".to_owned(),
+        _ => format!("a {kind}"),
+    }
 }
 
 impl fmt::Display for Deviation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: expected {}, found {}", self.path, self.expected, self.found)
+        let path = &self.path;
+        match &self.kind {
+            DeviationKind::WrongKind { expected, found } => write!(f, "{path}: expected {expected}, found {found}"),
+            DeviationKind::OutOfRange { value } => {
+                write!(f, "{path}: the integer {value} is out of range (the schema's integers are signed 64-bit)")
+            }
+            DeviationKind::Missing { expected } => {
+                write!(f, "{path}: required key is missing (the schema expects {})", with_article(*expected))
+            }
+            DeviationKind::Untyped { tag, reason } => write!(f, "{path}: kept untyped ({tag}): {reason}"),
+            DeviationKind::UnexpectedValue { expected, found } => {
+                write!(f, "{path}: expected `{expected}`, found `{found}`")
+            }
+        }
     }
 }
 

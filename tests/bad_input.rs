@@ -3,7 +3,9 @@
 use apple_device_management::commands::{
     AnyRequest, InstallApplication, InstallApplicationResponse, ManagedApplicationListResponse, Settings,
 };
-use apple_device_management::{Command, CommandResponse, Error, ValueKind, from_json, from_plist, from_plist_strict};
+use apple_device_management::{
+    Command, CommandResponse, DeviationKind, Error, ValueKind, from_json, from_plist, from_plist_strict,
+};
 
 fn plist(body: &str) -> Vec<u8> {
     format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n{body}\n</plist>\n").into_bytes()
@@ -60,14 +62,9 @@ fn wrong_type_names_the_key_path() {
          <key>PurchaseMethod</key><string>one</string></dict></dict></dict>",
     );
     let err = from_plist::<Command<InstallApplication>>(&bytes).unwrap_err();
-    assert_eq!(
-        err,
-        Error::WrongType {
-            path: apple_device_management::KeyPath::parse("Command.Options.PurchaseMethod"),
-            expected: ValueKind::Integer,
-            found: ValueKind::String,
-        }
-    );
+    let Error::Deviation(d) = &err else { panic!("{err:?}") };
+    assert_eq!(d.path, apple_device_management::KeyPath::parse("Command.Options.PurchaseMethod"));
+    assert_eq!(d.kind, DeviationKind::WrongKind { expected: ValueKind::Integer, found: ValueKind::String });
     assert_eq!(err.to_string(), "Command.Options.PurchaseMethod: expected integer, found string");
     // The same through the any-command enum and through JSON.
     let err = from_plist::<Command<AnyRequest>>(&bytes).unwrap_err();
@@ -104,7 +101,7 @@ fn wrong_request_type_and_missing_keys() {
          <key>RequestType</key><string>Settings</string></dict></dict>",
     ))
     .unwrap_err();
-    assert_eq!(err.to_string(), "invalid plist at Command: missing field `Settings`");
+    assert_eq!(err.to_string(), "Command.Settings: required key is missing (the schema expects an array)");
     // Inside a union element, decoded from a buffer: the path still reaches it.
     let err = from_plist::<Command<AnyRequest>>(&plist(
         "<dict><key>CommandUUID</key><string>x</string><key>Command</key><dict>\
@@ -114,18 +111,26 @@ fn wrong_request_type_and_missing_keys() {
          </array></dict></dict>",
     ))
     .unwrap_err();
-    assert_eq!(err.to_string(), "invalid plist at Command.Settings[1]: missing field `Image`");
-    let err = from_plist::<CommandResponse<ManagedApplicationListResponse>>(&plist(
+    assert_eq!(err.to_string(), "Command.Settings[1].Image: required key is missing (the schema expects data)");
+    // A reply (lenient by default): a missing required key is a deviation,
+    // not an error, and it is not written back; strictly it is the error.
+    let bytes = plist(
         "<dict><key>Status</key><string>Acknowledged</string><key>ManagedApplicationList</key><dict>\
          <key>com.example.a</key><dict><key>Status</key><string>Managed</string></dict></dict></dict>",
-    ))
-    .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "invalid plist at ManagedApplicationList[\"com.example.a\"]: missing field `ManagementFlags`"
     );
-    let err = from_plist::<CommandResponse<InstallApplicationResponse>>(&plist("<dict/>")).unwrap_err();
-    assert_eq!(err.to_string(), "invalid plist at (root): missing field `Status`");
+    let reply = from_plist::<CommandResponse<ManagedApplicationListResponse>>(&bytes).unwrap();
+    let missing = "ManagedApplicationList[\"com.example.a\"].ManagementFlags: required key is missing \
+                   (the schema expects an integer)";
+    assert_eq!(reply.deviations().iter().map(ToString::to_string).collect::<Vec<_>>(), [missing]);
+    let original: plist::Value = from_plist(&bytes).unwrap();
+    assert_eq!(apple_device_management::to_plist_value(&reply).unwrap(), original, "nothing invented");
+    let err = from_plist_strict::<CommandResponse<ManagedApplicationListResponse>>(&bytes).unwrap_err();
+    assert_eq!(err.to_string(), missing);
+    let reply = from_plist::<CommandResponse<InstallApplicationResponse>>(&plist("<dict/>")).unwrap();
+    assert_eq!(reply.deviations()[0].to_string(), "Status: required key is missing (the schema expects a string)");
+    assert_eq!(apple_device_management::to_plist_value(&reply).unwrap(), plist::Value::Dictionary(Default::default()));
+    let err = from_plist_strict::<CommandResponse<InstallApplicationResponse>>(&plist("<dict/>")).unwrap_err();
+    assert_eq!(err.to_string(), "Status: required key is missing (the schema expects a string)");
 }
 
 #[test]

@@ -122,9 +122,9 @@ fn install_application_response_with_state_and_rejection_reason() {
     assert_eq!(resp.status, CommandStatus::Acknowledged);
     assert_eq!(resp.command_uuid.as_deref(), Some("6D1A6A4C-5A0D-4B9F-8F43-0F4C9B1D2E11"));
     assert_eq!(resp.udid.as_deref(), Some("00008030-000A1C2E0C38802E"));
-    assert_eq!(resp.body.identifier.as_deref(), Some("com.apple.Pages"));
-    assert_eq!(resp.body.state, Some(State::Failed));
-    assert_eq!(resp.body.rejection_reason, Some(RejectionReason::AppStoreDisabled));
+    assert_eq!(resp.body.as_ref().unwrap().identifier.as_deref(), Some("com.apple.Pages"));
+    assert_eq!(resp.body.as_ref().unwrap().state, Some(State::Failed));
+    assert_eq!(resp.body.as_ref().unwrap().rejection_reason, Some(RejectionReason::AppStoreDisabled));
     assert!(resp.error_chain.is_none());
     assert_lossless::<CommandResponse<InstallApplicationResponse>>(&bytes);
 }
@@ -159,7 +159,7 @@ fn managed_application_list_from_ios() {
          <key>Status</key><string>Acknowledged</string><key>UDID</key><string>1c111c111c111c111c111c111c111c111c111c11</string></dict>"
     ));
     let resp: CommandResponse<ManagedApplicationListResponse> = from_plist(&bytes).unwrap();
-    let list = &resp.body.managed_application_list;
+    let list = &resp.body.as_ref().unwrap().managed_application_list;
     assert_eq!(list.len(), 2);
     let pages = &list["com.apple.Pages"];
     assert_eq!(pages.status, Status::Managed);
@@ -195,7 +195,7 @@ fn managed_application_list_from_macos_lacks_ios_only_keys() {
     let resp: CommandResponse<ManagedApplicationListResponse> = from_plist(&bytes).unwrap();
     assert_eq!(resp.user_short_name.as_deref(), Some("jappleseed"));
     assert_eq!(resp.user_id.as_deref(), Some("C3F7E5A0-1B2C-4D3E-8F9A-0B1C2D3E4F50"));
-    let list = &resp.body.managed_application_list;
+    let list = &resp.body.as_ref().unwrap().managed_application_list;
     assert_eq!(list.keys().collect::<Vec<_>>(), ["com.example.Gone", "com.example.Tool", "com.microsoft.Word"]);
     let word = &list["com.microsoft.Word"];
     assert_eq!(word.status, Status::Managed);
@@ -227,9 +227,9 @@ fn unknown_values_and_keys_survive_unchanged() {
 </dict>"#,
     );
     let resp: CommandResponse<InstallApplicationResponse> = from_plist(&bytes).unwrap();
-    assert_eq!(resp.body.state, Some(State::Unrecognized("WaitingForNetwork".into())));
-    assert_eq!(resp.body.state.as_ref().unwrap().as_str(), "WaitingForNetwork");
-    assert_eq!(resp.body.extra.get("InstallProgress"), Some(&plist::Value::Real(0.25)));
+    assert_eq!(resp.body.as_ref().unwrap().state, Some(State::Unrecognized("WaitingForNetwork".into())));
+    assert_eq!(resp.body.as_ref().unwrap().state.as_ref().unwrap().as_str(), "WaitingForNetwork");
+    assert_eq!(resp.body.as_ref().unwrap().extra.get("InstallProgress"), Some(&plist::Value::Real(0.25)));
     let back = to_plist_value(&resp).unwrap();
     assert_eq!(back, plist::Value::from_reader(std::io::Cursor::new(&bytes)).unwrap());
     assert_lossless::<CommandResponse<InstallApplicationResponse>>(&bytes);
@@ -239,7 +239,7 @@ fn unknown_values_and_keys_survive_unchanged() {
         app_item("com.example.app", "Downloading", 1 | 8, "<key>AppStoreVendable</key><true/>")
     ));
     let resp: CommandResponse<ManagedApplicationListResponse> = from_plist(&bytes).unwrap();
-    let item = &resp.body.managed_application_list["com.example.app"];
+    let item = &resp.body.as_ref().unwrap().managed_application_list["com.example.app"];
     assert_eq!(item.status, Status::Unrecognized("Downloading".into()));
     assert_eq!(item.management_flags.bits(), 9);
     assert_eq!(item.extra.get("AppStoreVendable"), Some(&plist::Value::Boolean(true)));
@@ -398,13 +398,13 @@ fn decode_response_by_request_type() {
          <key>State</key><string>Queued</string><key>Status</key><string>Acknowledged</string></dict>",
     );
     let resp = decode_response("InstallApplication", &bytes, Mode::Strict).unwrap();
-    match &resp.body {
+    match resp.body.as_ref().unwrap() {
         AnyResponse::InstallApplication(b) => assert_eq!(b.state, Some(State::Queued)),
         other => panic!("{other:?}"),
     }
     assert_eq!(to_plist_value(&resp).unwrap(), plist::Value::from_reader(std::io::Cursor::new(&bytes)).unwrap());
     let resp = decode_response("FutureCommand", &bytes, Mode::Strict).unwrap();
-    match &resp.body {
+    match resp.body.as_ref().unwrap() {
         AnyResponse::Unrecognized(d) => assert_eq!(d.len(), 2),
         other => panic!("{other:?}"),
     }
@@ -425,12 +425,15 @@ fn wrong_kinds_are_errors_with_key_paths_or_kept_leniently() {
     // written back, and the deviation is listed.
     // Leniently (the default for replies, which devices send).
     let resp: CommandResponse<ManagedApplicationListResponse> = from_plist(&bytes).unwrap();
-    let item = &resp.body.managed_application_list["com.example.app"];
+    let item = &resp.body.as_ref().unwrap().managed_application_list["com.example.app"];
     assert_eq!(item.is_validated, None);
     assert_eq!(item.extra.get("IsValidated"), Some(&plist::Value::String("YES".into())));
     let devs = resp.deviations();
     assert_eq!(devs.len(), 1);
     assert_eq!(devs[0].path.to_string(), "ManagedApplicationList[\"com.example.app\"].IsValidated");
-    assert_eq!((devs[0].expected, devs[0].found), (ValueKind::Boolean, ValueKind::String));
+    assert_eq!(
+        devs[0].kind,
+        apple_device_management::DeviationKind::WrongKind { expected: ValueKind::Boolean, found: ValueKind::String }
+    );
     assert_lossless::<CommandResponse<ManagedApplicationListResponse>>(&bytes);
 }

@@ -2,7 +2,7 @@
 //! memory. Everything here runs in well under a second.
 
 use apple_device_management::commands::InstallApplicationResponse;
-use apple_device_management::{CommandResponse, Error, ValueKind, from_json, from_plist, from_plist_strict};
+use apple_device_management::{CommandResponse, DeviationKind, Error, from_json, from_plist, from_plist_strict};
 
 type Reply = CommandResponse<InstallApplicationResponse>;
 
@@ -100,7 +100,8 @@ fn entity_expansion_and_external_entities_are_refused() {
     let err = from_plist::<Reply>(laughs).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid plist at (root): the document declares XML entities (<!ENTITY ...>), which plists never use; refused"
+        "invalid plist at (root): the document declares XML entities (<!ENTITY ...>) in its DOCTYPE, which plists \
+         never use; refused (no entity is ever expanded)"
     );
     let external = br#"<?xml version="1.0"?><!DOCTYPE p [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><plist version="1.0"><dict><key>Status</key><string>&xxe;</string></dict></plist>"#;
     assert!(from_plist::<Reply>(external).unwrap_err().to_string().contains("declares XML entities"));
@@ -116,16 +117,16 @@ fn entity_text_in_a_binary_or_openstep_plist_is_only_text() {
     let mut bin = Vec::new();
     plist::Value::Dictionary(d).to_writer_binary(&mut bin).unwrap();
     let r: Reply = from_plist(&bin).unwrap();
-    assert_eq!(r.body.identifier.as_deref(), Some("<!ENTITY lol \"lol\"> and <plist"));
+    assert_eq!(r.body.as_ref().unwrap().identifier.as_deref(), Some("<!ENTITY lol \"lol\"> and <plist"));
     let openstep = br#"{ Status = Acknowledged; Identifier = "<!ENTITY x>"; }"#;
     let r: Reply = from_plist(openstep).unwrap();
-    assert_eq!(r.body.identifier.as_deref(), Some("<!ENTITY x>"));
+    assert_eq!(r.body.as_ref().unwrap().identifier.as_deref(), Some("<!ENTITY x>"));
     // In XML the same text is escaped, and the document is accepted.
     let escaped = xml(
         "<dict><key>Status</key><string>Acknowledged</string><key>Identifier</key><string>&lt;!ENTITY x&gt;</string></dict>",
     );
     let r: Reply = from_plist(&escaped).unwrap();
-    assert_eq!(r.body.identifier.as_deref(), Some("<!ENTITY x>"));
+    assert_eq!(r.body.as_ref().unwrap().identifier.as_deref(), Some("<!ENTITY x>"));
     // A byte-order mark and leading blanks do not hide a prolog.
     let laughs =
         "\u{feff}\n <?xml version=\"1.0\"?><!DOCTYPE p [<!ENTITY a \"b\">]><plist version=\"1.0\"><dict/></plist>";
@@ -139,7 +140,7 @@ fn a_ten_megabyte_string() {
         "<dict><key>Status</key><string>Acknowledged</string><key>Identifier</key><string>{big}</string></dict>"
     ));
     let r: Reply = from_plist(&bytes).unwrap();
-    assert_eq!(r.body.identifier.as_ref().map(String::len), Some(10 << 20));
+    assert_eq!(r.body.as_ref().unwrap().identifier.as_ref().map(String::len), Some(10 << 20));
 }
 
 #[test]
@@ -158,7 +159,7 @@ fn duplicate_keys_last_one_wins() {
          <key>Other</key><integer>1</integer><key>Other</key><integer>2</integer></dict>");
     let r: Reply = from_plist(&bytes).unwrap();
     assert!(r.is_acknowledged());
-    assert_eq!(r.body.extra.get("Other"), Some(&plist::Value::Integer(2.into())));
+    assert_eq!(r.body.as_ref().unwrap().extra.get("Other"), Some(&plist::Value::Integer(2.into())));
 }
 
 #[test]
@@ -179,13 +180,12 @@ fn integers_beyond_i64_and_u64() {
     assert_eq!(item.error_code, None);
     assert_eq!(item.extra.get("ErrorCode"), Some(&plist::Value::Integer(u64::MAX.into())));
     let err = from_plist_strict::<Reply>(&bytes).unwrap_err();
+    let Error::Deviation(d) = &err else { panic!("{err:?}") };
+    assert_eq!(d.path, apple_device_management::KeyPath::parse("ErrorChain[0].ErrorCode"));
+    assert_eq!(d.kind, DeviationKind::OutOfRange { value: u64::MAX.to_string() });
     assert_eq!(
-        err,
-        Error::WrongType {
-            path: apple_device_management::KeyPath::parse("ErrorChain[0].ErrorCode"),
-            expected: ValueKind::Integer,
-            found: ValueKind::Integer
-        }
+        err.to_string(),
+        "ErrorChain[0].ErrorCode: the integer 18446744073709551615 is out of range (the schema's integers are signed 64-bit)"
     );
 }
 

@@ -177,7 +177,7 @@ fn emit_struct(
             quote!(crate::__private::encode_opt(map, #w, &self.#id)?;)
         }
     });
-    let nested: Vec<TokenStream> = s
+    let mut nested: Vec<TokenStream> = s
         .fields
         .iter()
         .filter(|f| f.ty.has_records(module))
@@ -187,6 +187,12 @@ fn emit_struct(
             quote!(crate::__private::field_deviations(&self.#id, #w, path, out);)
         })
         .collect();
+    nested.extend(s.fields.iter().filter(|f| f.required).filter_map(|f| {
+        let fixed = f.fixed.as_ref()?;
+        let id = ident(&f.ident);
+        let w = &f.wire;
+        Some(quote!(crate::__private::fixed_value_deviation(self.#id.as_str(), #fixed, &self.extra, #w, path, out);))
+    }));
     let deviations = if nested.is_empty() {
         quote!()
     } else {
@@ -236,8 +242,9 @@ fn emit_struct(
         pub struct #name {
             #(#fields)*
             /// Keys this version of the schema does not know, and known keys
-            /// whose value had the wrong kind, exactly as received.
-            pub extra: ::plist::Dictionary,
+            /// whose value had the wrong kind, exactly as received; required
+            /// keys that were absent (see [`Extra`](crate::Extra)).
+            pub extra: crate::Extra,
         }
 
         impl crate::__private::Record for #name {
@@ -267,11 +274,11 @@ fn emit_struct(
 
             #deviations
 
-            fn extra(&self) -> &::plist::Dictionary {
+            fn extra(&self) -> &crate::Extra {
                 &self.extra
             }
 
-            fn extra_mut(&mut self) -> &mut ::plist::Dictionary {
+            fn extra_mut(&mut self) -> &mut crate::Extra {
                 &mut self.extra
             }
         }
@@ -686,6 +693,7 @@ pub fn status_tree(modules: &[Module]) -> TokenStream {
                 required: false,
                 schema_type: crate::model::ValueType::Dictionary,
                 doc: vec![Para::Gen(doc)],
+                fixed: None,
             });
         }
         let doc = if path.is_empty() {

@@ -100,6 +100,8 @@ pub struct Field {
     /// The schema's type, which the wire kind is checked against.
     pub schema_type: ValueType,
     pub doc: Vec<Para>,
+    /// The one value the key may hold (an override): another is a deviation.
+    pub fixed: Option<String>,
 }
 
 /// A generated struct.
@@ -401,6 +403,10 @@ impl Builder<'_> {
                 && ty.has_default(&self.unions)
                 && required_count < MAX_REQUIRED;
             required_count += usize::from(required);
+            let fixed = match overrides::lookup(&self.file.path, &key_path) {
+                Some(Action::Fixed(v)) => Some(v.to_owned()),
+                _ => None,
+            };
             out.push(Field {
                 wire: key.name.clone(),
                 ident,
@@ -408,6 +414,7 @@ impl Builder<'_> {
                 required,
                 schema_type: key.ty.clone(),
                 doc: field_doc(key, self.avail.get(&key_path)),
+                fixed,
             });
         }
         out
@@ -563,6 +570,11 @@ impl Builder<'_> {
             && let Some(t) = self.anchors.get(&key.subkeys_anchor)
         {
             return t.clone();
+        }
+        if let (Some(Action::Unwrap), [only]) = (overrides::lookup(&self.file.path, path), list.as_slice())
+            && only.ty == ValueType::Dictionary
+        {
+            return self.dictionary(only, parent, &format!("{path}/{}", only.name));
         }
         match list.as_slice() {
             [] => Ty::Dictionary,

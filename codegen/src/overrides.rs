@@ -24,6 +24,12 @@ pub enum Action {
     Optional,
     /// Add values the schema's `rangelist` lacks but real files use.
     ExtraValues(&'static [&'static str]),
+    /// The dictionary's only subkey is a level that is not on the wire: the
+    /// key's value is that subkey's value.
+    Unwrap,
+    /// The key must hold this value: another is a deviation when decoding
+    /// leniently and an error strictly (the value is still kept).
+    Fixed(&'static str),
 }
 
 /// One fix.
@@ -72,6 +78,15 @@ pub const RULES: &[Rule] = &[
         path: "payload:PayloadContent/PayloadContentItem",
         action: Action::RecordType("crate::profiles::AnyPayload"),
     },
+    // ConsentText is, in Apple's own prose and in every profile that uses it,
+    // the language dictionary itself: `<key>ConsentText</key><dict><key>default
+    // </key><string>...</string><key>en</key>...`. The YAML nests the
+    // languages under a required `ConsentTextItem` key that no profile has, so
+    // a real profile with consent text was refused.
+    Rule { file: "mdm/profiles/TopLevel.yaml", path: "payload:ConsentText", action: Action::Unwrap },
+    // A profile's top-level PayloadType is `Configuration` (the schema's only
+    // value); a payload dictionary, or anything else, is not a profile.
+    Rule { file: "mdm/profiles/TopLevel.yaml", path: "payload:PayloadType", action: Action::Fixed("Configuration") },
     // A status report's StatusItems is a tree whose paths are the status
     // item names (schema: a dictionary without subkeys).
     Rule {
@@ -141,6 +156,24 @@ pub const OPTIONAL: &[Rule] = &[
         "mdm/commands/profile.list.yaml",
         "response:ProfileList/ProfileListItem/PayloadContent/PayloadContentItem/PayloadUUID",
     ),
+    // Payloads without PayloadVersion: widely deployed security-vendor
+    // profiles (endpoint-protection PPPC and system-extension payloads) omit
+    // it, and macOS installs them; the profile's own (top-level)
+    // PayloadVersion is what versions the profile format.
+    optional("mdm/profiles/CommonPayloadKeys.yaml", "payload:PayloadVersion"),
+    // A TCC (PPPC) entry has `Authorization` or `Allowed`, "not both" says the
+    // YAML's own text for Authorization; since macOS 11 profile tools write
+    // only `Authorization` (`AllowStandardUserToSetSystemService`), yet the
+    // YAML marks `Allowed` required. The aliased service lists (Calendar,
+    // Camera, ...) share this key.
+    optional(
+        "mdm/profiles/com.apple.TCC.configuration-profile-policy.yaml",
+        "payload:Services/AddressBook/IdentityDict/Allowed",
+    ),
+    // A Dock tile as macOS writes it (`defaults read com.apple.dock`, and the
+    // profiles made from it) labels a file tile with `file-label`, not
+    // `label`; every static/persistent item list shares this tile type.
+    optional("mdm/profiles/com.apple.dock.yaml", "payload:static-others/StaticItem/tile-data/label"),
 ];
 
 /// Values real files use that the schema's value lists lack.

@@ -162,8 +162,9 @@ pub struct InstallApplication {
     /// Schema type `<boolean>`, optional, default `false`.
     pub ios_app: ::core::option::Option<bool>,
     /// Keys this version of the schema does not know, and known keys
-    /// whose value had the wrong kind, exactly as received.
-    pub extra: ::plist::Dictionary,
+    /// whose value had the wrong kind, exactly as received; required
+    /// keys that were absent (see [`Extra`](crate::Extra)).
+    pub extra: crate::Extra,
 }
 
 impl crate::__private::Record for InstallApplication {
@@ -310,10 +311,10 @@ impl crate::__private::Record for InstallApplication {
         crate::__private::field_deviations(&self.options, "Options", path, out);
         crate::__private::field_deviations(&self.attributes, "Attributes", path, out);
     }
-    fn extra(&self) -> &::plist::Dictionary {
+    fn extra(&self) -> &crate::Extra {
         &self.extra
     }
-    fn extra_mut(&mut self) -> &mut ::plist::Dictionary {
+    fn extra_mut(&mut self) -> &mut crate::Extra {
         &mut self.extra
     }
 }
@@ -348,8 +349,9 @@ pub struct Options {
     /// Schema type `<integer>`, optional, default `0`.
     pub purchase_method: ::core::option::Option<PurchaseMethod>,
     /// Keys this version of the schema does not know, and known keys
-    /// whose value had the wrong kind, exactly as received.
-    pub extra: ::plist::Dictionary,
+    /// whose value had the wrong kind, exactly as received; required
+    /// keys that were absent (see [`Extra`](crate::Extra)).
+    pub extra: crate::Extra,
 }
 
 impl crate::__private::Record for Options {
@@ -386,10 +388,10 @@ impl crate::__private::Record for Options {
         crate::__private::encode_opt(map, "PurchaseMethod", &self.purchase_method)?;
         ::core::result::Result::Ok(())
     }
-    fn extra(&self) -> &::plist::Dictionary {
+    fn extra(&self) -> &crate::Extra {
         &self.extra
     }
-    fn extra_mut(&mut self) -> &mut ::plist::Dictionary {
+    fn extra_mut(&mut self) -> &mut crate::Extra {
         &mut self.extra
     }
 }
@@ -583,8 +585,9 @@ pub struct Attributes {
     /// Schema type `<boolean>`, optional, default `true`.
     pub lockable: ::core::option::Option<bool>,
     /// Keys this version of the schema does not know, and known keys
-    /// whose value had the wrong kind, exactly as received.
-    pub extra: ::plist::Dictionary,
+    /// whose value had the wrong kind, exactly as received; required
+    /// keys that were absent (see [`Extra`](crate::Extra)).
+    pub extra: crate::Extra,
 }
 
 impl crate::__private::Record for Attributes {
@@ -746,10 +749,10 @@ impl crate::__private::Record for Attributes {
         crate::__private::encode_opt(map, "Lockable", &self.lockable)?;
         ::core::result::Result::Ok(())
     }
-    fn extra(&self) -> &::plist::Dictionary {
+    fn extra(&self) -> &crate::Extra {
         &self.extra
     }
-    fn extra_mut(&mut self) -> &mut ::plist::Dictionary {
+    fn extra_mut(&mut self) -> &mut crate::Extra {
         &mut self.extra
     }
 }
@@ -835,8 +838,9 @@ pub struct InstallApplicationResponse {
     /// Schema type `<string>`, optional.
     pub rejection_reason: ::core::option::Option<RejectionReason>,
     /// Keys this version of the schema does not know, and known keys
-    /// whose value had the wrong kind, exactly as received.
-    pub extra: ::plist::Dictionary,
+    /// whose value had the wrong kind, exactly as received; required
+    /// keys that were absent (see [`Extra`](crate::Extra)).
+    pub extra: crate::Extra,
 }
 
 impl crate::__private::Record for InstallApplicationResponse {
@@ -890,10 +894,10 @@ impl crate::__private::Record for InstallApplicationResponse {
         crate::__private::encode_opt(map, "RejectionReason", &self.rejection_reason)?;
         ::core::result::Result::Ok(())
     }
-    fn extra(&self) -> &::plist::Dictionary {
+    fn extra(&self) -> &crate::Extra {
         &self.extra
     }
-    fn extra_mut(&mut self) -> &mut ::plist::Dictionary {
+    fn extra_mut(&mut self) -> &mut crate::Extra {
         &mut self.extra
     }
 }

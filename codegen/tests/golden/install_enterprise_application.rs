@@ -146,8 +146,9 @@ pub struct InstallEnterpriseApplication {
     /// Schema type `<boolean>`, optional, default `false`.
     pub ios_app: ::core::option::Option<bool>,
     /// Keys this version of the schema does not know, and known keys
-    /// whose value had the wrong kind, exactly as received.
-    pub extra: ::plist::Dictionary,
+    /// whose value had the wrong kind, exactly as received; required
+    /// keys that were absent (see [`Extra`](crate::Extra)).
+    pub extra: crate::Extra,
 }
 
 impl crate::__private::Record for InstallEnterpriseApplication {
@@ -282,10 +283,10 @@ impl crate::__private::Record for InstallEnterpriseApplication {
         crate::__private::encode_opt(map, "iOSApp", &self.ios_app)?;
         ::core::result::Result::Ok(())
     }
-    fn extra(&self) -> &::plist::Dictionary {
+    fn extra(&self) -> &crate::Extra {
         &self.extra
     }
-    fn extra_mut(&mut self) -> &mut ::plist::Dictionary {
+    fn extra_mut(&mut self) -> &mut crate::Extra {
         &mut self.extra
     }
 }

@@ -33,8 +33,9 @@ pub struct ManagedApplicationList {
     /// Schema type `<array>`, optional.
     pub identifiers: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Keys this version of the schema does not know, and known keys
-    /// whose value had the wrong kind, exactly as received.
-    pub extra: ::plist::Dictionary,
+    /// whose value had the wrong kind, exactly as received; required
+    /// keys that were absent (see [`Extra`](crate::Extra)).
+    pub extra: crate::Extra,
 }
 
 impl crate::__private::Record for ManagedApplicationList {
@@ -71,10 +72,10 @@ impl crate::__private::Record for ManagedApplicationList {
         crate::__private::encode_opt(map, "Identifiers", &self.identifiers)?;
         ::core::result::Result::Ok(())
     }
-    fn extra(&self) -> &::plist::Dictionary {
+    fn extra(&self) -> &crate::Extra {
         &self.extra
     }
-    fn extra_mut(&mut self) -> &mut ::plist::Dictionary {
+    fn extra_mut(&mut self) -> &mut crate::Extra {
         &mut self.extra
     }
 }
@@ -109,8 +110,9 @@ pub struct ManagedApplicationListResponse {
         ManagedApplicationItem,
     >,
     /// Keys this version of the schema does not know, and known keys
-    /// whose value had the wrong kind, exactly as received.
-    pub extra: ::plist::Dictionary,
+    /// whose value had the wrong kind, exactly as received; required
+    /// keys that were absent (see [`Extra`](crate::Extra)).
+    pub extra: crate::Extra,
 }
 
 impl crate::__private::Record for ManagedApplicationListResponse {
@@ -165,10 +167,10 @@ impl crate::__private::Record for ManagedApplicationListResponse {
             out,
         );
     }
-    fn extra(&self) -> &::plist::Dictionary {
+    fn extra(&self) -> &crate::Extra {
         &self.extra
     }
-    fn extra_mut(&mut self) -> &mut ::plist::Dictionary {
+    fn extra_mut(&mut self) -> &mut crate::Extra {
         &mut self.extra
     }
 }
@@ -302,8 +304,9 @@ pub struct ManagedApplicationItem {
     /// Schema type `<integer>`, required.
     pub external_version_identifier: ::core::option::Option<i64>,
     /// Keys this version of the schema does not know, and known keys
-    /// whose value had the wrong kind, exactly as received.
-    pub extra: ::plist::Dictionary,
+    /// whose value had the wrong kind, exactly as received; required
+    /// keys that were absent (see [`Extra`](crate::Extra)).
+    pub extra: crate::Extra,
 }
 
 impl crate::__private::Record for ManagedApplicationItem {
@@ -423,10 +426,10 @@ impl crate::__private::Record for ManagedApplicationItem {
         )?;
         ::core::result::Result::Ok(())
     }
-    fn extra(&self) -> &::plist::Dictionary {
+    fn extra(&self) -> &crate::Extra {
         &self.extra
     }
-    fn extra_mut(&mut self) -> &mut ::plist::Dictionary {
+    fn extra_mut(&mut self) -> &mut crate::Extra {
         &mut self.extra
     }
 }
