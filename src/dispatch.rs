@@ -309,11 +309,12 @@ macro_rules! __any_tagged {
             /// The tag key.
             pub const TAG_KEY: &'static str = $tag;
 
-            /// This value's tag.
+            /// This value's tag (empty when it has none).
             pub fn tag(&self) -> &str {
                 match self {
                     $(Self::$variant(_) => $wire,)*
                     Self::Unrecognized(d) => d.get($tag).and_then(::plist::Value::as_string).unwrap_or(""),
+                    Self::NotADictionary(_) => "",
                 }
             }
 
@@ -328,6 +329,7 @@ macro_rules! __any_tagged {
                 match self {
                     $(Self::$variant(v) => ::serde::Serialize::serialize(&**v, s),)*
                     Self::Unrecognized(d) => ::serde::Serialize::serialize(d, s),
+                    Self::NotADictionary(v) => ::serde::Serialize::serialize(v, s),
                 }
             }
         }
@@ -365,13 +367,32 @@ macro_rules! __any_tagged {
                 }))
             }
 
+            fn from_other(raw: ::plist::Value) -> ::core::result::Result<Self, ::plist::Value> {
+                Ok(Self::NotADictionary(raw))
+            }
+
             #[allow(unused_variables, unused_mut)]
             fn collect_deviations(&self, path: &mut $crate::KeyPath, out: &mut ::std::vec::Vec<$crate::Deviation>) {
                 match self {
                     $(Self::$variant(v) => $crate::__private::FieldValue::collect_deviations(&**v, path, out),)*
+                    Self::NotADictionary(v) => {
+                        out.push($crate::Deviation::wrong_kind(path.clone(), $crate::ValueKind::Dictionary, v));
+                    }
                     Self::Unrecognized(d) => {
+                        // No tag, or one that is not a string: it cannot be typed.
+                        let tag = match d.get($tag) {
+                            Some(::plist::Value::String(tag)) => tag,
+                            other => {
+                                path.push_key($tag);
+                                out.push(match other {
+                                    Some(v) => $crate::Deviation::wrong_kind(path.clone(), $crate::ValueKind::String, v),
+                                    None => $crate::Deviation::missing(path.clone(), $crate::ValueKind::String),
+                                });
+                                path.pop();
+                                return;
+                            }
+                        };
                         // A known tag whose every candidate failed: listed.
-                        let Some(tag) = d.get($tag).and_then(::plist::Value::as_string) else { return };
                         let mut reason: ::core::option::Option<::std::string::String> = None;
                         $(
                             if reason.is_none() && tag == $wire {

@@ -130,6 +130,14 @@ pub trait FieldValue: ser::Serialize + Sized {
     /// Lists the deviations inside this value (records and collections).
     fn collect_deviations(&self, _path: &mut KeyPath, _out: &mut Vec<Deviation>) {}
 
+    /// Holds a value of another kind, for types that keep one themselves
+    /// (an element of a list that is not what the list holds, so that the
+    /// other elements stay typed); the default gives it back.
+    #[doc(hidden)]
+    fn from_other(raw: plist::Value) -> Result<Self, plist::Value> {
+        Err(raw)
+    }
+
     /// Decodes one value leniently.
     #[doc(hidden)]
     fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Decoded<Self>, D::Error> {
@@ -551,7 +559,13 @@ pub struct Seed<T>(pub PhantomData<T>);
 impl<'de, T: FieldValue> DeserializeSeed<'de> for Seed<T> {
     type Value = Decoded<T>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        T::decode(d)
+        Ok(match T::decode(d)? {
+            Decoded::Mismatch(raw) => match T::from_other(raw) {
+                Ok(t) => Decoded::Typed(t),
+                Err(raw) => Decoded::Mismatch(raw),
+            },
+            other => other,
+        })
     }
 }
 

@@ -544,6 +544,10 @@ pub fn family_index(family: Family, modules: &[Module], subdir: &str) -> TokenSt
                 #(#defs)*
                 /// A tag this version does not know: the whole dictionary, as received.
                 Unrecognized(::plist::Dictionary),
+                /// An element that is not a dictionary at all (in a list such as a
+                /// profile's `PayloadContent`), kept as received and listed as a
+                /// deviation, so that the other elements stay typed.
+                NotADictionary(::plist::Value),
             }
 
             crate::__any_tagged!(#name, #tag, #mode, { #(#arms),* });

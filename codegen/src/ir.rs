@@ -403,8 +403,13 @@ impl Builder<'_> {
                 && ty.has_default(&self.unions)
                 && required_count < MAX_REQUIRED;
             required_count += usize::from(required);
-            let fixed = match overrides::lookup(&self.file.path, &key_path) {
-                Some(Action::Fixed(v)) => Some(v.to_owned()),
+            // A required string key whose value list has one value is fixed
+            // ("Set this to 'Credential' for this extension"): another value
+            // is a deviation. Where several files share a tag, this is what
+            // tells them apart.
+            let fixed = match (overrides::lookup(&self.file.path, &key_path), key.rangelist.as_slice()) {
+                (Some(Action::Fixed(v)), _) => Some(v.to_owned()),
+                (_, [Scalar::Str(v)]) if required && key.ty == ValueType::String => Some(v.clone()),
                 _ => None,
             };
             out.push(Field {

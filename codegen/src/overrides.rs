@@ -28,7 +28,10 @@ pub enum Action {
     /// key's value is that subkey's value.
     Unwrap,
     /// The key must hold this value: another is a deviation when decoding
-    /// leniently and an error strictly (the value is still kept).
+    /// leniently and an error strictly (the value is still kept). The
+    /// generator already does this for every required string key whose
+    /// value list has one value (a profile's top-level `PayloadType` is
+    /// `Configuration`); this is for keys the schema does not fix itself.
     Fixed(&'static str),
 }
 
@@ -84,9 +87,6 @@ pub const RULES: &[Rule] = &[
     // languages under a required `ConsentTextItem` key that no profile has, so
     // a real profile with consent text was refused.
     Rule { file: "mdm/profiles/TopLevel.yaml", path: "payload:ConsentText", action: Action::Unwrap },
-    // A profile's top-level PayloadType is `Configuration` (the schema's only
-    // value); a payload dictionary, or anything else, is not a profile.
-    Rule { file: "mdm/profiles/TopLevel.yaml", path: "payload:PayloadType", action: Action::Fixed("Configuration") },
     // A status report's StatusItems is a tree whose paths are the status
     // item names (schema: a dictionary without subkeys).
     Rule {
