@@ -494,6 +494,7 @@ impl SchemaFile {
     }
 }
 
+#[doc(hidden)]
 pub use crate::tables::OS_ENTRIES;
 
 /// Why a command or key cannot be used on a target.

@@ -7,8 +7,13 @@
 //! `PayloadType` and the payload-specific keys `T`, all in one dictionary.
 //! A `PayloadType` this version does not know is kept whole in
 //! `AnyPayload::Unrecognized`. Where several schema files share a
-//! `PayloadType` (`com.apple.MCX` is described by six files), the file
-//! that knows the most of the payload's keys is chosen.
+//! `PayloadType` (`com.apple.MCX` is described by six files,
+//! `com.apple.extensiblesso` by two), every candidate is decoded and the
+//! best fit is chosen: the fewest deviations (missing required keys, wrong
+//! kinds, fixed single values that differ), then the fewest keys it does
+//! not know, then the first in file order. An element of `PayloadContent`
+//! that is not a dictionary is kept as `AnyPayload::NotADictionary` and
+//! listed as a deviation; the other payloads stay typed.
 
 #![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant)]
 
