@@ -81,7 +81,19 @@ macro_rules! __union {
             fn collect_deviations(&self, path: &mut $crate::KeyPath, out: &mut ::std::vec::Vec<$crate::Deviation>) {
                 match self {
                     $(Self::$variant(v) => $crate::__private::record_deviations(v, path, out),)*
-                    Self::Unrecognized(_) => {}
+                    // A value this version does not know is fine; no
+                    // discriminator at all is a missing key.
+                    Self::Unrecognized(d) => match d.get($disc) {
+                        Some(::plist::Value::String(_)) => {}
+                        other => {
+                            path.push_key($disc);
+                            out.push(match other {
+                                Some(v) => $crate::Deviation::wrong_kind(path.clone(), $crate::ValueKind::String, v),
+                                None => $crate::Deviation::missing(path.clone(), $crate::ValueKind::String),
+                            });
+                            path.pop();
+                        }
+                    },
                 }
             }
         }

@@ -604,7 +604,8 @@ impl<B: ResponseBody> serde::Serialize for CommandResponse<B> {
         let mut map = s.serialize_map(None)?;
         // A wrong-kind Status is kept in extra and written from there; an
         // absent one is not invented.
-        if !self.extra.contains_key(STATUS) && !(self.extra.is_absent(STATUS) && self.status.as_str().is_empty()) {
+        let absent = self.extra.is_absent(STATUS) && self.status.as_str().is_empty();
+        if !absent && !self.extra.contains_key(STATUS) {
             map.serialize_entry(STATUS, &self.status)?;
         }
         encode_opt(&mut map, "CommandUUID", &self.command_uuid)?;

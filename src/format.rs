@@ -229,8 +229,7 @@ fn refuse_entities(bytes: &[u8]) -> Result<(), Error> {
     // the document is read about once.
     let mut rest = text;
     let (mut bang, mut pi) = (memchr::memmem::find(rest, b"<!"), memchr::memmem::find(rest, b"<?"));
-    loop {
-        let Some(at) = bang.into_iter().chain(pi).min() else { break };
+    while let Some(at) = bang.into_iter().chain(pi).min() {
         rest = &rest[at..];
         let advance = |hit: Option<usize>| hit.and_then(|h| h.checked_sub(at));
         (bang, pi) = (advance(bang), advance(pi));

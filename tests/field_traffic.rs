@@ -4,7 +4,7 @@
 //! by several schema files, XML with DTD tricks, and the errors a user sees
 //! when something is wrong. Every payload here is built by hand.
 
-#![cfg(all(feature = "commands", feature = "profiles"))]
+#![cfg(all(feature = "commands", feature = "profiles", feature = "checkin"))]
 
 use apple_device_management::commands::{
     AnyRequest, AnyResponse, DeviceInformationResponse, InstalledApplicationListResponse,
@@ -403,4 +403,33 @@ fn errors_say_what_happened() {
     .deviations()[0];
     assert_eq!(d.kind, DeviationKind::WrongKind { expected: ValueKind::String, found: ValueKind::Integer });
     assert!(matches!(from_plist::<RawResponse>(b"<plist><array/></plist>").unwrap_err(), Error::Plist { .. }));
+}
+
+#[test]
+fn missing_tags_are_listed_not_fatal() {
+    use apple_device_management::Command;
+    // A Settings item without its `Item` discriminator, and a command
+    // without RequestType: kept whole, listed, written back as received.
+    let bytes = b"<plist version=\"1.0\"><dict><key>CommandUUID</key><string>x</string><key>Command</key><dict>\
+        <key>RequestType</key><string>Settings</string><key>Settings</key><array>\
+        <dict><key>DeviceName</key><string>a</string></dict></array></dict></dict></plist>";
+    let c: Command<AnyRequest> = from_plist_lenient(bytes).unwrap();
+    let devs = apple_device_management::deviations(&c);
+    assert_eq!(devs[0].to_string(), "Command.Settings[0].Item: required key is missing (the schema expects a string)");
+    assert_eq!(to_plist_value(&c).unwrap(), from_plist::<plist::Value>(bytes).unwrap());
+    let bytes = b"<plist version=\"1.0\"><dict><key>CommandUUID</key><string>x</string><key>Command</key><dict>\
+        <key>Queries</key><array/></dict></dict></plist>";
+    let c: Command<AnyRequest> = from_plist_lenient(bytes).unwrap();
+    assert!(c.command.is_unrecognized());
+    let devs = apple_device_management::deviations(&c);
+    assert_eq!(devs[0].to_string(), "Command.RequestType: required key is missing (the schema expects a string)");
+    assert_eq!(to_plist_value(&c).unwrap(), from_plist::<plist::Value>(bytes).unwrap());
+    assert!(from_plist_strict::<Command<AnyRequest>>(bytes).is_err());
+    // A check-in without MessageType.
+    let bytes = b"<plist version=\"1.0\"><dict><key>UDID</key><string>x</string></dict></plist>";
+    let m: apple_device_management::checkin::AnyCheckin = from_plist(bytes).unwrap();
+    assert_eq!(
+        apple_device_management::deviations(&m)[0].to_string(),
+        "MessageType: required key is missing (the schema expects a string)"
+    );
 }

@@ -13,6 +13,11 @@
     feature = "cms"
 ))]
 
+// The generator's own helper, compiled into this test (no dev-dependency on
+// the generator, so that examples do not compile it).
+#[path = "../codegen/src/test_inputs.rs"]
+mod test_inputs;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -30,11 +35,7 @@ use apple_device_management::{
 /// ../shared/fixtures/real, or `None` (after one line saying so) when it
 /// is not there, outside CI.
 fn fixtures(test: &str) -> Option<PathBuf> {
-    apple_device_management_codegen::locate::shared_test_input(
-        Path::new(env!("CARGO_MANIFEST_DIR")),
-        "fixtures/real",
-        test,
-    )
+    test_inputs::shared_test_input(Path::new(env!("CARGO_MANIFEST_DIR")), "fixtures/real", test)
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {

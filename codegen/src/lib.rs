@@ -18,6 +18,8 @@ pub mod locate;
 pub mod model;
 pub mod naming;
 pub mod overrides;
+#[doc(hidden)]
+pub mod test_inputs;
 pub mod write;
 pub mod yaml;
 

@@ -111,27 +111,6 @@ pub fn locate_from_env(crate_root: &Path) -> Result<Located, String> {
     locate(crate_root, std::env::var_os(ENV).as_deref(), pwd.as_deref())
 }
 
-/// Test inputs that live outside the repository, in `../shared` beside the
-/// workspace (`workspace_root`): real-world payloads, other schema
-/// releases. `rel` is a path inside it. When it is missing, a test skips:
-/// this prints one line naming what is missing (straight to stderr, so it
-/// shows even when the test harness captures output) and returns `None`.
-/// Under CI (`CI` set to anything but `false`/`0`) a missing input is a
-/// failure instead, so that CI cannot skip these tests silently.
-#[doc(hidden)]
-pub fn shared_test_input(workspace_root: &Path, rel: &str, test: &str) -> Option<PathBuf> {
-    let path = workspace_root.join("../shared").join(rel);
-    if path.exists() {
-        return Some(path);
-    }
-    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-    let line = format!("{test}: skipped, {} is missing (the project's shared test inputs)", path.display());
-    assert!(!ci, "{line}; under CI this is a failure");
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "{line}");
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use apple_device_management_codegen::model::{Family, Key, Subkeys};
 /// ../shared is not there, outside CI.
 fn shared(rel: &str, test: &str) -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    apple_device_management_codegen::locate::shared_test_input(&root, rel, test)
+    apple_device_management_codegen::test_inputs::shared_test_input(&root, rel, test)
 }
 
 fn count_yaml(dir: &Path) -> usize {

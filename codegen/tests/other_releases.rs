@@ -13,8 +13,11 @@ use apple_device_management_codegen::{Provenance, load, render};
 /// outside CI.
 fn shared(test: &str) -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let releases =
-        apple_device_management_codegen::locate::shared_test_input(&root, "apple-device-management-releases", test)?;
+    let releases = apple_device_management_codegen::test_inputs::shared_test_input(
+        &root,
+        "apple-device-management-releases",
+        test,
+    )?;
     releases.parent().map(Path::to_path_buf)
 }
 
