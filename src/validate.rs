@@ -278,7 +278,7 @@ fn command_tree(payload: NodeRef<'_>, file: Option<&SchemaFile>, target: &Target
     }
     let mut walker = Walker { table: &file.request, target, report: &mut report, path: Vec::with_capacity(8) };
     walker.dict(file.request.top_level(), payload, true);
-    rules::check(file.name, payload, target, &mut report);
+    rules::check(file.name, &file.request, payload, target, &mut report);
     report
 }
 
@@ -382,10 +382,18 @@ impl<'t> Walker<'_, 't> {
     }
 
     fn key(&mut self, e: &'static KeyEntry, v: NodeRef<'t>) {
+        if self.availability(e) {
+            self.value(e, v);
+        }
+    }
+
+    /// Reports a key (or a listed value) the target does not support, is
+    /// deprecated or ignored on; false when it is not supported.
+    fn availability(&mut self, e: &'static KeyEntry) -> bool {
         match self.support(e) {
             Support::Unsupported(u) => {
                 self.push(Severity::Error, Problem::KeyNotSupported(u));
-                return;
+                false
             }
             Support::Supported { deprecated, ignored } => {
                 if let Some(d) = deprecated {
@@ -394,9 +402,9 @@ impl<'t> Walker<'_, 't> {
                 if ignored {
                     self.push(Severity::Warning, Problem::Ignored);
                 }
+                true
             }
         }
-        self.value(e, v);
     }
 
     fn value(&mut self, e: &'static KeyEntry, v: NodeRef<'t>) {
@@ -445,10 +453,10 @@ impl<'t> Walker<'_, 't> {
                 let s = v.as_str().unwrap_or_default();
                 match children.iter().find(|c| c.name == s) {
                     None => self.push(Severity::Warning, Problem::UnknownValue(s.to_owned())),
+                    // Unsupported, deprecated (the IMEI query since iOS 16)
+                    // or ignored, as for a key.
                     Some(c) => {
-                        if let Support::Unsupported(u) = self.support(c) {
-                            self.push(Severity::Error, Problem::KeyNotSupported(u));
-                        }
+                        self.availability(c);
                     }
                 }
             }

@@ -242,3 +242,38 @@ fn any_request_validates_like_its_variant() {
     assert_eq!(any.validate(&t), app.validate(&t));
     assert_eq!(app.validate(&t).issues.len(), 1);
 }
+
+/// A listed value that is deprecated on the target is a warning, as a key
+/// is (`IMEI` is `deprecated: '16.0'` among DeviceInformation's queries).
+#[test]
+fn deprecated_query_values_are_warned_about() {
+    let body = "<dict><key>RequestType</key><string>DeviceInformation</string>\
+                <key>Queries</key><array><string>IMEI</string><string>UDID</string></array></dict>";
+    let report = validate::command(&cmd(body), &Target::new(Platform::IOS, v("17.0")));
+    assert_eq!(report.issues.len(), 1, "{report}");
+    assert_eq!(report.issues[0].path.to_string(), "Queries[0]");
+    assert_eq!(report.issues[0].severity, Severity::Warning);
+    assert_eq!(report.issues[0].problem, Problem::Deprecated(v("16.0")));
+    // Before 16.0 it is not deprecated.
+    let report = validate::command(&cmd(body), &Target::new(Platform::IOS, v("15.0")));
+    assert!(report.issues.is_empty(), "{report}");
+}
+
+/// Prose rules speak only of keys the target supports: on macOS,
+/// ReturnToService does not exist, which is the one error.
+#[test]
+fn prose_rules_skip_keys_the_target_does_not_have() {
+    let body = "<dict><key>RequestType</key><string>EraseDevice</string>\
+                <key>ReturnToService</key><dict><key>Enabled</key><true/></dict></dict>";
+    let report = validate::command(&cmd(body), &Target::new(Platform::MacOS, v("14.0")));
+    assert_eq!(report.to_string(), "error: ReturnToService: key not available on macOS (n/a)\n", "{report}");
+    // On an unsupervised iPhone the rules apply.
+    let report = validate::command(&cmd(body), &Target::new(Platform::IOS, v("17.0")));
+    let got: Vec<String> = report.issues.iter().map(ToString::to_string).collect();
+    assert!(
+        got.contains(
+            &"error: ReturnToService.MDMProfileData: MDMProfileData is required on unsupervised devices".to_owned()
+        ),
+        "{got:?}"
+    );
+}

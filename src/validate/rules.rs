@@ -19,8 +19,8 @@
 
 use super::tree::NodeRef;
 use super::{Problem, Report, Severity};
-use crate::availability::{Platform, Target};
-use crate::value::KeyPath;
+use crate::availability::{self, KeyTable, Platform, Target};
+use crate::value::{KeyPath, PathSegment};
 
 fn truthy(d: NodeRef<'_>, key: &str) -> bool {
     d.get(key).and_then(|v| v.as_bool()) == Some(true)
@@ -41,20 +41,42 @@ fn items_of<'t>(d: NodeRef<'t>, key: &str) -> impl Iterator<Item = NodeRef<'t>> 
 
 struct Ctx<'a> {
     report: &'a mut Report,
+    table: &'a KeyTable,
+    target: &'a Target,
 }
 
 impl Ctx<'_> {
     fn error(&mut self, path: &str, rule: &str) {
-        self.report.push(&KeyPath::parse(path), Severity::Error, Problem::Rule(rule.to_owned()));
+        self.push(path, Severity::Error, rule);
     }
     fn warn(&mut self, path: &str, rule: &str) {
-        self.report.push(&KeyPath::parse(path), Severity::Warning, Problem::Rule(rule.to_owned()));
+        self.push(path, Severity::Warning, rule);
+    }
+    /// A rule speaks only of keys the target supports: where a key on the
+    /// path does not exist there, the walker has said so and the rule is
+    /// moot (a macOS EraseDevice has no ReturnToService to complete).
+    fn push(&mut self, path: &str, severity: Severity, rule: &str) {
+        let path = KeyPath::parse(path);
+        let segments = path.segments();
+        for end in 1..=segments.len() {
+            if !matches!(segments[end - 1], PathSegment::Key(_)) {
+                continue;
+            }
+            let prefix = KeyPath(segments[..end].to_vec());
+            if let Some(e) = self.table.find(&prefix) {
+                let platform = self.target.platform;
+                if !availability::check(e.on(platform), e.os[platform.index()] != 0, self.target).is_supported() {
+                    return;
+                }
+            }
+        }
+        self.report.push(&path, severity, Problem::Rule(rule.to_owned()));
     }
 }
 
-/// Runs the prose rules of one command.
-pub(crate) fn check(request_type: &str, d: NodeRef<'_>, target: &Target, report: &mut Report) {
-    let mut c = Ctx { report };
+/// Runs the prose rules of one command (`table`: its request keys).
+pub(crate) fn check(request_type: &str, table: &KeyTable, d: NodeRef<'_>, target: &Target, report: &mut Report) {
+    let mut c = Ctx { report, table, target };
     match request_type {
         "InstallApplication" => install(d, target, &mut c),
         "InstallEnterpriseApplication" => {
