@@ -273,12 +273,13 @@ pub type Fit = (usize, usize);
 /// [`Fit`]). A candidate that cannot decode at all is passed over; every
 /// candidate is tried before the value is given up as untyped.
 #[inline(never)]
-pub fn try_candidate<T, Out>(dict: &plist::Dictionary, best: &mut Option<(Fit, Out)>, wrap: fn(T) -> Out)
+pub fn try_candidate<T, Out>(dict: &plist::Dictionary, best: &mut Option<(Fit, Out)>, wrap: fn(T) -> Out, several: bool)
 where
     T: serde::de::DeserializeOwned + FieldValue + UnknownKeyCount,
 {
     let Ok(v) = decode_buffered::<T, plist::Error>(dict.clone()) else { return };
-    let fit = (crate::deviations(&v).len(), v.unknown_key_count());
+    // The only candidate for its tag needs no score.
+    let fit = if several { (crate::deviations(&v).len(), v.unknown_key_count()) } else { (0, 0) };
     if best.as_ref().is_none_or(|(b, _)| fit < *b) {
         *best = Some((fit, wrap(v)));
     }
@@ -364,13 +365,17 @@ macro_rules! __any_tagged {
                 let dict = $crate::__private::buffer_map(map)?;
                 let tag = dict.get($tag).and_then(::plist::Value::as_string).map(str::to_owned);
                 let mut best: ::core::option::Option<($crate::__private::Fit, Self)> = None;
+                let several = Self::TAGS.iter().filter(|t| tag.as_deref() == Some(**t)).count() > 1;
                 // One call per candidate keeps each candidate's value out of
                 // this frame (debug builds give every branch its own slot).
                 $(
                     if tag.as_deref() == Some($wire) {
-                        $crate::__private::try_candidate::<$ty, Self>(&dict, &mut best, |v| {
-                            Self::$variant(::std::boxed::Box::new(v))
-                        });
+                        $crate::__private::try_candidate::<$ty, Self>(
+                            &dict,
+                            &mut best,
+                            |v| Self::$variant(::std::boxed::Box::new(v)),
+                            several,
+                        );
                     }
                 )*
                 Ok($crate::__private::Decoded::Typed(match best {
