@@ -13,6 +13,7 @@ use apple_device_management::commands::{
     InstallApplication, InstallApplicationResponse, ManagedApplicationListResponse,
 };
 use apple_device_management::declarative::protocol::StatusReport;
+use apple_device_management::profiles::Profile;
 use apple_device_management::{
     Command, CommandResponse, Platform, Target, from_json, from_plist, to_plist_binary, to_plist_xml,
 };
@@ -112,6 +113,19 @@ fn benches(c: &mut Criterion) {
     g.bench_function("validate InstallApplication command", |b| b.iter(|| black_box(&cmd).validate(&target)));
     g.finish();
 
+    // A 200-payload profile: one payload type per file of its own, and the
+    // shared com.apple.MCX type (six candidate files) among them.
+    let profile = profile_200();
+    let p: Profile = from_plist(profile.as_bytes()).unwrap();
+    assert_eq!(p.payload_content.len(), 200);
+    assert!(p.payload_content.iter().all(|p| !p.is_unrecognized()));
+    let mut g = c.benchmark_group("profile_200");
+    g.bench_function("xml/typed", |b| b.iter(|| from_plist::<Profile>(black_box(profile.as_bytes())).unwrap()));
+    g.bench_function("xml/plist::Value", |b| {
+        b.iter(|| plist::Value::from_reader_xml(black_box(profile.as_bytes())).unwrap())
+    });
+    g.finish();
+
     let json = status_report(1000);
     let mut g = c.benchmark_group("status_report_json_1000");
     g.bench_function("typed", |b| b.iter(|| from_json::<StatusReport>(black_box(json.as_bytes())).unwrap()));
@@ -119,6 +133,55 @@ fn benches(c: &mut Criterion) {
         b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(json.as_bytes())).unwrap())
     });
     g.finish();
+}
+
+/// A `.mobileconfig` with 200 payloads of four kinds (Wi-Fi, restrictions,
+/// PPPC, the shared `com.apple.MCX`).
+fn profile_200() -> String {
+    let mut payloads = String::new();
+    for i in 0..200 {
+        let (ty, keys) = match i % 4 {
+            0 => (
+                "com.apple.wifi.managed",
+                format!(
+                    "<key>SSID_STR</key><string>Net{i}</string><key>AutoJoin</key><true/>\
+                   <key>EncryptionType</key><string>WPA2</string><key>Password</key><string>secret{i}</string>"
+                ),
+            ),
+            1 => (
+                "com.apple.applicationaccess",
+                "<key>allowCamera</key><false/><key>allowScreenShot</key><true/>\
+                   <key>forceEncryptedBackup</key><true/><key>maxGracePeriod</key><integer>5</integer>"
+                    .to_owned(),
+            ),
+            2 => (
+                "com.apple.TCC.configuration-profile-policy",
+                format!(
+                    "<key>Services</key><dict><key>SystemPolicyAllFiles</key>\
+                   <array><dict><key>Identifier</key><string>com.example.app{i}</string><key>IdentifierType</key>\
+                   <string>bundleID</string><key>CodeRequirement</key><string>anchor apple generic</string>\
+                   <key>Allowed</key><true/></dict></array></dict>"
+                ),
+            ),
+            _ => (
+                "com.apple.MCX",
+                "<key>com.apple.EnergySaver.desktop.ACPower</key><dict><key>System Sleep Timer</key>\
+                   <integer>30</integer></dict><key>SleepDisabled</key><false/>"
+                    .to_owned(),
+            ),
+        };
+        payloads.push_str(&format!(
+            "<dict><key>PayloadType</key><string>{ty}</string><key>PayloadIdentifier</key><string>com.example.p{i}</string>\
+             <key>PayloadUUID</key><string>00000000-0000-4000-8000-{i:012}</string><key>PayloadVersion</key><integer>1</integer>\
+             <key>PayloadDisplayName</key><string>Payload {i}</string>{keys}</dict>\n"
+        ));
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>PayloadType</key><string>Configuration</string>\
+         <key>PayloadIdentifier</key><string>com.example.profile</string><key>PayloadUUID</key>\
+         <string>00000000-0000-4000-8000-999999999999</string><key>PayloadVersion</key><integer>1</integer>\
+         <key>PayloadContent</key><array>\n{payloads}</array></dict></plist>\n"
+    )
 }
 
 criterion_group! {
