@@ -780,9 +780,19 @@ impl SchemaFile {
     /// The request keys usable on the target, as display paths (see
     /// [`KeyTable::walk`]), in table order.
     pub fn usable_request_keys(&self, target: &Target) -> Vec<String> {
+        self.usable_keys(&self.request, target)
+    }
+
+    /// The response keys the device may send on the target, as display
+    /// paths (see [`KeyTable::walk`]), in table order.
+    pub fn usable_response_keys(&self, target: &Target) -> Vec<String> {
+        self.usable_keys(&self.response, target)
+    }
+
+    fn usable_keys(&self, table: &KeyTable, target: &Target) -> Vec<String> {
         let mut out = Vec::new();
         if self.support(target).is_supported() {
-            self.request.walk(&mut |path, key| {
+            table.walk(&mut |path, key| {
                 if key_check(key, target).is_supported() {
                     out.push(path.to_owned());
                     true
@@ -833,6 +843,30 @@ impl KeyTable {
             }
         }
     }
+}
+
+/// The newest version of `platform` the schema names anywhere (a version
+/// something was introduced, deprecated or removed in), over the families
+/// whose features are on. A target newer than this may support keys Apple
+/// added since; answers for it are the schema's, not Apple's newest.
+pub fn newest_version(platform: Platform) -> Option<OsVersion> {
+    let p = platform.index();
+    let mut newest: Option<OsVersion> = None;
+    let mut see = |i: u16| {
+        let e = &OS_ENTRIES[usize::from(i)];
+        for v in [e.introduced, e.deprecated, e.removed].into_iter().flatten() {
+            if newest.is_none_or(|n| v > n) {
+                newest = Some(v);
+            }
+        }
+    };
+    for file in Family::ALL.iter().flat_map(|f| files(*f)) {
+        see(file.os[p]);
+        for row in file.request.rows.iter().chain(file.response.rows) {
+            see(row.os[p]);
+        }
+    }
+    newest
 }
 
 /// Can the command be used on the target?

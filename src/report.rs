@@ -60,6 +60,18 @@ fn since(entry: &OsEntry) -> String {
     }
 }
 
+/// A note when `version` is past the newest version the schema knows.
+fn newer_than_schema(platform: Platform, version: OsVersion) -> String {
+    match availability::newest_version(platform) {
+        Some(newest) if version > newest => format!(
+            "> **Note:** {platform} {version} is newer than any {platform} version this schema release names \
+             (the newest is {newest}). What Apple added after that is not here; build against a newer schema \
+             (`DEVICE_MANAGEMENT_SCHEMA`) to see it.\n\n"
+        ),
+        _ => String::new(),
+    }
+}
+
 fn header(title: &str) -> String {
     format!(
         "# {title}\n\nGenerated from Apple's device-management schema, release `{}` (commit `{}`), by \
@@ -87,6 +99,7 @@ fn keys_of(table: &KeyTable, prefix: &str, platform: Platform, rows: &mut Vec<(S
 /// came in, and what it needs (channel, supervision, enrollment...).
 pub fn supported_markdown(platform: Platform, version: OsVersion) -> String {
     let mut out = header(&format!("MDM commands and keys on {platform} {version}"));
+    out.push_str(&newer_than_schema(platform, version));
     out.push_str(
         "A key is listed when it exists on this version on some channel or enrollment; \
          **Needs** says what it requires. Response keys are marked `→`. Paths join keys with `.`, \
@@ -150,6 +163,7 @@ impl Changes {
 /// `to`.
 pub fn changes_markdown(platform: Platform, from: OsVersion, to: OsVersion) -> String {
     let mut out = header(&format!("MDM changes on {platform} from {from} to {to}"));
+    out.push_str(&newer_than_schema(platform, to));
     let mut c = Changes::default();
     for file in availability::commands() {
         if file.os[platform.index()] == 0 {

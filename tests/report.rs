@@ -46,3 +46,28 @@ fn ios_changes_include_hideable() {
     assert!(md.contains("| InstallApplication | `Attributes.Hideable` | 18.1 |"), "{md}");
     assert!(md.contains("| InstallApplication | `Attributes.Lockable` | 18.1 |"));
 }
+
+/// A version past the schema's newest is answered with a note saying so.
+#[test]
+fn a_version_newer_than_the_schema_is_flagged() {
+    let newest = apple_device_management::availability::newest_version(Platform::MacOS).unwrap();
+    assert_eq!(newest, v("15.1"), "release 18.1 names macOS 15.1 at the most");
+    let md = supported_markdown(Platform::MacOS, v("99.0"));
+    assert!(md.contains(
+        "> **Note:** macOS 99.0 is newer than any macOS version this schema release names (the newest is 15.1)"
+    ));
+    assert!(!supported_markdown(Platform::MacOS, v("15.1")).contains("**Note:**"));
+    assert!(changes_markdown(Platform::MacOS, v("15.0"), v("16.0")).contains("**Note:** macOS 16.0 is newer"));
+}
+
+/// The response side has the same question as the request side.
+#[test]
+fn usable_response_keys() {
+    use apple_device_management::availability::{Target, command_schema};
+    let file = command_schema("ManagedApplicationList").unwrap();
+    let macos = file.usable_response_keys(&Target::new(Platform::MacOS, v("14.0")));
+    let ios = file.usable_response_keys(&Target::new(Platform::IOS, v("17.0")));
+    assert!(ios.iter().any(|k| k == "ManagedApplicationList.*.IsValidated"), "{ios:?}");
+    assert!(!macos.iter().any(|k| k == "ManagedApplicationList.*.IsValidated"), "n/a on macOS: {macos:?}");
+    assert!(macos.iter().any(|k| k == "ManagedApplicationList.*.Status"), "{macos:?}");
+}
