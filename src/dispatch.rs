@@ -19,6 +19,28 @@ pub fn decode_buffered<T: serde::de::DeserializeOwned, E: de::Error>(dict: plist
     crate::format::from_value_nested(&plist::Value::Dictionary(dict)).map_err(E::custom)
 }
 
+/// The string value of a tag key (`RequestType`, `PayloadType`, `Item`...)
+/// of a value kept untyped; when it is absent or not a string, lists that
+/// as a deviation at `path.key` and gives `None`.
+pub fn tag_of<'d>(
+    dict: &'d plist::Dictionary,
+    key: &str,
+    path: &mut crate::KeyPath,
+    out: &mut Vec<crate::Deviation>,
+) -> Option<&'d str> {
+    let found = dict.get(key);
+    if let Some(plist::Value::String(tag)) = found {
+        return Some(tag);
+    }
+    path.push_key(key);
+    out.push(match found {
+        Some(v) => crate::Deviation::wrong_kind(path.clone(), crate::ValueKind::String, v),
+        None => crate::Deviation::missing(path.clone(), crate::ValueKind::String),
+    });
+    path.pop();
+    None
+}
+
 /// Implements serde and [`FieldValue`] for a generated union.
 #[doc(hidden)]
 #[macro_export]
@@ -83,17 +105,9 @@ macro_rules! __union {
                     $(Self::$variant(v) => $crate::__private::record_deviations(v, path, out),)*
                     // A value this version does not know is fine; no
                     // discriminator at all is a missing key.
-                    Self::Unrecognized(d) => match d.get($disc) {
-                        Some(::plist::Value::String(_)) => {}
-                        other => {
-                            path.push_key($disc);
-                            out.push(match other {
-                                Some(v) => $crate::Deviation::wrong_kind(path.clone(), $crate::ValueKind::String, v),
-                                None => $crate::Deviation::missing(path.clone(), $crate::ValueKind::String),
-                            });
-                            path.pop();
-                        }
-                    },
+                    Self::Unrecognized(d) => {
+                        $crate::__private::tag_of(d, $disc, path, out);
+                    }
                 }
             }
         }
@@ -169,11 +183,7 @@ macro_rules! __any_command {
                 match self {
                     $(Self::$variant(v) => $crate::__private::record_deviations(v, path, out),)*
                     Self::Unrecognized(d) => {
-                        if !d.get("RequestType").is_some_and(|v| v.as_string().is_some()) {
-                            path.push_key("RequestType");
-                            out.push($crate::Deviation::missing(path.clone(), $crate::ValueKind::String));
-                            path.pop();
-                        }
+                        $crate::__private::tag_of(d, "RequestType", path, out);
                     }
                 }
             }
@@ -397,18 +407,7 @@ macro_rules! __any_tagged {
                     }
                     Self::Unrecognized(d) => {
                         // No tag, or one that is not a string: it cannot be typed.
-                        let tag = match d.get($tag) {
-                            Some(::plist::Value::String(tag)) => tag,
-                            other => {
-                                path.push_key($tag);
-                                out.push(match other {
-                                    Some(v) => $crate::Deviation::wrong_kind(path.clone(), $crate::ValueKind::String, v),
-                                    None => $crate::Deviation::missing(path.clone(), $crate::ValueKind::String),
-                                });
-                                path.pop();
-                                return;
-                            }
-                        };
+                        let Some(tag) = $crate::__private::tag_of(d, $tag, path, out) else { return };
                         // A known tag whose every candidate failed: listed.
                         let mut reason: ::core::option::Option<::std::string::String> = None;
                         $(

@@ -112,7 +112,9 @@ include!(concat!(env!("OUT_DIR"), "/schema_info.rs"));
 /// Re-exports for generated code and macros; not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::dispatch::{Fit, UnknownKeyCount, buffer_map, candidate_error, decode_buffered, try_candidate};
+    pub use crate::dispatch::{
+        Fit, UnknownKeyCount, buffer_map, candidate_error, decode_buffered, tag_of, try_candidate,
+    };
     pub use crate::record::{
         Decoded, FieldValue, Record, decode_opt, decode_record, decode_req, encode_extra, encode_opt, encode_req,
         field_deviations, fixed_value_deviation, raw_value, record_deviations, serialize_record, strict,
