@@ -140,19 +140,7 @@ impl<T: DeclarationPayload> FieldValue for Declaration<T> {
     }
 
     fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
-        for (i, key) in KEYS.iter().enumerate().skip(1) {
-            if let Some(v) = self.extra.get(key) {
-                path.push_key(key);
-                out.push(Deviation::wrong_kind(path.clone(), KINDS[i], v));
-                path.pop();
-            }
-        }
-        for key in self.extra.absent() {
-            let kind = KEYS.iter().position(|k| k == key).map_or(ValueKind::String, |i| KINDS[i]);
-            path.push_key(key);
-            out.push(Deviation::missing(path.clone(), kind));
-            path.pop();
-        }
+        crate::record::extra_deviations(&self.extra, &KEYS, &KINDS, path, out);
         if !self.extra.is_absent(KEYS[3]) {
             field_deviations(&self.payload, KEYS[3], path, out);
         }

@@ -197,17 +197,8 @@ impl<P: CommandPayload> FieldValue for Command<P> {
     }
 
     fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
-        if let Some(v) = self.extra.get("CommandUUID") {
-            path.push_key("CommandUUID");
-            out.push(Deviation::wrong_kind(path.clone(), ValueKind::String, v));
-            path.pop();
-        }
-        for key in self.extra.absent() {
-            let kind = if *key == "Command" { ValueKind::Dictionary } else { ValueKind::String };
-            path.push_key(key);
-            out.push(Deviation::missing(path.clone(), kind));
-            path.pop();
-        }
+        const KEYS: &[&str] = &["CommandUUID", "Command"];
+        crate::record::extra_deviations(&self.extra, KEYS, &[ValueKind::String, ValueKind::Dictionary], path, out);
         if !self.extra.is_absent("Command") {
             path.push_key("Command");
             self.command.payload_deviations(path, out);
@@ -568,18 +559,8 @@ impl<B: Record> FieldValue for CommandResponse<B> {
 const STATUS: &str = "Status";
 
 fn response_deviations<B: ResponseBody>(r: &CommandResponse<B>, path: &mut KeyPath, out: &mut Vec<Deviation>) {
-    for (i, key) in RESPONSE_ENVELOPE_KEYS.iter().enumerate() {
-        if let Some(v) = r.extra.get(key) {
-            path.push_key(key);
-            out.push(crate::record::raw_deviation(path, ENVELOPE_KINDS[i], v, r.extra.inner(key)));
-            path.pop();
-        }
-    }
-    if r.extra.is_absent(STATUS) {
-        path.push_key(STATUS);
-        out.push(Deviation::missing(path.clone(), ValueKind::String));
-        path.pop();
-    }
+    // Wrong-kind envelope values, and an absent Status.
+    crate::record::extra_deviations(&r.extra, RESPONSE_ENVELOPE_KEYS, ENVELOPE_KINDS, path, out);
     field_deviations(&r.error_chain, "ErrorChain", path, out);
     if let Some(body) = &r.body {
         let start = out.len();

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 
-use crate::value::{KeyPath, ValueKind};
+use crate::value::{KeyPath, PathSegment, ValueKind};
 
 /// What a generated struct holds besides its typed fields, so that nothing
 /// a device sent is lost and nothing it did not send is invented:
@@ -35,19 +35,30 @@ pub struct InnerMismatch {
     pub(crate) path: KeyPath,
     /// The kind the schema gives the element.
     pub(crate) expected: ValueKind,
-    /// The element as received.
-    pub(crate) found: plist::Value,
+}
+
+impl InnerMismatch {
+    /// The element inside `raw` (the value kept for the key) this names.
+    pub(crate) fn element<'v>(&self, raw: &'v plist::Value) -> &'v plist::Value {
+        let mut v = raw;
+        for seg in self.path.segments() {
+            let next = match (seg, v) {
+                (PathSegment::Index(i), plist::Value::Array(a)) => a.get(*i),
+                (PathSegment::Key(k), plist::Value::Dictionary(d)) => d.get(k),
+                _ => None,
+            };
+            // The path was recorded from this value; it always resolves.
+            let Some(next) = next else { break };
+            v = next;
+        }
+        v
+    }
 }
 
 impl Extra {
     /// An empty `Extra`.
     pub fn new() -> Extra {
         Extra::default()
-    }
-
-    /// The unknown and wrong-kind keys, as received.
-    pub fn dictionary(&self) -> &plist::Dictionary {
-        &self.keys
     }
 
     /// The dictionary, without the record of absent keys.
@@ -88,7 +99,8 @@ impl Extra {
     }
 }
 
-/// Compares the keys and the absent keys (the rest is derived from them).
+/// Compares the keys and the absent keys (where inside a raw value the
+/// culprit is follows from the value).
 impl PartialEq for Extra {
     fn eq(&self, other: &Extra) -> bool {
         self.keys == other.keys && self.absent == other.absent

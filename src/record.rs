@@ -60,7 +60,6 @@ impl<T> Decoded<T> {
 fn inner_at(
     at: crate::value::PathSegment,
     expected: ValueKind,
-    bad: &plist::Value,
     below: Option<Box<InnerMismatch>>,
 ) -> Box<InnerMismatch> {
     match below {
@@ -68,7 +67,7 @@ fn inner_at(
             inner.path.0.insert(0, at);
             inner
         }
-        None => Box::new(InnerMismatch { path: KeyPath(vec![at]), expected, found: bad.clone() }),
+        None => Box::new(InnerMismatch { path: KeyPath(vec![at]), expected }),
     }
 }
 
@@ -492,7 +491,7 @@ impl<T: FieldValue> FieldValue for Vec<T> {
                 Decoded::Mismatch(bad) => (bad, None),
                 Decoded::MismatchIn(bad, below) => (bad, Some(below)),
             };
-            let inner = inner_at(crate::value::PathSegment::Index(out.len()), T::KIND, &bad, below);
+            let inner = inner_at(crate::value::PathSegment::Index(out.len()), T::KIND, below);
             let mut raw = to_raw(&out);
             raw.push(bad);
             while let Some(v) = seq.next_element_seed(Seed::<plist::Value>(PhantomData))? {
@@ -528,7 +527,7 @@ impl<T: FieldValue> FieldValue for BTreeMap<String, T> {
                 Decoded::Mismatch(bad) => (bad, None),
                 Decoded::MismatchIn(bad, below) => (bad, Some(below)),
             };
-            let inner = inner_at(crate::value::PathSegment::Key(key.clone()), T::KIND, &bad, below);
+            let inner = inner_at(crate::value::PathSegment::Key(key.clone()), T::KIND, below);
             let mut raw = plist::Dictionary::new();
             for (k, v) in &out {
                 if let Ok(v) = plist::to_value(v) {
@@ -839,40 +838,41 @@ pub fn serialize_record<T: Record, S: Serializer>(record: &T, s: S, tag: Tag) ->
 /// The deviations of a record: known keys kept raw in `extra`, then those
 /// below its fields.
 pub fn record_deviations<T: Record>(record: &T, path: &mut KeyPath, out: &mut Vec<Deviation>) {
-    let extra = record.extra();
+    extra_deviations(record.extra(), T::KEYS, T::KINDS, path, out);
+    record.field_deviations(path, out);
+}
+
+/// The deviations an [`Extra`] records for the known `keys` (of `kinds`)
+/// of one dictionary: values kept raw for their wrong kind (or the element
+/// inside them whose kind was wrong), then required keys that were absent.
+pub(crate) fn extra_deviations(
+    extra: &Extra,
+    keys: &[&str],
+    kinds: &[ValueKind],
+    path: &mut KeyPath,
+    out: &mut Vec<Deviation>,
+) {
     if !extra.is_empty() {
-        for (i, key) in T::KEYS.iter().enumerate() {
+        for (key, kind) in keys.iter().zip(kinds) {
             if let Some(v) = extra.get(key) {
                 path.push_key(key);
-                out.push(raw_deviation(path, T::KINDS[i], v, extra.inner(key)));
+                out.push(match extra.inner(key) {
+                    Some(inner) => {
+                        let mut p = path.clone();
+                        p.0.extend(inner.path.0.iter().cloned());
+                        Deviation::wrong_kind(p, inner.expected, inner.element(v))
+                    }
+                    None => Deviation::wrong_kind(path.clone(), *kind, v),
+                });
                 path.pop();
             }
         }
     }
     for key in extra.absent() {
-        let kind = T::KEYS.iter().position(|k| k == key).map_or(ValueKind::String, |i| T::KINDS[i]);
+        let kind = keys.iter().position(|k| k == key).map_or(ValueKind::String, |i| kinds[i]);
         path.push_key(key);
         out.push(Deviation::missing(path.clone(), kind));
         path.pop();
-    }
-    record.field_deviations(path, out);
-}
-
-/// The deviation of a value kept raw at `path`: the value itself, or the
-/// element inside it whose kind was wrong.
-pub(crate) fn raw_deviation(
-    path: &KeyPath,
-    expected: ValueKind,
-    value: &plist::Value,
-    inner: Option<&InnerMismatch>,
-) -> Deviation {
-    match inner {
-        Some(inner) => {
-            let mut p = path.clone();
-            p.0.extend(inner.path.0.iter().cloned());
-            Deviation::wrong_kind(p, inner.expected, &inner.found)
-        }
-        None => Deviation::wrong_kind(path.clone(), expected, value),
     }
 }
 
