@@ -1,13 +1,15 @@
-//! Prints, as Markdown, which MDM commands and keys an OS version supports,
-//! or what changed between two versions of one OS.
+//! Prints, as Markdown, which commands, check-in messages, profile
+//! payloads, declarations and status items (and their keys) an OS version
+//! supports, or what changed between two versions of one OS.
 //!
 //! ```sh
-//! cargo run --example supported_keys -- macOS 15.1          # supported on macOS 15.1
-//! cargo run --example supported_keys -- macOS 14.0 15.1     # changes from 14.0 to 15.1
+//! cargo run --example supported_keys --features full -- macOS 15.1        # supported on macOS 15.1
+//! cargo run --example supported_keys --features full -- macOS 14.0 15.1   # changes from 14.0 to 15.1
 //! ```
 //!
-//! The outputs for those two calls are committed in `docs/supported-keys/`
-//! and checked by `tests/report.rs`.
+//! The outputs for `macOS 15.1`, `iOS 18.1` and `macOS 14.0 15.1` are
+//! committed in `docs/supported-keys/` and checked by `tests/report.rs`.
+//! The command-line tool (`cli/`) answers the same questions per family.
 
 use apple_device_management::report::{changes_markdown, supported_markdown};
 use apple_device_management::{OsVersion, Platform};

@@ -168,6 +168,9 @@ pub enum Enrollment {
     Automated,
     /// User Enrollment (personal devices, managed Apple ID).
     User,
+    /// Local enrollment: declarative management without an MDM server
+    /// (the schema's `allowed-enrollments: local`).
+    Local,
 }
 
 /// A device (and channel) a command is meant for.
@@ -234,6 +237,27 @@ impl Target {
         self.user_approved_mdm = approved;
         self
     }
+
+    /// The enrollment type declarative management names in
+    /// `allowed-enrollments`: `user`, `local`, else `supervised` for a
+    /// supervised device and `device` for an unsupervised one.
+    pub fn declarative_enrollment(&self) -> &'static str {
+        match self.enrollment {
+            Enrollment::User => "user",
+            Enrollment::Local => "local",
+            Enrollment::Device | Enrollment::Automated if self.supervised => "supervised",
+            Enrollment::Device | Enrollment::Automated => "device",
+        }
+    }
+
+    /// The scope declarative management names in `allowed-scopes`: the
+    /// device channel is `system`, the user channel `user`.
+    pub fn declarative_scope(&self) -> &'static str {
+        match self.channel {
+            Channel::Device => "system",
+            Channel::User => "user",
+        }
+    }
 }
 
 /// How a key or payload behaves under user enrollment or on shared iPad.
@@ -292,6 +316,9 @@ pub struct OsEntry {
     pub allowed_enrollments: &'static [&'static str],
     /// Declarative management: scopes it is allowed for.
     pub allowed_scopes: &'static [&'static str],
+    /// Declarative management on shared iPad: the scopes allowed there
+    /// (`None`: as [`OsEntry::allowed_scopes`]; empty: none).
+    pub shared_ipad_allowed_scopes: Option<&'static [&'static str]>,
 }
 
 impl OsEntry {
@@ -316,6 +343,7 @@ impl OsEntry {
         shared_ipad_user_channel: None,
         allowed_enrollments: &[],
         allowed_scopes: &[],
+        shared_ipad_allowed_scopes: None,
     };
 }
 
@@ -525,6 +553,21 @@ pub enum Unsupported {
     ForbiddenOnSharedIpad,
     /// Only on shared iPad.
     RequiresSharedIpad,
+    /// Declarative management: not for this enrollment type
+    /// (`allowed-enrollments`).
+    EnrollmentNotAllowed {
+        /// The target's enrollment type (see [`Target::declarative_enrollment`]).
+        enrollment: &'static str,
+        /// The enrollment types the schema allows.
+        allowed: &'static [&'static str],
+    },
+    /// Declarative management: not for this scope (`allowed-scopes`).
+    ScopeNotAllowed {
+        /// The target's scope (see [`Target::declarative_scope`]).
+        scope: &'static str,
+        /// The scopes the schema allows (on shared iPad, its own list).
+        allowed: &'static [&'static str],
+    },
 }
 
 impl fmt::Display for Unsupported {
@@ -543,8 +586,18 @@ impl fmt::Display for Unsupported {
             Unsupported::RequiresUserEnrollment => f.write_str("only under user enrollment"),
             Unsupported::ForbiddenOnSharedIpad => f.write_str("forbidden on shared iPad"),
             Unsupported::RequiresSharedIpad => f.write_str("only on shared iPad"),
+            Unsupported::EnrollmentNotAllowed { enrollment, allowed } => {
+                write!(f, "not allowed for {enrollment} enrollment (allowed: {})", list_or_none(allowed))
+            }
+            Unsupported::ScopeNotAllowed { scope, allowed } => {
+                write!(f, "not allowed in the {scope} scope (allowed: {})", list_or_none(allowed))
+            }
         }
     }
+}
+
+fn list_or_none(list: &[&str]) -> String {
+    if list.is_empty() { "none".to_owned() } else { list.join(", ") }
 }
 
 /// The answer to "can this be used on that target?".
@@ -603,7 +656,9 @@ pub fn check(entry: &OsEntry, is_listed: bool, target: &Target) -> Support {
         Channel::User if target.shared_ipad => entry.shared_ipad_user_channel.or(entry.user_channel).unwrap_or(false),
         Channel::User => entry.user_channel.unwrap_or(false),
     };
-    if !channel_ok {
+    // Declarative management states scopes instead of channels (checked
+    // below).
+    if !channel_ok && entry.allowed_scopes.is_empty() {
         return unsupported(U::Channel(target.channel));
     }
     if entry.supervised && !target.supervised {
@@ -628,6 +683,23 @@ pub fn check(entry: &OsEntry, is_listed: bool, target: &Target) -> Support {
         Some(Mode::Required) if !target.shared_ipad => return unsupported(U::RequiresSharedIpad),
         Some(Mode::Ignored) if target.shared_ipad => ignored = true,
         _ => {}
+    }
+    // Declarative management states who may use a declaration or status
+    // item as lists; an unstated list allows everyone.
+    let enrollment = target.declarative_enrollment();
+    if !entry.allowed_enrollments.is_empty() && !entry.allowed_enrollments.contains(&enrollment) {
+        return unsupported(U::EnrollmentNotAllowed { enrollment, allowed: entry.allowed_enrollments });
+    }
+    let scopes = match entry.shared_ipad_allowed_scopes {
+        Some(shared) if target.shared_ipad => Some(shared),
+        _ if entry.allowed_scopes.is_empty() => None,
+        _ => Some(entry.allowed_scopes),
+    };
+    let scope = target.declarative_scope();
+    if let Some(allowed) = scopes
+        && !allowed.contains(&scope)
+    {
+        return unsupported(U::ScopeNotAllowed { scope, allowed });
     }
     let deprecated = entry.deprecated.filter(|d| target.version >= *d);
     Support::Supported { deprecated, ignored }
@@ -831,7 +903,7 @@ impl KeyTable {
             let path = if !key.element {
                 if prefix.is_empty() { key.name.to_owned() } else { format!("{prefix}.{}", key.name) }
             } else if !parent_is_array {
-                format!("{prefix}.*")
+                if prefix.is_empty() { "*".to_owned() } else { format!("{prefix}.*") }
             } else if plain_element {
                 prefix.to_owned()
             } else {

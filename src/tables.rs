@@ -36,6 +36,7 @@ const fn e(
     shared_ipad_user_channel: Option<bool>,
     allowed_enrollments: &'static [&'static str],
     allowed_scopes: &'static [&'static str],
+    shared_ipad_allowed_scopes: Option<&'static [&'static str]>,
 ) -> OsEntry {
     OsEntry {
         introduced,
@@ -57,6 +58,7 @@ const fn e(
         shared_ipad_user_channel,
         allowed_enrollments,
         allowed_scopes,
+        shared_ipad_allowed_scopes,
     }
 }
 

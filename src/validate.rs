@@ -1,17 +1,26 @@
-//! Checking a command against the schema for one target, before sending it.
+//! Checking what you send or receive against the schema, for one target:
+//! commands, check-in messages, configuration profiles (every payload, by
+//! its `PayloadType`), declarations and status reports.
 //!
 //! One checker reads the generated tables and walks a compact copy of the
-//! payload (a typed command and a `plist::Value` are both copied by
-//! serialising them; see `tree.rs`). It
-//! reports, with key paths relative to the `Command` dictionary:
-//! - the command or a key the target does not support (and why);
+//! document (a typed value and a `plist::Value` are both copied by
+//! serialising them; see `tree.rs`). It reports, with key paths from the
+//! document's top (a command's from its `Command` dictionary):
+//! - a command, payload, declaration, status item or key the target does
+//!   not support, and why (OS version, channel or scope, supervision,
+//!   enrollment, declarative management's `allowed-enrollments` and
+//!   `allowed-scopes`);
 //! - keys required on that target but missing;
 //! - values of the wrong kind (an `<integer>` where a `<boolean>` belongs
 //!   is an error, as Apple Business Manager treats it), outside the
 //!   `rangelist`, `range`, `repetition` or `format`;
-//! - deprecated and ignored keys, and keys the schema does not know (as
-//!   warnings);
-//! - the rules Apple states only in prose ([`rules`]).
+//! - deprecated and ignored keys and values, and keys the schema does not
+//!   know (as warnings);
+//! - the rules Apple states only in prose ([`rules`]), within a payload
+//!   and across a profile's payloads.
+//!
+//! Typed values implement [`Validate`]; [`document`] takes any
+//! `plist::Value` and finds out what it is ([`DocumentKind::detect`]).
 //!
 //! ```
 //! use apple_device_management::commands::InstallApplication;
@@ -24,20 +33,45 @@
 //! assert_eq!(report.errors().count(), 1);
 //! assert_eq!(report.issues[0].path.to_string(), "ManifestURL");
 //! ```
+//!
+//! A profile, untyped:
+//!
+//! ```
+//! use apple_device_management::validate;
+//! use apple_device_management::{Platform, Target};
+//!
+//! let xml = br#"<?xml version="1.0" encoding="UTF-8"?>
+//! <plist version="1.0"><dict>
+//!   <key>PayloadType</key><string>Configuration</string>
+//!   <key>PayloadVersion</key><integer>1</integer>
+//!   <key>PayloadIdentifier</key><string>com.example.profile</string>
+//!   <key>PayloadUUID</key><string>6F1D4C3A-0B7E-4C43-9F1E-4D6A3C2B1A00</string>
+//!   <key>PayloadContent</key><array><dict>
+//!     <key>PayloadType</key><string>com.apple.applicationaccess</string>
+//!     <key>PayloadVersion</key><integer>1</integer>
+//!     <key>PayloadIdentifier</key><string>com.example.profile.restrictions</string>
+//!     <key>PayloadUUID</key><string>0C1A2B3C-4D5E-4F60-8172-93A4B5C6D7E8</string>
+//!     <key>allowAirDrop</key><false/>
+//!   </dict></array>
+//! </dict></plist>"#;
+//! let profile = plist::Value::from_reader_xml(&xml[..]).unwrap();
+//! // allowAirDrop needs a supervised device.
+//! let report = validate::document(&profile, &Target::new(Platform::IOS, "17.0".parse().unwrap()));
+//! assert_eq!(report.issues[0].path.to_string(), "PayloadContent[0].allowAirDrop");
+//! assert_eq!(report.issues[0].problem.to_string(), "key needs a supervised device");
+//! ```
 
 pub mod rules;
 mod tree;
+mod walk;
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Mutex, OnceLock};
 
-use crate::availability::{
-    self, Bounds, KeyEntry, KeyTable, Literal, OsVersion, Presence, SchemaFile, Support, Target, Unsupported,
-};
+use crate::availability::{self, Bounds, Family, Literal, OsVersion, SchemaFile, Support, Target, Unsupported};
 use crate::envelope::{Command, CommandPayload};
-use crate::value::{KeyPath, PathSegment, ValueKind};
+use crate::value::{KeyPath, ValueKind};
 use tree::{NodeRef, Tree};
+use walk::{Level, Step, Walker};
 
 /// How serious an issue is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -53,10 +87,25 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Problem {
-    /// The dictionary has no `RequestType`, or one the schema does not have.
-    UnknownRequestType(Option<String>),
-    /// The target does not support the command.
-    CommandNotSupported(Unsupported),
+    /// The document has no type key (`RequestType`, `MessageType`,
+    /// `PayloadType`, a declaration's `Type`), or a type the schema does not
+    /// have; for a status report, a status item the schema does not have.
+    UnknownType {
+        /// What names the type: `RequestType`, `MessageType`,
+        /// `PayloadType`, `Type` or `status item`.
+        key: &'static str,
+        /// The type found (`None`: the key is missing or not a string).
+        value: Option<String>,
+    },
+    /// The target does not support the command, check-in message, profile
+    /// payload, declaration or status item at this path.
+    NotSupported {
+        /// `command`, `check-in message`, `payload`, `declaration` or
+        /// `status item`.
+        what: &'static str,
+        /// Why.
+        why: Unsupported,
+    },
     /// The target does not support the key.
     KeyNotSupported(Unsupported),
     /// A required key is missing.
@@ -113,9 +162,9 @@ pub enum Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Problem::UnknownRequestType(Some(rt)) => write!(f, "unknown RequestType `{rt}`"),
-            Problem::UnknownRequestType(None) => f.write_str("no RequestType"),
-            Problem::CommandNotSupported(u) => write!(f, "command {u}"),
+            Problem::UnknownType { key, value: Some(v) } => write!(f, "unknown {key} `{v}`"),
+            Problem::UnknownType { key, value: None } => write!(f, "no {key}"),
+            Problem::NotSupported { what, why } => write!(f, "{what} {why}"),
             Problem::KeyNotSupported(u) => write!(f, "key {u}"),
             Problem::MissingRequired => f.write_str("required key missing"),
             Problem::WrongType { expected, found } => write!(f, "expected {expected}, found {found}"),
@@ -203,15 +252,15 @@ impl fmt::Display for Report {
     }
 }
 
-/// Validation of a typed payload.
+/// Validation of a typed value.
 pub trait Validate {
-    /// Checks the payload against the schema for a target.
+    /// Checks the value against the schema for a target.
     fn validate(&self, target: &Target) -> Report;
 }
 
 impl<P: CommandPayload> Validate for P {
     fn validate(&self, target: &Target) -> Report {
-        tree_report(&crate::envelope::PayloadRef(self), self.schema_file(), target)
+        typed(&crate::envelope::PayloadRef(self), DocumentKind::Command, target)
     }
 }
 
@@ -223,263 +272,580 @@ impl<P: CommandPayload> Command<P> {
     }
 }
 
-/// Validates a command given as a plist value: either the whole command
-/// (`{CommandUUID, Command: {...}}`) or its `Command` dictionary.
-pub fn command(value: &plist::Value, target: &Target) -> Report {
-    let Some(dict) = value.as_dictionary() else {
-        let mut r = Report::default();
-        r.push(
-            &KeyPath::root(),
-            Severity::Error,
-            Problem::WrongType { expected: ValueKind::Dictionary, found: ValueKind::of(value) },
-        );
-        return r;
-    };
-    match dict.get("Command").and_then(plist::Value::as_dictionary) {
-        Some(inner) if !dict.contains_key("RequestType") => command_payload(inner, target),
-        _ => command_payload(dict, target),
+/// Implements [`Validate`] for typed documents: copy, then check as that
+/// kind of document.
+macro_rules! validate_as {
+    ($kind:ident: $($(#[$attr:meta])* [$($generic:tt)*] $ty:ty),* $(,)?) => {$(
+        $(#[$attr])*
+        impl<$($generic)*> Validate for $ty {
+            fn validate(&self, target: &Target) -> Report {
+                typed(self, DocumentKind::$kind, target)
+            }
+        }
+    )*};
+}
+
+validate_as!(Profile:
+    #[cfg(feature = "profiles")] [] crate::profiles::Profile,
+);
+validate_as!(Payload:
+    #[cfg(feature = "profiles")] [T: crate::profiles::PayloadBody] crate::profiles::Payload<T>,
+    #[cfg(feature = "profiles")] [] crate::profiles::AnyPayload,
+);
+validate_as!(Declaration:
+    #[cfg(feature = "declarative")] [T: crate::declarative::DeclarationPayload] crate::declarative::Declaration<T>,
+    #[cfg(feature = "declarative")] [] crate::declarative::AnyDeclaration,
+);
+validate_as!(StatusReport:
+    #[cfg(feature = "declarative")] [] crate::declarative::protocol::StatusReport,
+);
+validate_as!(Checkin:
+    #[cfg(feature = "checkin")] [] crate::checkin::AnyCheckin,
+);
+
+/// What a document is, as far as validation is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DocumentKind {
+    /// A command: its `Command` dictionary (with `RequestType`), or the
+    /// whole command (`CommandUUID` and `Command`).
+    Command,
+    /// A device's reply to a command (`Status` with `UDID`,
+    /// `EnrollmentID` or `CommandUUID`). Its keys are checked against the
+    /// command's response keys when the reply names its `RequestType`
+    /// (macOS replies do) or when it is given ([`command_response`]).
+    CommandResponse,
+    /// A check-in message (`MessageType`).
+    Checkin,
+    /// A configuration profile (`.mobileconfig`): `PayloadType`
+    /// `Configuration`, or `PayloadContent`.
+    Profile,
+    /// One profile payload (a `PayloadType` other than `Configuration`).
+    Payload,
+    /// A declaration (`Type`, `Identifier`, `Payload`).
+    Declaration,
+    /// A declarative-management status report (`StatusItems`).
+    StatusReport,
+}
+
+impl DocumentKind {
+    /// Tells what a document is by its keys: `MessageType` (check-in),
+    /// `Status` with `UDID`, `EnrollmentID` or `CommandUUID` (a reply),
+    /// `RequestType` or a `Command` dictionary (command), `StatusItems`
+    /// (status report), `Type` with `Payload` or `Identifier`
+    /// (declaration), `PayloadContent` or `PayloadType` `Configuration`
+    /// (profile), another `PayloadType` (payload). `None` for anything
+    /// else.
+    pub fn detect(value: &plist::Value) -> Option<DocumentKind> {
+        let d = value.as_dictionary()?;
+        let text = |k: &str| d.get(k).and_then(plist::Value::as_string);
+        let reply = text("Status").is_some()
+            && (d.contains_key("UDID") || d.contains_key("EnrollmentID") || d.contains_key("CommandUUID"));
+        Some(if d.contains_key("MessageType") {
+            DocumentKind::Checkin
+        } else if reply && !d.contains_key("Command") {
+            DocumentKind::CommandResponse
+        } else if d.contains_key("RequestType") || d.get("Command").is_some_and(|c| c.as_dictionary().is_some()) {
+            DocumentKind::Command
+        } else if d.contains_key("StatusItems") {
+            DocumentKind::StatusReport
+        } else if text("Type").is_some() && (d.contains_key("Payload") || d.contains_key("Identifier")) {
+            DocumentKind::Declaration
+        } else if d.contains_key("PayloadContent") || text("PayloadType") == Some("Configuration") {
+            DocumentKind::Profile
+        } else if d.contains_key("PayloadType") {
+            DocumentKind::Payload
+        } else {
+            return None;
+        })
     }
+
+    /// A name for messages: `command`, `check-in message`, `profile`,
+    /// `payload`, `declaration`, `status report`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::Command => "command",
+            DocumentKind::CommandResponse => "command response",
+            DocumentKind::Checkin => "check-in message",
+            DocumentKind::Profile => "profile",
+            DocumentKind::Payload => "payload",
+            DocumentKind::Declaration => "declaration",
+            DocumentKind::StatusReport => "status report",
+        }
+    }
+}
+
+impl fmt::Display for DocumentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Validates any document, after telling what it is
+/// ([`DocumentKind::detect`]); one that is none of them is an error at
+/// `(root)`.
+pub fn document(value: &plist::Value, target: &Target) -> Report {
+    match DocumentKind::detect(value) {
+        Some(kind) => as_kind(value, kind, target),
+        None => {
+            let mut r = Report::default();
+            let what = match value.as_dictionary() {
+                Some(_) => {
+                    "not a command, command response, check-in message, profile, payload, declaration or \
+                            status report: none of RequestType, Status, MessageType, PayloadType, PayloadContent, \
+                            Type or StatusItems"
+                }
+                None => "a document is a dictionary",
+            };
+            r.push(&KeyPath::root(), Severity::Error, Problem::Rule(what.to_owned()));
+            r
+        }
+    }
+}
+
+/// Validates a document as the given kind.
+pub fn as_kind(value: &plist::Value, kind: DocumentKind, target: &Target) -> Report {
+    typed(value, kind, target)
+}
+
+/// Validates a command given as a plist value: either the whole command
+/// (`{CommandUUID, Command: {...}}`) or its `Command` dictionary. Paths are
+/// relative to the `Command` dictionary.
+pub fn command(value: &plist::Value, target: &Target) -> Report {
+    typed(value, DocumentKind::Command, target)
 }
 
 /// Validates the `Command` dictionary of a command (it holds
 /// `RequestType`).
 pub fn command_payload(payload: &plist::Dictionary, target: &Target) -> Report {
-    let file = payload.get("RequestType").and_then(plist::Value::as_string).and_then(availability::command_schema);
-    tree_report(payload, file, target)
+    typed(payload, DocumentKind::Command, target)
 }
 
-/// Copies the `Command` dictionary and checks the copy.
-fn tree_report<T: serde::Serialize + ?Sized>(payload: &T, file: Option<&SchemaFile>, target: &Target) -> Report {
-    Tree::with(payload, |tree| match tree {
-        Ok(tree) => command_tree(tree.root(), file, target),
-        Err(e) => {
-            let mut r = Report::default();
-            r.push(&KeyPath::root(), Severity::Error, Problem::Rule(format!("the payload does not encode: {e}")));
-            r
+/// Validates a device's reply to a command: the envelope's `Status`, and
+/// the body against the response keys of the command with this
+/// `RequestType` (when `None`, the reply's own `RequestType`, which macOS
+/// sends). Required response keys are checked only in an Acknowledged
+/// reply, as decoding does.
+pub fn command_response(value: &plist::Value, request_type: Option<&str>, target: &Target) -> Report {
+    with_tree(value, |root, report| {
+        if let Some(d) = dict_or_report(root, report) {
+            response_doc(d, request_type, target, report);
         }
     })
 }
 
-fn command_tree(payload: NodeRef<'_>, file: Option<&SchemaFile>, target: &Target) -> Report {
-    let mut report = Report::default();
-    let root = KeyPath::root();
-    let Some(file) = file else {
-        let rt = payload.get("RequestType").and_then(|n| n.as_str());
-        report.push(&root, Severity::Error, Problem::UnknownRequestType(rt.map(str::to_owned)));
-        return report;
-    };
-    match file.support(target) {
-        Support::Unsupported(u) => {
-            report.push(&root, Severity::Error, Problem::CommandNotSupported(u));
-            return report;
+/// Validates a check-in message by its `MessageType`.
+pub fn checkin(value: &plist::Value, target: &Target) -> Report {
+    typed(value, DocumentKind::Checkin, target)
+}
+
+/// Validates a configuration profile: its top level, then every payload by
+/// its `PayloadType`, then the rules across payloads (unique
+/// `PayloadIdentifier` and `PayloadUUID`, payload types of which only one
+/// may be installed). Paths start at the profile
+/// (`PayloadContent[2].allowCamera`).
+pub fn profile(value: &plist::Value, target: &Target) -> Report {
+    typed(value, DocumentKind::Profile, target)
+}
+
+/// Validates one profile payload by its `PayloadType`.
+pub fn payload(value: &plist::Value, target: &Target) -> Report {
+    typed(value, DocumentKind::Payload, target)
+}
+
+/// Validates a declaration: its `Type` (with its `allowed-enrollments`
+/// and `allowed-scopes`), the declaration keys and its `Payload`.
+pub fn declaration(value: &plist::Value, target: &Target) -> Report {
+    typed(value, DocumentKind::Declaration, target)
+}
+
+/// Validates a status report: its keys, and every status item in
+/// `StatusItems` against the item's schema. The target's channel is the
+/// report's scope (device channel: `system`).
+pub fn status_report(value: &plist::Value, target: &Target) -> Report {
+    typed(value, DocumentKind::StatusReport, target)
+}
+
+/// Validates a dictionary against any schema file's request keys (an
+/// `other/` file such as a ManifestURL manifest, or any file you picked).
+pub fn against(file: &SchemaFile, value: &plist::Value, target: &Target) -> Report {
+    with_tree(value, |root, report| {
+        let Some(d) = dict_or_report(root, report) else { return };
+        if supported(file, "document", &[], target, report) {
+            Walker::new(&file.request, target, report, &[]).document(
+                &[(&file.request, file.request.top_level())],
+                d,
+                &[],
+                true,
+            );
         }
-        Support::Supported { deprecated: Some(v), .. } => report.push(&root, Severity::Warning, Problem::Deprecated(v)),
-        Support::Supported { .. } => {}
-    }
-    let mut walker = Walker { table: &file.request, target, report: &mut report, path: Vec::with_capacity(8) };
-    walker.dict(file.request.top_level(), payload, true);
-    rules::check(file.name, &file.request, payload, target, &mut report);
+    })
+}
+
+/// Copies a serialisable value and checks the copy as `kind`.
+fn typed<T: serde::Serialize + ?Sized>(value: &T, kind: DocumentKind, target: &Target) -> Report {
+    with_tree(value, |root, report| {
+        let Some(d) = dict_or_report(root, report) else { return };
+        match kind {
+            DocumentKind::Command => command_doc(d, target, report),
+            DocumentKind::CommandResponse => response_doc(d, None, target, report),
+            DocumentKind::Checkin => checkin_doc(d, target, report),
+            DocumentKind::Profile => profile_doc(d, target, report),
+            DocumentKind::Payload => {
+                payload_doc(d, &[], target, report);
+            }
+            DocumentKind::Declaration => declaration_doc(d, target, report),
+            DocumentKind::StatusReport => status_report_doc(d, target, report),
+        }
+    })
+}
+
+fn with_tree<T: serde::Serialize + ?Sized>(value: &T, check: impl FnOnce(NodeRef<'_>, &mut Report)) -> Report {
+    let mut report = Report::default();
+    Tree::with(value, |tree| match tree {
+        Ok(tree) => check(tree.root(), &mut report),
+        Err(e) => {
+            report.push(&KeyPath::root(), Severity::Error, Problem::Rule(format!("the document does not encode: {e}")))
+        }
+    });
     report
 }
 
-const MAX_DEPTH: usize = 64;
-
-/// One step of the path being walked, borrowed until an issue needs it.
-#[derive(Clone, Copy)]
-enum Step<'t> {
-    Key(&'t str),
-    Index(usize),
-}
-
-struct Walker<'a, 't> {
-    table: &'a KeyTable,
-    target: &'a Target,
-    report: &'a mut Report,
-    path: Vec<Step<'t>>,
-}
-
-fn kind_ok(expected: ValueKind, value: NodeRef<'_>) -> bool {
-    let found = value.kind();
-    expected == ValueKind::Any || expected == found || (expected == ValueKind::Real && found == ValueKind::Integer)
-}
-
-fn literal_matches(lit: &Literal, value: NodeRef<'_>) -> bool {
-    match lit {
-        Literal::Str(s) => value.as_str() == Some(*s),
-        Literal::Int(i) => value.as_int() == Some(i128::from(*i)),
-        Literal::Real(r) => value.number() == Some(*r),
-        Literal::Bool(b) => value.as_bool() == Some(*b),
-        // A plist has no null; nothing matches it.
-        Literal::Null => false,
-    }
-}
-
-fn outside(value: f64, b: &Bounds) -> bool {
-    b.min.is_some_and(|m| value < m) || b.max.is_some_and(|m| value > m)
-}
-
-/// Compiled `format` patterns, shared by every validation.
-fn pattern_matches(pattern: &'static str, text: &str) -> Option<bool> {
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<regex_lite::Regex>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-    let re = cache.entry(pattern).or_insert_with(|| regex_lite::Regex::new(pattern).ok());
-    re.as_ref().map(|re| re.is_match(text))
-}
-
-impl<'t> Walker<'_, 't> {
-    fn push(&mut self, severity: Severity, problem: Problem) {
-        let path = KeyPath(
-            self.path
-                .iter()
-                .map(|s| match *s {
-                    Step::Key(k) => PathSegment::Key(k.to_owned()),
-                    Step::Index(i) => PathSegment::Index(i),
-                })
-                .collect(),
+fn dict_or_report<'t>(root: NodeRef<'t>, report: &mut Report) -> Option<NodeRef<'t>> {
+    let d = root.as_dict();
+    if d.is_none() {
+        report.push(
+            &KeyPath::root(),
+            Severity::Error,
+            Problem::WrongType { expected: ValueKind::Dictionary, found: root.kind() },
         );
-        self.report.push(&path, severity, problem);
     }
+    d
+}
 
-    fn support(&self, key: &KeyEntry) -> Support {
-        availability::check(key.on(self.target.platform), key.os[self.target.platform.index()] != 0, self.target)
-    }
-
-    fn dict(&mut self, level: &'static [KeyEntry], dict: NodeRef<'t>, top: bool) {
-        // A dictionary of `ANY` keys: every value is an element.
-        if let [only] = level
-            && only.element
-        {
-            for (k, v) in dict.entries() {
-                self.path.push(Step::Key(k));
-                self.value(only, v);
-                self.path.pop();
-            }
-            return;
+/// Reports a payload the target does not support (error) or that is
+/// deprecated there (warning); true when it is supported.
+fn supported(file: &SchemaFile, what: &'static str, at: &[Step<'_>], target: &Target, report: &mut Report) -> bool {
+    match file.support(target) {
+        Support::Unsupported(why) => {
+            report.push(&walk::key_path(at), Severity::Error, Problem::NotSupported { what, why });
+            false
         }
-        for (k, v) in dict.entries() {
-            if top && k == "RequestType" {
+        Support::Supported { deprecated, ignored } => {
+            if let Some(v) = deprecated {
+                report.push(&walk::key_path(at), Severity::Warning, Problem::Deprecated(v));
+            }
+            if ignored {
+                report.push(&walk::key_path(at), Severity::Warning, Problem::Ignored);
+            }
+            true
+        }
+    }
+}
+
+fn unknown_type(key: &'static str, value: Option<&str>, at: &[Step<'_>], report: &mut Report) {
+    report.push(&walk::key_path(at), Severity::Error, Problem::UnknownType { key, value: value.map(str::to_owned) });
+}
+
+/// A file's top-level request keys, as a walker level.
+fn top(file: &SchemaFile) -> Level<'_> {
+    (&file.request, file.request.top_level())
+}
+
+fn command_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
+    // The whole command: check its Command dictionary.
+    let d = match d.get("Command").and_then(|c| c.as_dict()) {
+        Some(inner) if d.get("RequestType").is_none() => inner,
+        _ => d,
+    };
+    let rt = d.get("RequestType").and_then(|n| n.as_str());
+    let Some(file) = rt.and_then(availability::command_schema) else {
+        return unknown_type("RequestType", rt, &[], report);
+    };
+    if supported(file, "command", &[], target, report) {
+        Walker::new(&file.request, target, report, &[]).document(&[top(file)], d, &["RequestType"], true);
+        rules::check(file.name, &file.request, d, &[], target, report);
+    }
+}
+
+/// The keys of a reply's envelope (not in any command's response keys).
+use crate::envelope::RESPONSE_ENVELOPE_KEYS as ENVELOPE_KEYS;
+
+const STATUSES: &[Literal] = &[
+    Literal::Str("Acknowledged"),
+    Literal::Str("Error"),
+    Literal::Str("CommandFormatError"),
+    Literal::Str("Idle"),
+    Literal::Str("NotNow"),
+];
+
+fn response_doc(d: NodeRef<'_>, request_type: Option<&str>, target: &Target, report: &mut Report) {
+    let status = d.get("Status");
+    match status.map(|s| (s, s.as_str())) {
+        None => report.push(&KeyPath::parse("Status"), Severity::Error, Problem::MissingRequired),
+        Some((s, None)) => report.push(
+            &KeyPath::parse("Status"),
+            Severity::Error,
+            Problem::WrongType { expected: ValueKind::String, found: s.kind() },
+        ),
+        Some((_, Some(text))) if !STATUSES.iter().any(|l| matches!(l, Literal::Str(s) if *s == text)) => report.push(
+            &KeyPath::parse("Status"),
+            Severity::Error,
+            Problem::NotInRangelist { value: text.to_owned(), allowed: STATUSES },
+        ),
+        Some(_) => {}
+    }
+    let rt = request_type.or_else(|| d.get("RequestType").and_then(|n| n.as_str()));
+    // A reply with only the envelope (NotNow, Idle, most errors) has no
+    // body to check.
+    if d.entries().all(|(k, _)| ENVELOPE_KEYS.contains(&k)) && rt.is_none() {
+        return;
+    }
+    let Some(rt) = rt else {
+        report.push(
+            &KeyPath::root(),
+            Severity::Error,
+            Problem::Rule(
+                "the reply does not say which command it answers: give the RequestType of the command \
+                 (validate::command_response; the CLI's --request-type)"
+                    .to_owned(),
+            ),
+        );
+        return;
+    };
+    let Some(file) = availability::command_schema(rt) else {
+        return unknown_type("RequestType", Some(rt), &[], report);
+    };
+    if !supported(file, "command", &[], target, report) {
+        return;
+    }
+    let walker = Walker::new(&file.response, target, report, &[]);
+    let acknowledged = status.and_then(|s| s.as_str()) == Some("Acknowledged");
+    let mut walker = if acknowledged { walker } else { walker.without_required() };
+    walker.document(&[(&file.response, file.response.top_level())], d, ENVELOPE_KEYS, true);
+}
+
+fn checkin_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
+    let mt = d.get("MessageType").and_then(|n| n.as_str());
+    let Some(file) = mt.and_then(|mt| availability::schema_file(Family::Checkin, mt)) else {
+        return unknown_type("MessageType", mt, &[], report);
+    };
+    if supported(file, "check-in message", &[], target, report) {
+        Walker::new(&file.request, target, report, &[]).document(&[top(file)], d, &[], true);
+    }
+}
+
+const TOP_LEVEL: &str = "mdm/profiles/TopLevel.yaml";
+const COMMON_PAYLOAD_KEYS: &str = "mdm/profiles/CommonPayloadKeys.yaml";
+
+fn profile_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
+    let Some(top_level) = availability::schema_file_by_path(TOP_LEVEL) else {
+        report.push(&KeyPath::root(), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "profiles")));
+        return;
+    };
+    Walker::new(&top_level.request, target, report, &[]).document(&[top(top_level)], d, &["PayloadContent"], true);
+    let mut seen: Vec<Seen<'_>> = Vec::new();
+    if let Some(content) = d.get("PayloadContent") {
+        if content.kind() != ValueKind::Array {
+            let at = [Step::Key("PayloadContent")];
+            report.push(
+                &walk::key_path(&at),
+                Severity::Error,
+                Problem::WrongType { expected: ValueKind::Array, found: content.kind() },
+            );
+        }
+        for (i, item) in content.items().enumerate() {
+            let at = [Step::Key("PayloadContent"), Step::Index(i)];
+            let Some(p) = item.as_dict() else {
+                report.push(
+                    &walk::key_path(&at),
+                    Severity::Error,
+                    Problem::WrongType { expected: ValueKind::Dictionary, found: item.kind() },
+                );
                 continue;
-            }
-            self.path.push(Step::Key(k));
-            match level.iter().find(|e| availability::same_key(e.name, k) && !e.element) {
-                Some(e) => self.key(e, v),
-                None => self.push(Severity::Warning, Problem::UnknownKey),
-            }
-            self.path.pop();
-        }
-        for e in level {
-            if e.presence == Presence::Required
-                && !e.element
-                && dict.get(e.name).is_none()
-                && self.support(e).is_supported()
-            {
-                self.path.push(Step::Key(e.name));
-                self.push(Severity::Error, Problem::MissingRequired);
-                self.path.pop();
-            }
+            };
+            let file = payload_doc(p, &at, target, report);
+            seen.push(Seen { index: i, payload: p, file });
         }
     }
+    rules::profile(d, &seen, target, report);
+}
 
-    fn key(&mut self, e: &'static KeyEntry, v: NodeRef<'t>) {
-        if self.availability(e) {
-            self.value(e, v);
+/// A payload of a profile, as the cross-payload rules see it.
+pub(crate) struct Seen<'t> {
+    pub(crate) index: usize,
+    pub(crate) payload: NodeRef<'t>,
+    /// The payload type's (first) schema file, when the schema has it.
+    pub(crate) file: Option<&'static SchemaFile>,
+}
+
+const FAMILY_OFF: &str = "this build has no schema for this family: enable the `{}` feature";
+
+/// Checks one payload dictionary; returns its (first) schema file.
+fn payload_doc<'t>(
+    p: NodeRef<'t>,
+    at: &[Step<'t>],
+    target: &Target,
+    report: &mut Report,
+) -> Option<&'static SchemaFile> {
+    let Some(common) = availability::schema_file_by_path(COMMON_PAYLOAD_KEYS) else {
+        report.push(&walk::key_path(at), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "profiles")));
+        return None;
+    };
+    let pt = p.get("PayloadType").and_then(|n| n.as_str());
+    // Every file that describes this PayloadType (com.apple.MCX has six).
+    let files: Vec<&'static SchemaFile> = match pt {
+        Some(pt) => availability::files(Family::Profiles)
+            .iter()
+            .filter(|f| availability::same_key(f.name, pt) && f.path != TOP_LEVEL && f.path != COMMON_PAYLOAD_KEYS)
+            .collect(),
+        None => Vec::new(),
+    };
+    let Some(first) = files.first().copied() else {
+        // A PayloadType the schema lacks: on macOS any preference domain
+        // (com.google.Chrome) is a custom-settings payload; a warning.
+        match pt {
+            Some(_) => report.push(
+                &walk::key_path(at),
+                Severity::Warning,
+                Problem::UnknownType { key: "PayloadType", value: pt.map(str::to_owned) },
+            ),
+            None => unknown_type("PayloadType", None, at, report),
+        }
+        // The common keys can still be checked; the others are unknown.
+        Walker::new(&common.request, target, report, at).document(&[top(common)], p, &[], false);
+        return None;
+    };
+    if !supported(first, "payload", at, target, report) {
+        return Some(first);
+    }
+    // Of several files, those that know one of the payload's keys (else the
+    // first): their required keys are the ones that apply.
+    let mut chosen: Vec<&'static SchemaFile> = files
+        .iter()
+        .copied()
+        .filter(|f| p.entries().any(|(k, _)| f.request.top_level().iter().any(|e| availability::same_key(e.name, k))))
+        .collect();
+    if chosen.is_empty() {
+        chosen.push(first);
+    }
+    let mut levels = vec![top(common)];
+    levels.extend(chosen.iter().map(|f| top(f)));
+    Walker::new(&common.request, target, report, at).document(&levels, p, &[], true);
+    for f in &chosen {
+        rules::check(f.name, &f.request, p, at, target, report);
+    }
+    Some(first)
+}
+
+const DECLARATION_BASE: &str = "declarative/declarations/declarationbase.yaml";
+const STATUS_REPORT: &str = "declarative/protocol/statusreport.yaml";
+
+fn declaration_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
+    let Some(base) = availability::schema_file_by_path(DECLARATION_BASE) else {
+        report.push(&KeyPath::root(), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "declarative")));
+        return;
+    };
+    let ty = d.get("Type").and_then(|n| n.as_str());
+    let file =
+        ty.and_then(|t| availability::schema_file(Family::Declarations, t)).filter(|f| f.path != DECLARATION_BASE);
+    if file.is_none() {
+        unknown_type("Type", ty, &[], report);
+    }
+    if let Some(file) = file
+        && !supported(file, "declaration", &[], target, report)
+    {
+        return;
+    }
+    let before = report.issues.len();
+    // The keys every declaration has do not depend on the scope (the base
+    // states no scopes, and a channel check would refuse the user scope).
+    let base_target = target.clone().with_channel(crate::Channel::Device);
+    Walker::new(&base.request, &base_target, report, &[]).document(&[top(base)], d, &[], true);
+    // Servers store declarations without ServerToken and add it when
+    // serving them (Fleet's and KMFDDM's files): its absence is a warning.
+    for issue in &mut report.issues[before..] {
+        if issue.problem == Problem::MissingRequired && issue.path.to_string() == "ServerToken" {
+            issue.severity = Severity::Warning;
         }
     }
+    rules::declaration(d, target, report);
+    let (Some(file), Some(payload)) = (file, d.get("Payload").and_then(|p| p.as_dict())) else { return };
+    let at = [Step::Key("Payload")];
+    Walker::new(&file.request, target, report, &at).document(&[top(file)], payload, &[], true);
+    rules::check(file.name, &file.request, payload, &at, target, report);
+}
 
-    /// Reports a key (or a listed value) the target does not support, is
-    /// deprecated or ignored on; false when it is not supported.
-    fn availability(&mut self, e: &'static KeyEntry) -> bool {
-        match self.support(e) {
-            Support::Unsupported(u) => {
-                self.push(Severity::Error, Problem::KeyNotSupported(u));
-                false
-            }
-            Support::Supported { deprecated, ignored } => {
-                if let Some(d) = deprecated {
-                    self.push(Severity::Warning, Problem::Deprecated(d));
-                }
-                if ignored {
-                    self.push(Severity::Warning, Problem::Ignored);
-                }
-                true
-            }
+fn status_report_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
+    let Some(file) = availability::schema_file_by_path(STATUS_REPORT) else {
+        report.push(&KeyPath::root(), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "declarative")));
+        return;
+    };
+    // A report's own keys do not depend on the scope it comes from.
+    let any_scope = target.clone().with_channel(crate::Channel::Device);
+    Walker::new(&file.request, &any_scope, report, &[]).document(&[top(file)], d, &["StatusItems"], true);
+    match d.get("StatusItems") {
+        Some(items) if items.as_dict().is_some() => {
+            let mut at = vec![Step::Key("StatusItems")];
+            status_items(items, &mut at, &mut String::new(), target, report);
         }
+        Some(items) => report.push(
+            &walk::key_path(&[Step::Key("StatusItems")]),
+            Severity::Error,
+            Problem::WrongType { expected: ValueKind::Dictionary, found: items.kind() },
+        ),
+        None => {}
     }
-
-    fn value(&mut self, e: &'static KeyEntry, v: NodeRef<'t>) {
-        if !kind_ok(e.kind, v) {
-            self.push(Severity::Error, Problem::WrongType { expected: e.kind, found: v.kind() });
-            return;
-        }
-        if !e.rangelist.is_empty() && !v.is_container() && !e.rangelist.iter().any(|l| literal_matches(l, v)) {
-            self.push(Severity::Error, Problem::NotInRangelist { value: v.to_string(), allowed: e.rangelist });
-        }
-        if let Some(b) = e.range
-            && let Some(n) = v.number()
-            && outside(n, &b)
+    // Errors name status items too.
+    for (i, e) in d.get("Errors").into_iter().flat_map(|e| e.items()).enumerate() {
+        if let Some(name) = e.as_dict().and_then(|e| e.get("StatusItem")).and_then(|n| n.as_str())
+            && availability::schema_file(Family::Status, name).is_none()
         {
-            self.push(Severity::Error, Problem::OutOfRange { value: n, bounds: b });
+            let at = [Step::Key("Errors"), Step::Index(i), Step::Key("StatusItem")];
+            report.push(
+                &walk::key_path(&at),
+                Severity::Warning,
+                Problem::UnknownType { key: "status item", value: Some(name.to_owned()) },
+            );
         }
-        if let (Some(pattern), Some(s)) = (e.format, v.as_str())
-            && pattern_matches(pattern, s) == Some(false)
-        {
-            self.push(Severity::Error, Problem::Format { value: s.to_owned(), pattern });
+    }
+}
+
+/// Walks the StatusItems tree: the path of keys, joined by `.`, names the
+/// status item (`device.identifier.udid`).
+fn status_items<'t>(
+    node: NodeRef<'t>,
+    at: &mut Vec<Step<'t>>,
+    name: &mut String,
+    target: &Target,
+    report: &mut Report,
+) {
+    for (k, v) in node.entries() {
+        let len = name.len();
+        if !name.is_empty() {
+            name.push('.');
         }
-        if self.path.len() >= MAX_DEPTH {
-            return;
-        }
-        let children = self.table.children(e);
-        match v.kind() {
-            ValueKind::Dictionary if !children.is_empty() => self.dict(children, v, false),
-            ValueKind::Array => {
-                if let Some(b) = e.repetition
-                    && outside(v.len() as f64, &b)
+        name.push_str(k);
+        at.push(Step::Key(k));
+        match availability::schema_file(Family::Status, name) {
+            Some(file) => {
+                if supported(file, "status item", at, target, report)
+                    && let Some(e) = file.request.top_level().first()
                 {
-                    self.push(Severity::Error, Problem::Repetition { count: v.len(), bounds: b });
-                }
-                for (i, item) in v.items().enumerate() {
-                    self.path.push(Step::Index(i));
-                    match children {
-                        [] => {}
-                        [one] => self.value(one, item),
-                        variants => self.union_element(variants, item),
-                    }
-                    self.path.pop();
+                    // The item's value is checked against the item's key;
+                    // its availability is the item's.
+                    let mut w = Walker::new(&file.request, target, report, at);
+                    w.entry(e, v);
                 }
             }
-            // A string whose allowed values are its subkeys (a catalogue).
-            ValueKind::String if !children.is_empty() => {
-                let s = v.as_str().unwrap_or_default();
-                match children.iter().find(|c| c.name == s) {
-                    None => self.push(Severity::Warning, Problem::UnknownValue(s.to_owned())),
-                    // Unsupported, deprecated (the IMEI query since iOS 16)
-                    // or ignored, as for a key.
-                    Some(c) => {
-                        self.availability(c);
-                    }
-                }
-            }
-            _ => {}
+            None if v.as_dict().is_some() => status_items(v, at, name, target, report),
+            None => report.push(
+                &walk::key_path(at),
+                Severity::Warning,
+                Problem::UnknownType { key: "status item", value: Some(name.clone()) },
+            ),
         }
-    }
-
-    /// An element of an array whose subkeys are variants told apart by a
-    /// single-valued key (Settings' `Item`).
-    fn union_element(&mut self, variants: &'static [KeyEntry], item: NodeRef<'t>) {
-        let Some(d) = item.as_dict() else {
-            self.push(Severity::Error, Problem::WrongType { expected: ValueKind::Dictionary, found: item.kind() });
-            return;
-        };
-        let chosen = variants.iter().find(|variant| {
-            self.table
-                .children(variant)
-                .iter()
-                .any(|c| matches!(c.rangelist, [lit] if d.get(c.name).is_some_and(|v| literal_matches(lit, v))))
-        });
-        match chosen {
-            Some(variant) => self.key(variant, item),
-            None => self.push(Severity::Warning, Problem::UnknownValue(item.to_string())),
-        }
+        at.pop();
+        name.truncate(len);
     }
 }

@@ -20,8 +20,15 @@ fn v(s: &str) -> OsVersion {
     s.parse().unwrap()
 }
 
+/// The committed reports cover every family: checked when all are built.
+const ALL_FAMILIES: bool =
+    cfg!(all(feature = "commands", feature = "checkin", feature = "profiles", feature = "declarative"));
+
 #[test]
 fn macos_15_1_supported_keys() {
+    if !ALL_FAMILIES {
+        return;
+    }
     let md = supported_markdown(Platform::MacOS, v("15.1"));
     // Spot checks against the schema, independent of the committed file.
     assert!(md.contains("| **InstallEnterpriseApplication** | | 10.13.6 | device channel only |"));
@@ -29,22 +36,54 @@ fn macos_15_1_supported_keys() {
     assert!(!md.contains("`Attributes"), "Attributes are n/a on macOS");
     assert!(md.contains("| ManagedApplicationList | `→ ManagedApplicationList.*.Status` |"));
     assert!(!md.contains("`→ ManagedApplicationList.*.IsValidated`"));
+    // Profiles, declarations, status items, check-ins.
+    assert!(md.contains("| **com.apple.applicationaccess** | | 10.7 |"), "restrictions");
+    assert!(md.contains("| com.apple.applicationaccess | `allowCamera` | 10.11 |"));
+    assert!(!md.contains("| com.apple.applicationaccess | `allowAirPrint`"), "n/a on macOS");
+    assert!(md.contains(
+        "| **com.apple.configuration.passcode.settings** | | 13.0 | enrollments: supervised/local, scopes: system/user |"
+    ));
+    assert!(
+        md.contains("| **device.identifier.udid** | | 13.0 | enrollments: supervised/local, scopes: system/user |")
+    );
+    assert!(md.contains("| **TokenUpdate** |"));
+    assert!(!md.contains("| **TopLevel** |"), "the profile's own keys are not a payload");
     check("macOS-15.1.md", &md);
 }
 
 #[test]
+fn ios_18_1_supported_keys() {
+    if !ALL_FAMILIES {
+        return;
+    }
+    let md = supported_markdown(Platform::IOS, v("18.1"));
+    assert!(md.contains("| com.apple.applicationaccess | `allowAirPrint` |"));
+    assert!(md.contains("| InstallApplication | `Attributes.Hideable` | 18.1 |"));
+    assert!(md.contains(
+        "| **app.managed.list** | | 17.2 | enrollments: supervised/device/user, scopes: system, shared iPad scopes: system |"
+    ));
+    assert!(md.contains("| **com.apple.configuration.passcode.settings** | | 15.0 | enrollments: supervised/device/user/local, scopes: system, not on shared iPad |"));
+    check("iOS-18.1.md", &md);
+}
+
+#[test]
 fn macos_14_0_to_15_1_changes() {
+    if !ALL_FAMILIES {
+        return;
+    }
     let md = changes_markdown(Platform::MacOS, v("14.0"), v("15.1"));
-    assert!(md.contains("| ProfileList | `→ ProfileList.Source` | 15.0 |"));
-    assert!(md.contains("| DeviceInformation | `→ QueryResponses.OSUpdateSettings.PreviousScanResult` | 15.0 |"));
+    assert!(md.contains("| Commands | ProfileList | `→ ProfileList.Source` | 15.0 |"));
+    assert!(
+        md.contains("| Commands | DeviceInformation | `→ QueryResponses.OSUpdateSettings.PreviousScanResult` | 15.0 |")
+    );
     check("macOS-14.0-to-15.1.md", &md);
 }
 
 #[test]
 fn ios_changes_include_hideable() {
     let md = changes_markdown(Platform::IOS, v("18.0"), v("18.1"));
-    assert!(md.contains("| InstallApplication | `Attributes.Hideable` | 18.1 |"), "{md}");
-    assert!(md.contains("| InstallApplication | `Attributes.Lockable` | 18.1 |"));
+    assert!(md.contains("| Commands | InstallApplication | `Attributes.Hideable` | 18.1 |"), "{md}");
+    assert!(md.contains("| Commands | InstallApplication | `Attributes.Lockable` | 18.1 |"));
 }
 
 /// A version past the schema's newest is answered with a note saying so.

@@ -84,13 +84,16 @@ fn untyped_commands_by_request_type() {
         &cmd("<dict><key>Foo</key><string>x</string></dict>"),
         &Target::new(Platform::IOS, v("17.0")),
     );
-    assert_eq!(report.issues[0].problem, Problem::UnknownRequestType(None));
+    assert_eq!(report.issues[0].problem, Problem::UnknownType { key: "RequestType", value: None });
     // A command the target does not support.
     let report = validate::command(
         &cmd("<dict><key>RequestType</key><string>InstallEnterpriseApplication</string></dict>"),
         &Target::new(Platform::IOS, v("17.0")),
     );
-    assert_eq!(report.issues[0].problem, Problem::CommandNotSupported(Unsupported::NotAvailable(Platform::IOS)));
+    assert_eq!(
+        report.issues[0].problem,
+        Problem::NotSupported { what: "command", why: Unsupported::NotAvailable(Platform::IOS) }
+    );
 }
 
 #[test]
@@ -129,7 +132,7 @@ fn prose_rules() {
         validate::command(&cmd(&format!("<dict>{body}</dict>")), &target)
             .issues
             .iter()
-            .filter(|i| matches!(i.problem, Problem::Rule(_) | Problem::CommandNotSupported(_)))
+            .filter(|i| matches!(i.problem, Problem::Rule(_) | Problem::NotSupported { .. }))
             .map(|i| format!("{}: {}", i.path, i.problem))
             .collect()
     };

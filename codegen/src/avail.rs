@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 
 use crate::model::{Key, ModeBlock, Os, OsSupport, Presence, SchemaFile, Subkeys, SupportedOs, ValueType};
+use crate::overrides::{self, Action};
 use crate::yaml::Scalar;
 
 /// A version as written in the schema (`10.13.6`, `17.4`, `18`).
@@ -101,6 +102,8 @@ pub struct Resolved {
     pub shared_ipad_user_channel: Option<bool>,
     pub allowed_enrollments: Vec<String>,
     pub allowed_scopes: Vec<String>,
+    /// On shared iPad: the scopes allowed there (`None`: as elsewhere).
+    pub shared_ipad_allowed_scopes: Option<Vec<String>>,
 }
 
 fn earlier(a: Option<Version>, b: Option<Version>) -> Option<Version> {
@@ -188,6 +191,11 @@ impl Resolved {
             } else {
                 own.allowed_scopes.clone()
             },
+            shared_ipad_allowed_scopes: own
+                .sharedipad
+                .as_ref()
+                .and_then(|b| b.allowed_scopes.clone())
+                .or_else(|| self.shared_ipad_allowed_scopes.clone()),
         }
     }
 
@@ -304,52 +312,92 @@ impl Pool {
 }
 
 /// The table of one section (request or response keys) of a file.
-pub fn rows(pool: &mut Pool, parent: &Availability, keys: &[Key]) -> (Vec<Row>, (u16, u16)) {
-    // Breadth-first: (key, availability, row index) queue.
+/// `prefix` is the section's override prefix (`payload:`, `response:`): the
+/// tables get the same schema fixes as the types (a key made optional, a
+/// level unwrapped, values added), so validation agrees with decoding.
+pub fn rows(pool: &mut Pool, parent: &Availability, keys: &[Key], file: &str, prefix: &str) -> (Vec<Row>, (u16, u16)) {
     let mut rows: Vec<Row> = Vec::new();
     let mut anchors: HashMap<usize, (u16, u16)> = HashMap::new();
-    let mut pending: Vec<(usize, Subkeys, usize, Availability)> = Vec::new();
-    let top = push_level(pool, &mut rows, parent, keys, false, &mut pending);
+    let mut pending: Vec<Pending> = Vec::new();
+    // The override path of each anchored subkeys list where it is first
+    // written: its alias copies (TCC's service lists) get the same fixes,
+    // as they get the same generated type.
+    let mut anchor_paths: HashMap<usize, String> = HashMap::new();
+    // A top level of one `ANY` key (the Ethernet payloads): any key, each
+    // value an element, as at any other level.
+    let top_element = keys.len() == 1 && crate::ir::is_any_key(&keys[0].name);
+    let top = push_level(pool, &mut rows, parent, keys, top_element, file, prefix, &mut pending, &mut anchor_paths);
     let mut next = 0;
     while next < pending.len() {
-        let (row, subkeys, anchor, avail) = pending[next].clone();
+        let p = pending[next].clone();
         next += 1;
-        let range = match &subkeys {
+        let range = match &p.subkeys {
             Subkeys::Recursive { anchor } => anchors.get(anchor).copied().unwrap_or((0, 0)),
             Subkeys::List(list) => {
-                let element = matches!(rows[row].ty, ValueType::Array)
+                let element = matches!(rows[p.row].ty, ValueType::Array)
                     || (list.len() == 1 && crate::ir::is_any_key(&list[0].name));
-                let r = push_level(pool, &mut rows, &avail, list, element, &mut pending);
-                if anchor != 0 {
-                    anchors.insert(anchor, r);
+                let r = push_level(
+                    pool,
+                    &mut rows,
+                    &p.avail,
+                    list,
+                    element,
+                    file,
+                    &p.path,
+                    &mut pending,
+                    &mut anchor_paths,
+                );
+                if p.anchor != 0 {
+                    anchors.insert(p.anchor, r);
                 }
                 r
             }
         };
-        rows[row].children = range;
+        rows[p.row].children = range;
     }
     (rows, top)
 }
 
+/// A row whose children are still to be written.
+#[derive(Clone)]
+struct Pending {
+    row: usize,
+    subkeys: Subkeys,
+    anchor: usize,
+    avail: Availability,
+    /// The override path prefix of the children (`payload:A/B/`).
+    path: String,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn push_level(
     pool: &mut Pool,
     rows: &mut Vec<Row>,
     parent: &Availability,
     keys: &[Key],
     element: bool,
-    pending: &mut Vec<(usize, Subkeys, usize, Availability)>,
+    file: &str,
+    prefix: &str,
+    pending: &mut Vec<Pending>,
+    anchor_paths: &mut HashMap<usize, String>,
 ) -> (u16, u16) {
     let first = u16::try_from(rows.len()).expect("fewer than 65,535 keys in a file");
     for k in keys {
         let a = key(parent, k);
+        let path = format!("{prefix}{}", k.name);
+        let fix = overrides::lookup(file, &path);
         let bounds = |b: &Option<crate::model::Bounds>| b.as_ref().map(|b| (b.min, b.max));
+        let mut rangelist = k.rangelist.clone();
+        if let Some(Action::ExtraValues(extra)) = fix {
+            rangelist.extend(extra.iter().map(|v| Scalar::Str((*v).to_owned())));
+        }
         rows.push(Row {
             name: k.name.clone(),
             ty: k.ty.clone(),
-            presence: k.presence,
+            presence: if fix == Some(Action::Optional) { Presence::Optional } else { k.presence },
             element,
             os: pool.intern(&a),
-            rangelist: k.rangelist.clone(),
+            rangelist,
             range: bounds(&k.range),
             repetition: bounds(&k.repetition),
             format: k.format.clone().filter(|f| !f.trim().is_empty()),
@@ -357,12 +405,23 @@ fn push_level(
             deprecated_anywhere: a.iter().flatten().any(|r| r.deprecated.is_some()),
             children: (0, 0),
         });
-        let has_children = match &k.subkeys {
+        // An unwrapped level is not on the wire: its children are the key's.
+        let (subkeys, anchor, path) = match (fix, k.subkey_list()) {
+            (Some(Action::Unwrap), [only]) if only.ty == ValueType::Dictionary => {
+                (only.subkeys.clone(), only.subkeys_anchor, format!("{path}/{}/", only.name))
+            }
+            _ => (k.subkeys.clone(), k.subkeys_anchor, format!("{path}/")),
+        };
+        let path = match anchor {
+            0 => path,
+            a => anchor_paths.entry(a).or_insert(path).clone(),
+        };
+        let has_children = match &subkeys {
             Subkeys::List(l) => !l.is_empty(),
             Subkeys::Recursive { .. } => true,
         };
         if has_children {
-            pending.push((rows.len() - 1, k.subkeys.clone(), k.subkeys_anchor, a));
+            pending.push(Pending { row: rows.len() - 1, subkeys, anchor, avail: a, path });
         }
     }
     (first, u16::try_from(keys.len()).expect("fewer than 65,535 keys"))
@@ -406,7 +465,7 @@ pub fn pool_text(pool: &Pool) -> String {
     );
     for r in &pool.entries {
         out.push_str(&format!(
-            "    e({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}),\n",
+            "    e({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}),\n",
             version_text(r.introduced),
             version_text(r.deprecated),
             version_text(r.removed),
@@ -426,6 +485,10 @@ pub fn pool_text(pool: &Pool) -> String {
             opt_text(r.shared_ipad_user_channel),
             str_list(&r.allowed_enrollments),
             str_list(&r.allowed_scopes),
+            match &r.shared_ipad_allowed_scopes {
+                Some(list) => format!("Some({})", str_list(list)),
+                None => "None".to_owned(),
+            },
         ));
     }
     out.push_str("];\n");
@@ -500,8 +563,8 @@ fn rows_text(rows: &[Row], top: (u16, u16)) -> String {
 pub fn file_text(pool: &mut Pool, file: &SchemaFile, name: &str) -> String {
     let payload_avail = payload(&file.payload.supported_os);
     let os = pool.intern(&payload_avail);
-    let (req, req_top) = rows(pool, &payload_avail, &file.payload_keys);
-    let (resp, resp_top) = rows(pool, &payload_avail, &file.response_keys);
+    let (req, req_top) = rows(pool, &payload_avail, &file.payload_keys, &file.path, "payload:");
+    let (resp, resp_top) = rows(pool, &payload_avail, &file.response_keys, &file.path, "response:");
     format!(
         "    SchemaFile {{\n        path: {:?},\n        name: {:?},\n        title: {:?},\n        os: [{}],\n        \
          request: {},\n        response: {},\n    }},\n",

@@ -127,7 +127,14 @@ pub fn render(schema: &load::Schema, provenance: &Provenance, families: &[Family
         let modules = family_modules(schema, family);
         let mut entries = String::new();
         for (f, m) in &modules {
-            let name = m.kind.schema_name().map(str::to_owned).unwrap_or_else(|| m.top.clone());
+            // The schema's own name for the file; a credential content
+            // type (declarations/assets/credentials) by its credentialtype.
+            let name = m
+                .kind
+                .schema_name()
+                .or(f.payload.credentialtype.as_deref())
+                .map(str::to_owned)
+                .unwrap_or_else(|| m.top.clone());
             entries.push_str(&avail::file_text(&mut pool, f, &name));
         }
         let just_modules: Vec<ir::Module> = modules.into_iter().map(|(_, m)| m).collect();

@@ -186,7 +186,9 @@ pub struct ModeBlock {
     pub behavior: Option<String>,
     pub devicechannel: Option<bool>,
     pub userchannel: Option<bool>,
-    pub allowed_scopes: Vec<String>,
+    /// `None`: not stated; `Some([])`: no scope (the declaration is not
+    /// available on shared iPad).
+    pub allowed_scopes: Option<Vec<String>>,
 }
 
 /// A `supportedOS:` map. An OS that is missing is not supported.
@@ -338,7 +340,10 @@ fn mode_block(node: &Node) -> Result<ModeBlock> {
         behavior: opt_text(node, "behavior")?,
         devicechannel: opt_bool(node, "devicechannel")?,
         userchannel: opt_bool(node, "userchannel")?,
-        allowed_scopes: text_list(node, "allowed-scopes")?,
+        allowed_scopes: match node.get("allowed-scopes") {
+            None => None,
+            Some(_) => Some(text_list(node, "allowed-scopes")?),
+        },
     })
 }
 

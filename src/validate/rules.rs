@@ -1,5 +1,22 @@
 //! Rules Apple states only in the prose of the schema (`content:` text),
-//! checked by hand. Each rule quotes where it comes from.
+//! checked by hand. Each rule says where it comes from.
+//!
+//! Across a profile's payloads (`mdm/profiles`):
+//!
+//! | rule | source |
+//! |---|---|
+//! | `PayloadIdentifier` unique within the profile (error) | CommonPayloadKeys, `PayloadIdentifier`: "This string must be unique within the profile." |
+//! | `PayloadUUID` unique (error) | CommonPayloadKeys, `PayloadUUID`: "The actual content is unimportant, but must be globally unique." |
+//! | at most one payload of a type whose `multiple` is false on the target (error) | docs/schema.md, `multiple`: "Indicates whether multiple copies of the payload can be installed" |
+//!
+//! Within a payload or declaration:
+//!
+//! | payload | rule | source |
+//! |---|---|---|
+//! | com.apple.TCC.configuration-profile-policy | each `Services` entry has `Authorization` or `Allowed`, not both | `Allowed`: "Every payload needs to include either 'Authorization' or 'Allowed', but not both." |
+//! | every declaration | `Identifier` and `ServerToken` at most 64 octets (warning) | DeclarationBase: "The size of this string should not exceed 64 octets." |
+//!
+//! Within a command:
 //!
 //! | command | rule |
 //! |---|---|
@@ -18,7 +35,8 @@
 //! | Settings | `UserSessionTimeout`, `TemporarySessionTimeout`: 0 or at least 30 |
 
 use super::tree::NodeRef;
-use super::{Problem, Report, Severity};
+use super::walk::{Step, key_path};
+use super::{Problem, Report, Seen, Severity};
 use crate::availability::{self, KeyTable, Platform, Target};
 use crate::value::{KeyPath, PathSegment};
 
@@ -43,6 +61,8 @@ struct Ctx<'a> {
     report: &'a mut Report,
     table: &'a KeyTable,
     target: &'a Target,
+    /// Where the checked dictionary is in the document.
+    at: KeyPath,
 }
 
 impl Ctx<'_> {
@@ -70,14 +90,40 @@ impl Ctx<'_> {
                 }
             }
         }
-        self.report.push(&path, severity, Problem::Rule(rule.to_owned()));
+        let mut full = self.at.clone();
+        full.0.extend(path.0);
+        self.report.push(&full, severity, Problem::Rule(rule.to_owned()));
     }
 }
 
-/// Runs the prose rules of one command (`table`: its request keys).
-pub(crate) fn check(request_type: &str, table: &KeyTable, d: NodeRef<'_>, target: &Target, report: &mut Report) {
-    let mut c = Ctx { report, table, target };
-    match request_type {
+/// Runs the prose rules of one command, payload or declaration payload
+/// (`name`: its schema name; `table`: its request keys; `at`: where `d` is).
+pub(crate) fn check(
+    name: &str,
+    table: &KeyTable,
+    d: NodeRef<'_>,
+    at: &[Step<'_>],
+    target: &Target,
+    report: &mut Report,
+) {
+    let mut c = Ctx { report, table, target, at: key_path(at) };
+    match name {
+        "com.apple.TCC.configuration-profile-policy" => {
+            let services = d.get("Services").into_iter().flat_map(|s| s.entries());
+            for (service, list) in services {
+                for (i, entry) in list.items().enumerate() {
+                    let Some(entry) = entry.as_dict() else { continue };
+                    let (allowed, authorization) = (has(entry, "Allowed"), has(entry, "Authorization"));
+                    if allowed == authorization {
+                        let which = if allowed { "not both" } else { "one is required" };
+                        c.error(
+                            &format!("Services.{service}[{i}]"),
+                            &format!("Authorization or Allowed, {which} (Apple: \"either 'Authorization' or 'Allowed', but not both\")"),
+                        );
+                    }
+                }
+            }
+        }
         "InstallApplication" => install(d, target, &mut c),
         "InstallEnterpriseApplication" => {
             install(d, target, &mut c);
@@ -231,5 +277,63 @@ fn six_digit_pin(d: NodeRef<'_>, target: &Target, c: &mut Ctx<'_>) {
         && (pin.len() != 6 || !pin.bytes().all(|b| b.is_ascii_digit()))
     {
         c.error("PIN", "PIN is six digits");
+    }
+}
+
+/// The rules across a profile's payloads.
+pub(crate) fn profile(d: NodeRef<'_>, payloads: &[Seen<'_>], target: &Target, report: &mut Report) {
+    let at = |i: usize, key: &'static str| key_path(&[Step::Key("PayloadContent"), Step::Index(i), Step::Key(key)]);
+    for (key, scope) in [("PayloadIdentifier", "within the profile"), ("PayloadUUID", "globally")] {
+        let own = str_of(d, key);
+        for (n, p) in payloads.iter().enumerate() {
+            let Some(value) = str_of(p.payload, key) else { continue };
+            let earlier = payloads[..n].iter().find(|q| str_of(q.payload, key) == Some(value));
+            let clash = match earlier {
+                Some(q) => Some(format!("PayloadContent[{}]", q.index)),
+                // A payload UUID equal to the profile's own.
+                None if key == "PayloadUUID" && own == Some(value) => Some("the profile".to_owned()),
+                None => None,
+            };
+            if let Some(other) = clash {
+                report.push(
+                    &at(p.index, key),
+                    Severity::Error,
+                    Problem::Rule(format!("{key} `{value}` is also used by {other}; it must be unique {scope}")),
+                );
+            }
+        }
+    }
+    // Payload types of which one copy can be installed.
+    let platform = target.platform;
+    for (n, p) in payloads.iter().enumerate() {
+        let Some(file) = p.file else { continue };
+        if file.on(platform).multiple != Some(false) || file.os[platform.index()] == 0 {
+            continue;
+        }
+        if let Some(q) = payloads[..n].iter().find(|q| q.file.is_some_and(|f| f.name == file.name)) {
+            report.push(
+                &key_path(&[Step::Key("PayloadContent"), Step::Index(p.index)]),
+                Severity::Error,
+                Problem::Rule(format!(
+                    "a second {} payload (the first is PayloadContent[{}]); only one can be installed on {platform}",
+                    file.name, q.index
+                )),
+            );
+        }
+    }
+}
+
+/// The rules of every declaration.
+pub(crate) fn declaration(d: NodeRef<'_>, _target: &Target, report: &mut Report) {
+    for key in ["Identifier", "ServerToken"] {
+        if let Some(v) = str_of(d, key)
+            && v.len() > 64
+        {
+            report.push(
+                &key_path(&[Step::Key(key)]),
+                Severity::Warning,
+                Problem::Rule(format!("{key} is {} octets; Apple: it should not exceed 64 octets", v.len())),
+            );
+        }
     }
 }

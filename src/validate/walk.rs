@@ -1,0 +1,272 @@
+//! The one checker: walks a [`Tree`](super::tree::Tree) against the
+//! generated key tables, for every family.
+//!
+//! A document may be checked against several tables at once (a profile
+//! payload: the common payload keys plus the keys of its `PayloadType`,
+//! from every file that shares it); nested levels use the table their key
+//! came from.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use super::tree::NodeRef;
+use super::{Problem, Report, Severity};
+use crate::availability::{self, Bounds, KeyEntry, KeyTable, Literal, Presence, Support, Target};
+use crate::value::{KeyPath, PathSegment, ValueKind};
+
+const MAX_DEPTH: usize = 64;
+
+/// One step of the path being walked, borrowed until an issue needs it.
+#[derive(Clone, Copy)]
+pub(crate) enum Step<'t> {
+    Key(&'t str),
+    Index(usize),
+}
+
+/// The key path of a list of steps.
+pub(crate) fn key_path(steps: &[Step<'_>]) -> KeyPath {
+    KeyPath(
+        steps
+            .iter()
+            .map(|s| match *s {
+                Step::Key(k) => PathSegment::Key(k.to_owned()),
+                Step::Index(i) => PathSegment::Index(i),
+            })
+            .collect(),
+    )
+}
+
+/// One level of keys and the table its children are found in.
+pub(super) type Level<'a> = (&'a KeyTable, &'static [KeyEntry]);
+
+pub(super) struct Walker<'a, 't> {
+    table: &'a KeyTable,
+    target: &'a Target,
+    report: &'a mut Report,
+    path: Vec<Step<'t>>,
+    /// Report missing required keys (not in a reply that is not
+    /// Acknowledged).
+    required: bool,
+}
+
+fn kind_ok(expected: ValueKind, value: NodeRef<'_>) -> bool {
+    let found = value.kind();
+    expected == ValueKind::Any || expected == found || (expected == ValueKind::Real && found == ValueKind::Integer)
+}
+
+fn literal_matches(lit: &Literal, value: NodeRef<'_>) -> bool {
+    match lit {
+        Literal::Str(s) => value.as_str() == Some(*s),
+        Literal::Int(i) => value.as_int() == Some(i128::from(*i)),
+        Literal::Real(r) => value.number() == Some(*r),
+        Literal::Bool(b) => value.as_bool() == Some(*b),
+        // A plist has no null; nothing matches it.
+        Literal::Null => false,
+    }
+}
+
+fn outside(value: f64, b: &Bounds) -> bool {
+    b.min.is_some_and(|m| value < m) || b.max.is_some_and(|m| value > m)
+}
+
+/// Compiled `format` patterns, shared by every validation.
+fn pattern_matches(pattern: &'static str, text: &str) -> Option<bool> {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<regex_lite::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    let re = cache.entry(pattern).or_insert_with(|| regex_lite::Regex::new(pattern).ok());
+    re.as_ref().map(|re| re.is_match(text))
+}
+
+impl<'a, 't> Walker<'a, 't> {
+    /// A walker whose issues are reported below `prefix`.
+    pub(super) fn new(table: &'a KeyTable, target: &'a Target, report: &'a mut Report, prefix: &[Step<'t>]) -> Self {
+        let mut path = Vec::with_capacity(8);
+        path.extend_from_slice(prefix);
+        Walker { table, target, report, path, required: true }
+    }
+
+    /// The same walker, not reporting missing required keys.
+    pub(super) fn without_required(mut self) -> Self {
+        self.required = false;
+        self
+    }
+
+    pub(super) fn push(&mut self, severity: Severity, problem: Problem) {
+        self.report.push(&key_path(&self.path), severity, problem);
+    }
+
+    fn support(&self, key: &KeyEntry) -> Support {
+        availability::check(key.on(self.target.platform), key.os[self.target.platform.index()] != 0, self.target)
+    }
+
+    /// Checks a document's top-level dictionary against one or more levels
+    /// of keys. Keys in `skip` are not looked at (a command's
+    /// `RequestType`); with `warn_unknown` false, keys none of the levels
+    /// knows pass silently (a payload whose `PayloadType` the schema lacks).
+    pub(super) fn document(&mut self, levels: &[Level<'a>], dict: NodeRef<'t>, skip: &[&str], warn_unknown: bool) {
+        for (k, v) in dict.entries() {
+            if skip.contains(&k) {
+                continue;
+            }
+            self.path.push(Step::Key(k));
+            let found = levels.iter().find_map(|(table, level)| {
+                level.iter().find(|e| availability::same_key(e.name, k) && !e.element).map(|e| (*table, e))
+            });
+            match found {
+                Some((table, e)) => {
+                    let outer = std::mem::replace(&mut self.table, table);
+                    self.key(e, v);
+                    self.table = outer;
+                }
+                None if warn_unknown => self.push(Severity::Warning, Problem::UnknownKey),
+                None => {}
+            }
+            self.path.pop();
+        }
+        if self.required {
+            for (_, level) in levels {
+                self.missing(level, dict);
+            }
+        }
+    }
+
+    /// Checks one value against a key whose availability was checked
+    /// already: a status item's value against the item's key.
+    pub(super) fn entry(&mut self, e: &'static KeyEntry, v: NodeRef<'t>) {
+        self.value(e, v);
+    }
+
+    fn dict(&mut self, level: &'static [KeyEntry], dict: NodeRef<'t>) {
+        // A dictionary of `ANY` keys: every value is an element.
+        if let [only] = level
+            && only.element
+        {
+            for (k, v) in dict.entries() {
+                self.path.push(Step::Key(k));
+                self.value(only, v);
+                self.path.pop();
+            }
+            return;
+        }
+        let table = self.table;
+        self.document(&[(table, level)], dict, &[], true);
+    }
+
+    /// Required keys that are missing, where the target supports them.
+    fn missing(&mut self, level: &'static [KeyEntry], dict: NodeRef<'t>) {
+        for e in level {
+            if e.presence == Presence::Required
+                && !e.element
+                && dict.get(e.name).is_none()
+                && self.support(e).is_supported()
+            {
+                self.path.push(Step::Key(e.name));
+                self.push(Severity::Error, Problem::MissingRequired);
+                self.path.pop();
+            }
+        }
+    }
+
+    fn key(&mut self, e: &'static KeyEntry, v: NodeRef<'t>) {
+        if self.availability(e) {
+            self.value(e, v);
+        }
+    }
+
+    /// Reports a key (or a listed value) the target does not support, is
+    /// deprecated or ignored on; false when it is not supported.
+    fn availability(&mut self, e: &'static KeyEntry) -> bool {
+        match self.support(e) {
+            Support::Unsupported(u) => {
+                self.push(Severity::Error, Problem::KeyNotSupported(u));
+                false
+            }
+            Support::Supported { deprecated, ignored } => {
+                if let Some(d) = deprecated {
+                    self.push(Severity::Warning, Problem::Deprecated(d));
+                }
+                if ignored {
+                    self.push(Severity::Warning, Problem::Ignored);
+                }
+                true
+            }
+        }
+    }
+
+    fn value(&mut self, e: &'static KeyEntry, v: NodeRef<'t>) {
+        if !kind_ok(e.kind, v) {
+            self.push(Severity::Error, Problem::WrongType { expected: e.kind, found: v.kind() });
+            return;
+        }
+        if !e.rangelist.is_empty() && !v.is_container() && !e.rangelist.iter().any(|l| literal_matches(l, v)) {
+            self.push(Severity::Error, Problem::NotInRangelist { value: v.to_string(), allowed: e.rangelist });
+        }
+        if let Some(b) = e.range
+            && let Some(n) = v.number()
+            && outside(n, &b)
+        {
+            self.push(Severity::Error, Problem::OutOfRange { value: n, bounds: b });
+        }
+        if let (Some(pattern), Some(s)) = (e.format, v.as_str())
+            && pattern_matches(pattern, s) == Some(false)
+        {
+            self.push(Severity::Error, Problem::Format { value: s.to_owned(), pattern });
+        }
+        if self.path.len() >= MAX_DEPTH {
+            return;
+        }
+        let children = self.table.children(e);
+        match v.kind() {
+            ValueKind::Dictionary if !children.is_empty() => self.dict(children, v),
+            ValueKind::Array => {
+                if let Some(b) = e.repetition
+                    && outside(v.len() as f64, &b)
+                {
+                    self.push(Severity::Error, Problem::Repetition { count: v.len(), bounds: b });
+                }
+                for (i, item) in v.items().enumerate() {
+                    self.path.push(Step::Index(i));
+                    match children {
+                        [] => {}
+                        [one] => self.value(one, item),
+                        variants => self.union_element(variants, item),
+                    }
+                    self.path.pop();
+                }
+            }
+            // A string whose allowed values are its subkeys (a catalogue).
+            ValueKind::String if !children.is_empty() => {
+                let s = v.as_str().unwrap_or_default();
+                match children.iter().find(|c| c.name == s) {
+                    None => self.push(Severity::Warning, Problem::UnknownValue(s.to_owned())),
+                    // Unsupported, deprecated (the IMEI query since iOS 16)
+                    // or ignored, as for a key.
+                    Some(c) => {
+                        self.availability(c);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An element of an array whose subkeys are variants told apart by a
+    /// single-valued key (Settings' `Item`).
+    fn union_element(&mut self, variants: &'static [KeyEntry], item: NodeRef<'t>) {
+        let Some(d) = item.as_dict() else {
+            self.push(Severity::Error, Problem::WrongType { expected: ValueKind::Dictionary, found: item.kind() });
+            return;
+        };
+        let chosen = variants.iter().find(|variant| {
+            self.table
+                .children(variant)
+                .iter()
+                .any(|c| matches!(c.rangelist, [lit] if d.get(c.name).is_some_and(|v| literal_matches(lit, v))))
+        });
+        match chosen {
+            Some(variant) => self.key(variant, item),
+            None => self.push(Severity::Warning, Problem::UnknownValue(item.to_string())),
+        }
+    }
+}
