@@ -17,12 +17,14 @@ unset DEVICE_MANAGEMENT_SCHEMA
 
 main_crate="$(ls target/package/apple-device-management-[0-9]*.crate)"
 codegen_crate="$(ls target/package/apple-device-management-codegen-[0-9]*.crate)"
+cli_crate="$(ls target/package/apple-device-management-cli-[0-9]*.crate)"
 version="$(basename "$main_crate" .crate | sed 's/^apple-device-management-//')"
 
 work="$(mktemp -d /tmp/adm-registry-user.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 tar -xzf "$main_crate" -C "$work"
 tar -xzf "$codegen_crate" -C "$work"
+tar -xzf "$cli_crate" -C "$work"
 cp -r scripts/downstream "$work/downstream"
 cat >> "$work/downstream/Cargo.toml" <<TOML
 
@@ -46,6 +48,14 @@ echo "-- downstream crate, default features"
 cargo run --quiet
 echo "-- downstream crate, features = [\"full\"]"
 cargo run --quiet --features full
+
+echo "-- the command-line tool, installed with cargo install from its package"
+patches=(--config "patch.crates-io.apple-device-management.path=\"$work/apple-device-management-$version\""
+  --config "patch.crates-io.apple-device-management-codegen.path=\"$work/apple-device-management-codegen-$version\"")
+# --debug: reuse the debug build of the library made just above.
+cargo install --quiet --debug --path "$work/apple-device-management-cli-$version" --root "$work/bin" "${patches[@]}"
+"$work/bin/bin/apple-dm" keys macOS 15.1 --family declarations --json > /dev/null
+"$work/bin/bin/apple-dm" explain InstallApplication.ManifestURL > /dev/null
 
 echo "-- docs as docs.rs builds them (all features, --cfg docsrs)"
 cd "$work/apple-device-management-$version"

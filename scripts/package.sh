@@ -66,10 +66,11 @@ rm -f target/package/apple-device-management-*.crate
 # --no-verify: scripts/check-package.sh builds the unpacked packages as a
 # registry user would (both feature sets, a downstream crate, docs.rs).
 cargo package --quiet --no-verify --allow-dirty \
-  -p apple-device-management-codegen -p apple-device-management
+  -p apple-device-management-codegen -p apple-device-management -p apple-device-management-cli
 
 limit=$((10 * 1024 * 1024))
-for crate in target/package/apple-device-management-codegen-*.crate target/package/apple-device-management-[0-9]*.crate; do
+for crate in target/package/apple-device-management-codegen-*.crate target/package/apple-device-management-[0-9]*.crate \
+  target/package/apple-device-management-cli-*.crate; do
   size=$(stat -c %s "$crate")
   files=$(tar -tzf "$crate" | grep -vc '/$')
   yaml=$(tar -tzf "$crate" | grep -c '\.yaml$' || true)

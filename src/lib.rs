@@ -92,6 +92,11 @@ pub mod validate;
 mod value;
 
 pub use availability::{Channel, Enrollment, OsVersion, Platform, Target};
+
+/// The schema directory this build was generated from (for tools that
+/// read the YAML's prose, such as the CLI's `explain`). Not API.
+#[doc(hidden)]
+pub const SCHEMA_DIR: &str = env!("APPLE_DM_SCHEMA_DIR");
 pub use envelope::{
     Command, CommandPayload, CommandResponse, CommandStatus, EmptyResponse, ErrorChainItem, RESPONSE_ENVELOPE_KEYS,
     RawResponse, Request, ResponseBody,
@@ -120,3 +125,9 @@ pub mod __private {
         field_deviations, fixed_value_deviation, raw_value, record_deviations, serialize_record, strict,
     };
 }
+
+/// The README's Rust examples, compiled and run as doctests (with every
+/// feature on, as CI runs them), so that they cannot go stale.
+#[cfg(all(doctest, feature = "full"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -3,18 +3,15 @@
 
 #![cfg(feature = "jamf")]
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use apple_device_management::jamf::HashType;
 use apple_device_management::jamf::pkg::{PkgError, inspect, manifest_from_pkg};
 
-fn zlib(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
+#[path = "support/xar.rs"]
+mod xar;
+use xar::zlib;
 
 /// A xar archive holding `files` (name, contents) at its top level, each
 /// zlib-encoded, with an RSA signature element when `signed`, and `padding`
@@ -55,17 +52,7 @@ fn write_xar(path: &Path, files: &[(&str, &[u8])], signed: bool, padding: usize)
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xar>\n <toc>\n  <checksum style=\"sha1\"><offset>0</offset>\
          <size>20</size></checksum>\n  {signature}\n  {entries}\n </toc>\n</xar>\n"
     );
-    let toc_z = zlib(toc.as_bytes());
-    let mut out = Vec::new();
-    out.extend_from_slice(b"xar!");
-    out.extend_from_slice(&28u16.to_be_bytes());
-    out.extend_from_slice(&1u16.to_be_bytes());
-    out.extend_from_slice(&(toc_z.len() as u64).to_be_bytes());
-    out.extend_from_slice(&(toc.len() as u64).to_be_bytes());
-    out.extend_from_slice(&1u32.to_be_bytes());
-    out.extend_from_slice(&toc_z);
-    out.extend_from_slice(&heap);
-    std::fs::write(path, out).unwrap();
+    std::fs::write(path, xar::archive(&toc, &heap)).unwrap();
 }
 
 const DISTRIBUTION: &str = r#"<?xml version="1.0" encoding="utf-8"?>
