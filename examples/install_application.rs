@@ -9,15 +9,18 @@ use apple_device_management::commands::{InstallApplication, InstallApplicationRe
 use apple_device_management::{Command, CommandResponse, ManagementFlags};
 
 fn main() -> Result<(), apple_device_management::Error> {
-    // 1. Build the command. Structs are #[non_exhaustive]: start from
-    //    Default and set what you need.
-    let mut app = InstallApplication::default();
-    app.itunes_store_id = Some(361309726);
-    app.management_flags = Some(ManagementFlags::REMOVE_APP_WITH_MDM_PROFILE | ManagementFlags::PREVENT_DATA_BACKUP);
-    let mut attributes = Attributes::default();
-    attributes.removable = Some(false);
-    app.attributes = Some(attributes);
-    let command = Command::new("9F7D3E2A-6C1B-4C1E-9A57-3D2B1E0F4A11", app);
+    // 1. Build the command: one expression. Every generated struct is a
+    //    plain struct with public fields and `Default`; structs with keys
+    //    the schema requires on every OS also have `new(required...)`.
+    let command = Command::new(
+        "9F7D3E2A-6C1B-4C1E-9A57-3D2B1E0F4A11",
+        InstallApplication {
+            itunes_store_id: Some(361309726),
+            management_flags: Some(ManagementFlags::REMOVE_APP_WITH_MDM_PROFILE | ManagementFlags::PREVENT_DATA_BACKUP),
+            attributes: Some(Attributes { removable: Some(false), ..Default::default() }),
+            ..Default::default()
+        },
+    );
 
     // 2. The XML plist to send (binary: to_plist_binary; JSON: to_json).
     println!("{}", apple_device_management::to_plist_xml(&command)?);

@@ -263,7 +263,7 @@ impl Target {
 /// How a key or payload behaves under user enrollment or on shared iPad.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum Mode {
+pub enum Behavior {
     /// Usable with or without it.
     Allowed,
     /// Usable, but ignored with it.
@@ -303,11 +303,11 @@ pub struct OsEntry {
     /// Beta.
     pub beta: bool,
     /// Under user enrollment (unstated: allowed).
-    pub user_enrollment: Option<Mode>,
+    pub user_enrollment: Option<Behavior>,
     /// What the schema says happens under user enrollment.
     pub user_enrollment_behavior: Option<&'static str>,
     /// On shared iPad (unstated: allowed).
-    pub shared_ipad: Option<Mode>,
+    pub shared_ipad: Option<Behavior>,
     /// On shared iPad: works on the device channel.
     pub shared_ipad_device_channel: Option<bool>,
     /// On shared iPad: works on the user channel.
@@ -673,15 +673,15 @@ pub fn check(entry: &OsEntry, is_listed: bool, target: &Target) -> Support {
     let user_enrolled = target.enrollment == Enrollment::User;
     let mut ignored = false;
     match entry.user_enrollment {
-        Some(Mode::Forbidden) if user_enrolled => return unsupported(U::ForbiddenUnderUserEnrollment),
-        Some(Mode::Required) if !user_enrolled => return unsupported(U::RequiresUserEnrollment),
-        Some(Mode::Ignored) if user_enrolled => ignored = true,
+        Some(Behavior::Forbidden) if user_enrolled => return unsupported(U::ForbiddenUnderUserEnrollment),
+        Some(Behavior::Required) if !user_enrolled => return unsupported(U::RequiresUserEnrollment),
+        Some(Behavior::Ignored) if user_enrolled => ignored = true,
         _ => {}
     }
     match entry.shared_ipad {
-        Some(Mode::Forbidden) if target.shared_ipad => return unsupported(U::ForbiddenOnSharedIpad),
-        Some(Mode::Required) if !target.shared_ipad => return unsupported(U::RequiresSharedIpad),
-        Some(Mode::Ignored) if target.shared_ipad => ignored = true,
+        Some(Behavior::Forbidden) if target.shared_ipad => return unsupported(U::ForbiddenOnSharedIpad),
+        Some(Behavior::Required) if !target.shared_ipad => return unsupported(U::RequiresSharedIpad),
+        Some(Behavior::Ignored) if target.shared_ipad => ignored = true,
         _ => {}
     }
     // Declarative management states who may use a declaration or status

@@ -223,7 +223,7 @@ macro_rules! __any_command {
         pub fn decode_response(
             request_type: &str,
             bytes: &[u8],
-            mode: $crate::Mode,
+            mode: $crate::DecodeMode,
         ) -> ::core::result::Result<$crate::CommandResponse<$resp>, $crate::Error> {
             decode_response_in(request_type, bytes, mode, false)
         }
@@ -234,7 +234,7 @@ macro_rules! __any_command {
         pub fn decode_response_json(
             request_type: &str,
             bytes: &[u8],
-            mode: $crate::Mode,
+            mode: $crate::DecodeMode,
         ) -> ::core::result::Result<$crate::CommandResponse<$resp>, $crate::Error> {
             decode_response_in(request_type, bytes, mode, true)
         }
@@ -242,7 +242,7 @@ macro_rules! __any_command {
         fn decode_response_in(
             request_type: &str,
             bytes: &[u8],
-            mode: $crate::Mode,
+            mode: $crate::DecodeMode,
             json: bool,
         ) -> ::core::result::Result<$crate::CommandResponse<$resp>, $crate::Error> {
             match request_type {
@@ -261,7 +261,7 @@ macro_rules! __any_command {
         pub fn decode_raw_response(
             request_type: &str,
             raw: &$crate::RawResponse,
-            mode: $crate::Mode,
+            mode: $crate::DecodeMode,
         ) -> ::core::result::Result<$crate::CommandResponse<$resp>, $crate::Error> {
             match request_type {
                 $($wire => raw
@@ -365,7 +365,7 @@ macro_rules! __any_tagged {
 
         impl $crate::__private::FieldValue for $name {
             const KIND: $crate::ValueKind = $crate::ValueKind::Dictionary;
-            const DEFAULT_MODE: $crate::Mode = $crate::Mode::$mode;
+            const DEFAULT_MODE: $crate::DecodeMode = $crate::DecodeMode::$mode;
 
             // A family may have no file in an old schema (errors before iOS 16).
             #[allow(unused_mut, unused_variables)]

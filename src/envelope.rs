@@ -114,6 +114,24 @@ impl<P: CommandPayload> Command<P> {
         Command { command_uuid: command_uuid.into(), command, extra: Extra::new() }
     }
 
+    /// A command with a fresh random `CommandUUID` (a version 4 UUID in
+    /// capitals, as Apple's tools write them).
+    ///
+    /// ```
+    /// use apple_device_management::Command;
+    /// use apple_device_management::commands::DeviceLock;
+    ///
+    /// let a = Command::with_new_uuid(DeviceLock::default());
+    /// let b = Command::with_new_uuid(DeviceLock::default());
+    /// assert_eq!(a.command_uuid.len(), 36);
+    /// assert_ne!(a.command_uuid, b.command_uuid);
+    /// ```
+    #[cfg(feature = "uuid")]
+    pub fn with_new_uuid(command: P) -> Command<P> {
+        let id = uuid::Uuid::new_v4().hyphenated().encode_upper(&mut uuid::Uuid::encode_buffer()).to_owned();
+        Command::new(id, command)
+    }
+
     /// The `RequestType` of the payload.
     pub fn request_type(&self) -> &str {
         self.command.request_type()
@@ -492,7 +510,7 @@ impl<B> CommandResponse<B> {
 impl<B: Record> FieldValue for CommandResponse<B> {
     const KIND: ValueKind = ValueKind::Dictionary;
     /// Devices send replies: decoded leniently by default.
-    const DEFAULT_MODE: crate::Mode = crate::Mode::Lenient;
+    const DEFAULT_MODE: crate::DecodeMode = crate::DecodeMode::Lenient;
 
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
         let mut out = CommandResponse::<B>::default();
@@ -631,7 +649,7 @@ impl<B: ResponseBody> CommandResponse<B> {
 /// (or `commands::decode_raw_response`), without parsing the bytes again.
 ///
 /// ```
-/// use apple_device_management::{RawResponse, CommandStatus, Mode};
+/// use apple_device_management::{RawResponse, CommandStatus, DecodeMode};
 /// use apple_device_management::commands::InstallApplicationResponse;
 ///
 /// let bytes = br#"<plist version="1.0"><dict>
@@ -644,7 +662,7 @@ impl<B: ResponseBody> CommandResponse<B> {
 /// let raw: RawResponse = apple_device_management::from_plist(bytes)?;
 /// assert_eq!((raw.status.clone(), raw.command_uuid.as_deref()), (CommandStatus::Acknowledged, Some("0001")));
 /// // ...look the command up by its UUID: it was an InstallApplication...
-/// let typed = raw.decode_body::<InstallApplicationResponse>(Mode::Lenient)?;
+/// let typed = raw.decode_body::<InstallApplicationResponse>(DecodeMode::Lenient)?;
 /// assert_eq!(typed.body.unwrap().identifier.as_deref(), Some("com.example.app"));
 /// # Ok::<(), apple_device_management::Error>(())
 /// ```
@@ -655,7 +673,7 @@ impl CommandResponse<EmptyResponse> {
     /// whole reply as `CommandResponse<B>` (required keys checked only in
     /// an `Acknowledged` reply; `mode` decides whether a departure from the
     /// schema is kept or an error).
-    pub fn decode_body<B: Record>(&self, mode: crate::Mode) -> Result<CommandResponse<B>, crate::Error> {
+    pub fn decode_body<B: Record>(&self, mode: crate::DecodeMode) -> Result<CommandResponse<B>, crate::Error> {
         let value = crate::to_plist_value(self)?;
         crate::format::from_value_with(&value, mode)
     }

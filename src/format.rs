@@ -21,7 +21,6 @@
 
 use std::cell::RefCell;
 
-use serde::Deserialize as _;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
@@ -39,7 +38,7 @@ pub fn deviations<T: FieldValue>(value: &T) -> Vec<Deviation> {
 /// How to treat values whose kind contradicts the schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
-pub enum Mode {
+pub enum DecodeMode {
     /// Such a value is an error naming its key path.
     #[default]
     Strict,
@@ -48,24 +47,28 @@ pub enum Mode {
 }
 
 /// Decodes an XML or binary plist in the given mode.
-pub fn from_plist_with<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: Mode) -> Result<T, Error> {
+pub fn from_plist_with<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: DecodeMode) -> Result<T, Error> {
     match mode {
-        Mode::Strict => from_plist_strict(bytes),
-        Mode::Lenient => from_plist_lenient(bytes),
+        DecodeMode::Strict => from_plist_strict(bytes),
+        DecodeMode::Lenient => from_plist_lenient(bytes),
     }
 }
 
 /// Decodes JSON in the given mode.
-pub fn from_json_with<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: Mode) -> Result<T, Error> {
+pub fn from_json_with<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: DecodeMode) -> Result<T, Error> {
     match mode {
-        Mode::Strict => from_json_strict(bytes),
-        Mode::Lenient => from_json_lenient(bytes),
+        DecodeMode::Strict => from_json_strict(bytes),
+        DecodeMode::Lenient => from_json_lenient(bytes),
     }
 }
 
 /// Decodes JSON (`json`) or a plist in the given mode.
 #[cfg(feature = "commands")]
-pub(crate) fn decode_as<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: Mode, json: bool) -> Result<T, Error> {
+pub(crate) fn decode_as<T: FieldValue + DeserializeOwned>(
+    bytes: &[u8],
+    mode: DecodeMode,
+    json: bool,
+) -> Result<T, Error> {
     if json { from_json_with(bytes, mode) } else { from_plist_with(bytes, mode) }
 }
 
@@ -85,9 +88,36 @@ pub fn from_plist_strict<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Resu
 
 /// Decodes an XML or binary plist, keeping wrong-kind values raw.
 pub fn from_plist_lenient<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    from_plist_serde::<Root<T>>(bytes).map(|r| r.0)
+}
+
+/// Decodes an XML or binary plist into any serde type: your own structs, or
+/// `plist::Value`. What this crate's decoders do for every document is
+/// done here too (entities and DTD subsets refused, `<data>` with odd
+/// padding accepted, a wrong format named, errors with the key path); what
+/// needs the generated tables is not (lenient decoding and
+/// [`deviations`]: a value of the wrong kind is an error, as serde does).
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Checkin {
+///     #[serde(rename = "MessageType")]
+///     message_type: String,
+///     #[serde(rename = "UDID")]
+///     udid: Option<String>,
+/// }
+///
+/// let body = br#"<?xml version="1.0" encoding="UTF-8"?>
+/// <plist version="1.0"><dict><key>MessageType</key><string>CheckOut</string>
+/// <key>UDID</key><string>0000FE00</string></dict></plist>"#;
+/// let c: Checkin = apple_device_management::from_plist_serde(body)?;
+/// assert_eq!(c.message_type, "CheckOut");
+/// # Ok::<(), apple_device_management::Error>(())
+/// ```
+pub fn from_plist_serde<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     refuse_entities(bytes)?;
-    let first = match plist::from_bytes::<Root<T>>(bytes) {
-        Ok(v) => return Ok(v.0),
+    let first = match plist::from_bytes::<T>(bytes) {
+        Ok(v) => return Ok(v),
         Err(e) => e,
     };
     if let Some(message) = wrong_format(bytes, false) {
@@ -95,15 +125,12 @@ pub fn from_plist_lenient<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Res
     }
     // `<data>` with missing or surplus base64 padding: accepted, repadded.
     if let Some(fixed) = normalize_xml(bytes)
-        && let Ok(v) = plist::from_bytes::<Root<T>>(&fixed)
+        && let Ok(v) = plist::from_bytes::<T>(&fixed)
     {
-        return Ok(v.0);
+        return Ok(v);
     }
     // Only on failure: decode again, tracking the key path.
-    Err(nested_error(plist_error_path::<Root<T>>(bytes), &first.to_string(), |path, message| Error::Plist {
-        path,
-        message,
-    }))
+    Err(nested_error(plist_error_path::<T>(bytes), &first.to_string(), |path, message| Error::Plist { path, message }))
 }
 
 /// Decodes JSON in the type's default mode (see [`from_plist`]). `<data>`
@@ -120,19 +147,25 @@ pub fn from_json_strict<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Resul
 
 /// Decodes JSON, keeping wrong-kind values raw.
 pub fn from_json_lenient<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    from_json_serde::<Root<T>>(bytes).map(|r| r.0)
+}
+
+/// Decodes JSON into any serde type (see [`from_plist_serde`]): errors
+/// name the key path and a plist given as JSON is named as such.
+pub fn from_json_serde<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     // Tracking the key path made every decode about 45% slower (BENCHMARKS.md):
     // it is done only to explain a failure.
-    if let Ok(v) = serde_json::from_slice::<Root<T>>(bytes) {
-        return Ok(v.0);
+    if let Ok(v) = serde_json::from_slice::<T>(bytes) {
+        return Ok(v);
     }
     if let Some(message) = wrong_format(bytes, true) {
         return Err(Error::Json { path: KeyPath::root(), message });
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let mut track = serde_path_to_error::Track::new();
-    let result = Root::<T>::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track)).and_then(|v| {
+    let result = T::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track)).and_then(|v| {
         de.end()?;
-        Ok(v.0)
+        Ok(v)
     });
     result.map_err(|e| {
         nested_error(to_key_path(&track.path()), &e.to_string(), |path, message| Error::Json { path, message })
@@ -348,14 +381,17 @@ fn reject_deviations<T: FieldValue>(value: T) -> Result<T, Error> {
 
 /// Decodes an already-parsed plist value in the given mode (the body of a
 /// [`crate::RawResponse`]).
-pub(crate) fn from_value_with<T: FieldValue + DeserializeOwned>(value: &plist::Value, mode: Mode) -> Result<T, Error> {
+pub(crate) fn from_value_with<T: FieldValue + DeserializeOwned>(
+    value: &plist::Value,
+    mode: DecodeMode,
+) -> Result<T, Error> {
     let decoded = match from_value_nested::<Root<T>>(value) {
         Ok(v) => v.0,
         Err(e) => return Err(nested_error(KeyPath::root(), &e, |path, message| Error::Plist { path, message })),
     };
     match mode {
-        Mode::Strict => reject_deviations(decoded),
-        Mode::Lenient => Ok(decoded),
+        DecodeMode::Strict => reject_deviations(decoded),
+        DecodeMode::Lenient => Ok(decoded),
     }
 }
 

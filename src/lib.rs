@@ -105,9 +105,9 @@ pub use error::Error;
 pub use extra::Extra;
 pub use flags::ManagementFlags;
 pub use format::{
-    Mode, deviations, from_json, from_json_lenient, from_json_strict, from_json_with, from_plist, from_plist_lenient,
-    from_plist_strict, from_plist_with, normalize_xml, plist_to_json, to_json, to_json_value, to_plist_binary,
-    to_plist_value, to_plist_xml,
+    DecodeMode, deviations, from_json, from_json_lenient, from_json_serde, from_json_strict, from_json_with,
+    from_plist, from_plist_lenient, from_plist_serde, from_plist_strict, from_plist_with, normalize_xml, plist_to_json,
+    to_json, to_json_value, to_plist_binary, to_plist_value, to_plist_xml,
 };
 pub use record::{FieldValue, Record};
 pub use value::{Data, Deviation, DeviationKind, KeyPath, PathSegment, ValueKind};

@@ -73,7 +73,7 @@ impl<T: PayloadBody> Payload<T> {
 
 impl<T: PayloadBody> FieldValue for Payload<T> {
     const KIND: ValueKind = ValueKind::Dictionary;
-    const DEFAULT_MODE: crate::Mode = crate::Mode::Lenient;
+    const DEFAULT_MODE: crate::DecodeMode = crate::DecodeMode::Lenient;
 
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
         let mut out = Payload::<T>::default();

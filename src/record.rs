@@ -83,7 +83,7 @@ pub trait FieldValue: ser::Serialize + Sized {
     /// as a whole message: leniently for what devices send (responses,
     /// check-ins, status reports, profiles), strictly for what servers
     /// build (commands, declarations).
-    const DEFAULT_MODE: crate::Mode = crate::Mode::Strict;
+    const DEFAULT_MODE: crate::DecodeMode = crate::DecodeMode::Strict;
 
     #[doc(hidden)]
     fn from_bool(_: bool) -> Option<Self> {
@@ -933,7 +933,7 @@ macro_rules! __record_serde {
         }
         impl $crate::__private::FieldValue for $ty {
             const KIND: $crate::ValueKind = $crate::ValueKind::Dictionary;
-            const DEFAULT_MODE: $crate::Mode = $crate::Mode::$mode;
+            const DEFAULT_MODE: $crate::DecodeMode = $crate::DecodeMode::$mode;
             fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
                 map: A,
             ) -> ::core::result::Result<$crate::__private::Decoded<Self>, A::Error> {

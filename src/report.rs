@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use crate::availability::{self, Family, KeyTable, Mode, OsEntry, OsVersion, Platform, SchemaFile};
+use crate::availability::{self, Behavior, Family, KeyTable, OsEntry, OsVersion, Platform, SchemaFile};
 /// True when the entry exists on this version (introduced, not removed),
 /// on some channel or enrollment.
 fn exists(entry: &OsEntry, listed: bool, version: OsVersion) -> bool {
@@ -37,16 +37,16 @@ fn notes(entry: &OsEntry, version: OsVersion) -> String {
     if entry.user_approved_mdm {
         n.push("user-approved MDM".to_owned());
     }
-    let mode = |m: Mode| match m {
-        Mode::Allowed => "allowed",
-        Mode::Ignored => "ignored",
-        Mode::Required => "required",
-        Mode::Forbidden => "forbidden",
+    let mode = |m: Behavior| match m {
+        Behavior::Allowed => "allowed",
+        Behavior::Ignored => "ignored",
+        Behavior::Required => "required",
+        Behavior::Forbidden => "forbidden",
     };
-    if let Some(m) = entry.user_enrollment.filter(|m| *m != Mode::Allowed) {
+    if let Some(m) = entry.user_enrollment.filter(|m| *m != Behavior::Allowed) {
         n.push(format!("user enrollment {}", mode(m)));
     }
-    if let Some(m) = entry.shared_ipad.filter(|m| *m != Mode::Allowed) {
+    if let Some(m) = entry.shared_ipad.filter(|m| *m != Behavior::Allowed) {
         n.push(format!("shared iPad {}", mode(m)));
     }
     if !entry.allowed_enrollments.is_empty() {

@@ -8,7 +8,7 @@
 
 // Without any family feature the tables hold only the pool.
 #[allow(unused_imports)]
-use crate::availability::{Bounds, KeyEntry, KeyTable, Literal as L, Mode, OsEntry, Presence as P, SchemaFile};
+use crate::availability::{Behavior, Bounds, KeyEntry, KeyTable, Literal as L, OsEntry, Presence as P, SchemaFile};
 use crate::{OsVersion, ValueKind};
 
 const fn v(major: u16, minor: u16, patch: u16) -> Option<OsVersion> {
@@ -29,9 +29,9 @@ const fn e(
     allow_manual_install: Option<bool>,
     multiple: Option<bool>,
     beta: bool,
-    user_enrollment: Option<Mode>,
+    user_enrollment: Option<Behavior>,
     user_enrollment_behavior: Option<&'static str>,
-    shared_ipad: Option<Mode>,
+    shared_ipad: Option<Behavior>,
     shared_ipad_device_channel: Option<bool>,
     shared_ipad_user_channel: Option<bool>,
     allowed_enrollments: &'static [&'static str],

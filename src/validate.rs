@@ -130,6 +130,16 @@ pub enum Problem {
     /// A string whose allowed values are listed as subkeys (DeviceInformation
     /// `Queries`) has a value the schema does not list.
     UnknownValue(String),
+    /// A key with both a list of values and a range (`0`, or 1 to 180
+    /// minutes): the value is neither listed nor within the range.
+    NotListedOrInRange {
+        /// The value.
+        value: String,
+        /// The listed values.
+        allowed: &'static [Literal],
+        /// The range.
+        bounds: Bounds,
+    },
     /// The number is outside the allowed range.
     OutOfRange {
         /// The value.
@@ -176,6 +186,10 @@ impl fmt::Display for Problem {
                 write!(f, "`{value}` is not one of: {}", list.join(", "))
             }
             Problem::UnknownValue(v) => write!(f, "`{v}` is not a value the schema lists"),
+            Problem::NotListedOrInRange { value, allowed, bounds } => {
+                let list: Vec<String> = allowed.iter().map(ToString::to_string).collect();
+                write!(f, "`{value}` is neither one of: {} nor within {}", list.join(", "), range_text(bounds))
+            }
             Problem::OutOfRange { value, bounds } => write!(f, "{value} is outside {}", range_text(bounds)),
             Problem::Repetition { count, bounds } => {
                 write!(f, "{count} elements, expected {}", range_text(bounds))

@@ -108,6 +108,42 @@ impl Data {
         );
         engine.decode(compact.as_bytes()).ok().map(Data)
     }
+
+    /// The bytes as lower-case hex: how APNs wants a device's push `Token`
+    /// (`https://api.push.apple.com/3/device/<hex>`).
+    ///
+    /// ```
+    /// use apple_device_management::Data;
+    ///
+    /// let token = Data::new([0x0a, 0xff, 0x10]);
+    /// assert_eq!(token.to_hex(), "0aff10");
+    /// assert_eq!(Data::from_hex("0AFF10"), Some(token));
+    /// assert_eq!(Data::from_hex("0af"), None);
+    /// ```
+    pub fn to_hex(&self) -> String {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::with_capacity(self.0.len() * 2);
+        for b in &self.0 {
+            out.push(char::from(DIGITS[usize::from(b >> 4)]));
+            out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+        }
+        out
+    }
+
+    /// Decodes hex (either case; no separators). `None` for an odd length
+    /// or a character that is not a hex digit.
+    pub fn from_hex(text: &str) -> Option<Data> {
+        let digit = |c: u8| char::from(c).to_digit(16).and_then(|d| u8::try_from(d).ok());
+        let bytes = text.as_bytes();
+        if !bytes.len().is_multiple_of(2) {
+            return None;
+        }
+        bytes
+            .chunks_exact(2)
+            .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+            .collect::<Option<Vec<u8>>>()
+            .map(Data)
+    }
 }
 
 impl fmt::Debug for Data {

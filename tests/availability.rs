@@ -135,7 +135,7 @@ fn unknown_names_are_errors() {
 
 #[test]
 fn device_information_queries_have_their_own_availability() {
-    use apple_device_management::commands::device_information::QueriesItem;
+    use apple_device_management::commands::device_information::Query;
     let rt = "DeviceInformation";
     // ProvisioningUDID is a macOS query (11.3+); UDID exists everywhere.
     assert_eq!(
@@ -145,7 +145,7 @@ fn device_information_queries_have_their_own_availability() {
     assert!(request_key_support(rt, "Queries.ProvisioningUDID", &mac("14.0")).unwrap().is_supported());
     assert!(request_key_support(rt, "Queries.UDID", &ios("17.0")).unwrap().is_supported());
     // The enum lists every allowed query, and keeps unknown ones.
-    assert!(QueriesItem::VALUES.len() >= 85, "{}", QueriesItem::VALUES.len());
-    assert_eq!(QueriesItem::from("ProvisioningUDID").as_str(), "ProvisioningUDID");
-    assert!(!QueriesItem::from("FavoriteColor").is_known());
+    assert!(Query::VALUES.len() >= 85, "{}", Query::VALUES.len());
+    assert_eq!(Query::from("ProvisioningUDID").as_str(), "ProvisioningUDID");
+    assert!(!Query::from("FavoriteColor").is_known());
 }

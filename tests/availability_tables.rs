@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use apple_device_management::availability::{self, KeyEntry, KeyTable, Mode, OsEntry, Platform};
+use apple_device_management::availability::{self, Behavior, KeyEntry, KeyTable, OsEntry, Platform};
 use apple_device_management::{OsVersion, ValueKind};
 use yaml_rust2::{Yaml, YamlLoader};
 
@@ -146,12 +146,12 @@ impl Expected {
     }
 }
 
-fn rank(m: Option<Mode>) -> Option<u8> {
+fn rank(m: Option<Behavior>) -> Option<u8> {
     m.map(|m| match m {
-        Mode::Allowed => 0,
-        Mode::Ignored => 1,
-        Mode::Required => 2,
-        Mode::Forbidden => 3,
+        Behavior::Allowed => 0,
+        Behavior::Ignored => 1,
+        Behavior::Required => 2,
+        Behavior::Forbidden => 3,
         _ => unreachable!("the schema has four modes"),
     })
 }

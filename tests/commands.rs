@@ -2,10 +2,12 @@
 //! compares exact values, and checks that what decodes encodes back to the
 //! same plist.
 
-use apple_device_management::commands::install_application::{PurchaseMethod, RejectionReason, State};
+use apple_device_management::commands::install_application::{
+    Attributes, Options, PurchaseMethod, RejectionReason, State,
+};
 use apple_device_management::commands::managed_application_list::Status;
 use apple_device_management::commands::{
-    AnyRequest, InstallApplication, InstallApplicationResponse, InstallEnterpriseApplication,
+    AnyRequest, InstallApplication, InstallApplicationResponse, InstallEnterpriseApplication, InstallProfile,
     ManagedApplicationListResponse,
 };
 use apple_device_management::{
@@ -98,6 +100,46 @@ fn install_application_command() {
     assert_eq!(app.change_management_state.as_ref().map(|s| s.as_str()), Some("Managed"));
     assert!(app.extra.is_empty());
     assert_lossless::<Command<InstallApplication>>(&bytes);
+}
+
+/// The same command as `INSTALL_APPLICATION`, built in one expression
+/// (the README's construction example): struct literals with
+/// `..Default::default()` at every level.
+#[test]
+fn install_application_in_one_expression() {
+    let built = Command::new(
+        "6D1A6A4C-5A0D-4B9F-8F43-0F4C9B1D2E11",
+        InstallApplication {
+            itunes_store_id: Some(361309726),
+            management_flags: Some(ManagementFlags::REMOVE_APP_WITH_MDM_PROFILE | ManagementFlags::PREVENT_DATA_BACKUP),
+            options: Some(Options { purchase_method: Some(PurchaseMethod::Value1), ..Default::default() }),
+            attributes: Some(Attributes {
+                removable: Some(false),
+                associated_domains: Some(vec!["applinks:example.com".into()]),
+                ..Default::default()
+            }),
+            configuration: Some(plist::Dictionary::from_iter([("ServerURL", "https://mdm.example.com")])),
+            change_management_state: Some("Managed".parse().unwrap()),
+            ..Default::default()
+        },
+    );
+    let decoded: Command<InstallApplication> = from_plist(&plist(INSTALL_APPLICATION)).unwrap();
+    assert_eq!(built, decoded);
+    assert_eq!(
+        to_plist_value(&built).unwrap(),
+        plist::Value::from_reader(std::io::Cursor::new(plist(INSTALL_APPLICATION))).unwrap()
+    );
+}
+
+/// A key the schema requires on every OS is an argument of `new`: the
+/// constructor's signature is the check (README has the compile_fail test
+/// that `InstallProfile::new()` does not compile).
+#[test]
+fn required_keys_are_constructor_arguments() {
+    let new: fn(Data) -> InstallProfile = InstallProfile::new;
+    let profile = new(Data::from(b"<plist/>".to_vec()));
+    assert_eq!(profile.payload.as_ref(), b"<plist/>");
+    assert_eq!(profile.request_type(), "InstallProfile");
 }
 
 #[test]
@@ -391,19 +433,19 @@ fn every_request_type_round_trips_as_its_own_variant() {
 
 #[test]
 fn decode_response_by_request_type() {
-    use apple_device_management::Mode;
+    use apple_device_management::DecodeMode;
     use apple_device_management::commands::{AnyResponse, decode_response};
     let bytes = plist(
         "<dict><key>CommandUUID</key><string>a</string><key>Identifier</key><string>com.x</string>\
          <key>State</key><string>Queued</string><key>Status</key><string>Acknowledged</string></dict>",
     );
-    let resp = decode_response("InstallApplication", &bytes, Mode::Strict).unwrap();
+    let resp = decode_response("InstallApplication", &bytes, DecodeMode::Strict).unwrap();
     match resp.body.as_ref().unwrap() {
         AnyResponse::InstallApplication(b) => assert_eq!(b.state, Some(State::Queued)),
         other => panic!("{other:?}"),
     }
     assert_eq!(to_plist_value(&resp).unwrap(), plist::Value::from_reader(std::io::Cursor::new(&bytes)).unwrap());
-    let resp = decode_response("FutureCommand", &bytes, Mode::Strict).unwrap();
+    let resp = decode_response("FutureCommand", &bytes, DecodeMode::Strict).unwrap();
     match resp.body.as_ref().unwrap() {
         AnyResponse::Unrecognized(d) => assert_eq!(d.len(), 2),
         other => panic!("{other:?}"),

@@ -204,7 +204,7 @@ fn mobileconfig_with_wifi_restrictions_home_screen_and_an_unknown_payload() {
     let AnyPayload::Applicationaccess(r) = &content[1] else { panic!("{:?}", content[1]) };
     assert_eq!(r.body.allow_camera, Some(false));
     assert_eq!(r.body.allow_screen_shot, Some(true));
-    assert_eq!(r.body.force_wi_fi_power_on, Some(true));
+    assert_eq!(r.body.force_wifi_power_on, Some(true));
 
     // The home screen layout: a folder inside a page holds pages itself.
     let AnyPayload::Homescreenlayout(h) = &content[2] else { panic!("{:?}", content[2]) };
@@ -237,8 +237,7 @@ fn declarations_configuration_activation_and_asset() {
     assert_eq!(p.payload.maximum_failed_attempts, Some(10));
     assert_eq!(p.payload.extra.get("FutureSetting").and_then(|v| v.as_string()), Some("x"));
     // The same declaration, built by hand, encodes to the same JSON.
-    let mut payload = ConfigurationPasscodeSettings::default();
-    payload.minimum_length = Some(8);
+    let payload = ConfigurationPasscodeSettings { minimum_length: Some(8), ..Default::default() };
     let built = Declaration::new("com.example.passcode", "7f1c", payload);
     assert_eq!(built.declaration_type(), "com.apple.configuration.passcode.settings");
 

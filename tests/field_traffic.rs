@@ -12,7 +12,7 @@ use apple_device_management::commands::{
 };
 use apple_device_management::profiles::{AnyPayload, Profile};
 use apple_device_management::{
-    CommandResponse, CommandStatus, DeviationKind, Error, Mode, RawResponse, ValueKind, from_json, from_plist,
+    CommandResponse, CommandStatus, DecodeMode, DeviationKind, Error, RawResponse, ValueKind, from_json, from_plist,
     from_plist_lenient, from_plist_strict, to_json, to_plist_binary, to_plist_value, to_plist_xml,
 };
 
@@ -60,7 +60,7 @@ fn envelope_only_replies_decode_for_every_command_and_status() {
         let text = std::str::from_utf8(&bytes).unwrap();
         for rt in AnyRequest::REQUEST_TYPES {
             let what = format!("{wire} reply to {rt}");
-            for mode in [Mode::Lenient, Mode::Strict] {
+            for mode in [DecodeMode::Lenient, DecodeMode::Strict] {
                 // decode_response goes through CommandResponse<the command's
                 // typed response> for every request type.
                 let r = decode_response(rt, &bytes, mode).unwrap_or_else(|e| panic!("{what}: {e}"));
@@ -117,7 +117,7 @@ fn an_acknowledged_reply_must_have_its_required_keys() {
     d.insert("FutureKey".into(), true.into());
     let mut bytes = Vec::new();
     plist::Value::Dictionary(d).to_writer_xml(&mut bytes).unwrap();
-    let r = decode_response("Settings", &bytes, Mode::Strict).unwrap();
+    let r = decode_response("Settings", &bytes, DecodeMode::Strict).unwrap();
     assert!(matches!(r.body, Some(AnyResponse::Settings(_))), "{:?}", r.body);
     assert_eq!(to_plist_xml(&r).unwrap(), std::str::from_utf8(&bytes).unwrap());
     let r: CommandResponse<DeviceInformationResponse> = from_plist_strict(&bytes).unwrap();
@@ -375,7 +375,7 @@ fn errors_say_what_happened() {
     let bytes = b"<plist version=\"1.0\"><dict><key>Status</key><string>Acknowledged</string>\
         <key>Identifier</key><string>a</string><key>ErrorChain</key><array><dict>\
         <key>ErrorCode</key><integer>18446744073709551615</integer></dict></array></dict></plist>";
-    let err = decode_response("InstallApplication", bytes, Mode::Strict).unwrap_err();
+    let err = decode_response("InstallApplication", bytes, DecodeMode::Strict).unwrap_err();
     assert_eq!(
         err.to_string(),
         "ErrorChain[0].ErrorCode: the integer 18446744073709551615 is out of range (the schema's integers are signed 64-bit)"

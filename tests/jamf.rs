@@ -4,7 +4,8 @@
 #![cfg(feature = "jamf")]
 
 use apple_device_management::jamf::{
-    DeployPackageRequest, DeployPackageResponse, HashType, JamfId, PackageManifest, ValidationError,
+    DeployPackageBuilder, DeployPackageRequest, DeployPackageResponse, HashType, JamfId, PackageManifest,
+    ValidationError,
 };
 use apple_device_management::other::ManifestUrl;
 
@@ -42,7 +43,7 @@ fn request_for_a_group_serialises_exactly() {
     let r = DeployPackageRequest::builder(documented()).group("37").build().unwrap();
     assert_eq!(serde_json::to_string(&r).unwrap(), format!(r#"{{"manifest":{MANIFEST_JSON},"groupId":"37"}}"#));
     // Optional fields are left out, never null.
-    let minimal = PackageManifest::new("https://a.example/x.pkg", "a".repeat(64), HashType::Sha256, "x", "1", "X", 1);
+    let minimal = PackageManifest::new("https://a.example/x.pkg", "a".repeat(64), HashType::Sha256, "x", "1", "Xy", 1);
     let r = DeployPackageRequest::builder(minimal).group("1").build().unwrap();
     let json = serde_json::to_string(&r).unwrap();
     assert!(
@@ -162,6 +163,49 @@ fn image_urls_not_https() {
 #[test]
 fn no_targets() {
     assert_eq!(DeployPackageRequest::builder(documented()).build().unwrap_err(), ValidationError::NoTargets);
+}
+
+#[test]
+fn targets_that_name_nothing() {
+    let request = |edit: fn(DeployPackageBuilder) -> DeployPackageBuilder| {
+        edit(DeployPackageRequest::builder(documented())).build().unwrap_err()
+    };
+    assert_eq!(request(|b| b.group("")), ValidationError::BadGroupId(String::new()));
+    assert_eq!(request(|b| b.group(" 37")), ValidationError::BadGroupId(" 37".into()));
+    assert_eq!(request(|b| b.group("0")), ValidationError::BadGroupId("0".into()));
+    assert_eq!(request(|b| b.group("all")), ValidationError::BadGroupId("all".into()));
+    assert_eq!(request(|b| b.devices([0])), ValidationError::BadDeviceId(0));
+    assert_eq!(request(|b| b.devices([5, -3])), ValidationError::BadDeviceId(-3));
+    assert_eq!(
+        request(|b| b.group("")).to_string(),
+        "groupId `` is not a Jamf group id (a positive integer, e.g. \"37\")"
+    );
+    assert!(DeployPackageRequest::builder(documented()).group("9").devices([1]).build().is_ok());
+}
+
+#[test]
+fn titles_apple_would_refuse() {
+    assert_eq!(invalid(|m| m.title = String::new()), ValidationError::TitleTooShort(String::new()));
+    assert_eq!(invalid(|m| m.title = " x ".into()), ValidationError::TitleTooShort(" x ".into()));
+    assert_eq!(invalid(|m| m.subtitle = Some(" ".into())), ValidationError::EmptySubtitle);
+    assert_eq!(
+        invalid(|m| m.title = "A".into()).to_string(),
+        "title `A` is too short: Apple requires more than one character"
+    );
+}
+
+#[test]
+fn responses_with_null_lists_and_string_device_ids() {
+    let r: DeployPackageResponse =
+        serde_json::from_str(r#"{"queuedCommands":[{"device":"67","commandUuid":"u1"}],"errors":null}"#).unwrap();
+    assert_eq!(r.queued_commands[0].device, JamfId::Text("67".into()));
+    assert_eq!(r.queued_commands[0].device.as_i64(), Some(67));
+    assert_eq!(r.queued_commands[0].device, 67);
+    assert!(r.errors.is_empty());
+    let r: DeployPackageResponse = serde_json::from_str(r#"{"queuedCommands":null}"#).unwrap();
+    assert!(r.queued_commands.is_empty() && r.errors.is_empty());
+    // A null list is read as empty and written as empty.
+    assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"queuedCommands":[],"errors":[]}"#);
 }
 
 #[test]

@@ -7,7 +7,9 @@
 #![cfg(feature = "checkin")]
 
 use apple_device_management::checkin::{AnyCheckin, TokenUpdate};
-use apple_device_management::{Data, Error, Mode, from_plist, from_plist_strict, from_plist_with, to_plist_value};
+use apple_device_management::{
+    Data, DecodeMode, Error, from_plist, from_plist_strict, from_plist_with, to_plist_value,
+};
 
 const BODY: &str = "<dict><key>MessageType</key><string>TokenUpdate</string>\
     <key>Topic</key><string>com.apple.mgmt.External.x</string>\
@@ -108,5 +110,5 @@ fn check_ins_are_lenient_by_default_and_strict_on_request() {
     // Strict on request.
     let err = from_plist_strict::<TokenUpdate>(text.as_bytes()).unwrap_err();
     assert_eq!(err.to_string(), "AwaitingConfiguration: expected boolean, found integer");
-    assert!(from_plist_with::<TokenUpdate>(text.as_bytes(), Mode::Strict).is_err());
+    assert!(from_plist_with::<TokenUpdate>(text.as_bytes(), DecodeMode::Strict).is_err());
 }

@@ -28,7 +28,7 @@ use apple_device_management::declarative::protocol::StatusReport;
 use apple_device_management::other::ManifestUrl;
 use apple_device_management::profiles::Profile;
 use apple_device_management::{
-    Command, CommandResponse, Deviation, Mode, RESPONSE_ENVELOPE_KEYS, RawResponse, from_json_lenient,
+    Command, CommandResponse, DecodeMode, Deviation, RESPONSE_ENVELOPE_KEYS, RawResponse, from_json_lenient,
     from_plist_lenient, signed, to_json_value, to_plist_value,
 };
 
@@ -110,11 +110,11 @@ fn answered_request_types(file: &str, kind: &str) -> Vec<&'static str> {
 /// through the envelope-first path (RawResponse, then the body), checks
 /// that both agree and that encoding gives back the same value.
 fn decode_reply(bytes: &[u8], value: &plist::Value, rt: &str) -> Result<CommandResponse<AnyResponse>, String> {
-    let r = decode_response(rt, bytes, Mode::Lenient).map_err(|e| e.to_string())?;
+    let r = decode_response(rt, bytes, DecodeMode::Lenient).map_err(|e| e.to_string())?;
     assert_eq!(to_plist_value(&r).unwrap(), *value, "{rt}: round trip");
     let raw: RawResponse = from_plist_lenient(bytes).unwrap();
     assert_eq!((&raw.status, &raw.command_uuid), (&r.status, &r.command_uuid), "{rt}: envelope");
-    assert_eq!(decode_raw_response(rt, &raw, Mode::Lenient).unwrap(), r, "{rt}: envelope first, then the body");
+    assert_eq!(decode_raw_response(rt, &raw, DecodeMode::Lenient).unwrap(), r, "{rt}: envelope first, then the body");
     Ok(r)
 }
 

@@ -26,15 +26,13 @@ fn four_distinct_problems_are_reported_exactly() {
     // 2. ManagementFlags (introduced in macOS 11),
     // 3. a PurchaseMethod outside its rangelist,
     // 4. a ManifestURL that is not https (a prose rule).
-    let mut app = InstallApplication::default();
-    let mut attrs = Attributes::default();
-    attrs.removable = Some(false);
-    app.attributes = Some(attrs);
-    app.management_flags = Some(ManagementFlags::PREVENT_DATA_BACKUP);
-    let mut options = Options::default();
-    options.purchase_method = Some(PurchaseMethod::Unrecognized(7));
-    app.options = Some(options);
-    app.manifest_url = Some("http://example.com/app.plist".into());
+    let app = InstallApplication {
+        attributes: Some(Attributes { removable: Some(false), ..Default::default() }),
+        management_flags: Some(ManagementFlags::PREVENT_DATA_BACKUP),
+        options: Some(Options { purchase_method: Some(PurchaseMethod::Unrecognized(7)), ..Default::default() }),
+        manifest_url: Some("http://example.com/app.plist".into()),
+        ..Default::default()
+    };
     let target = Target::new(Platform::MacOS, v("10.15")).with_enrollment(Enrollment::User);
     let report = Command::new("c", app).validate(&target);
     assert_eq!(report.issues.len(), 4, "{report}");
@@ -51,10 +49,12 @@ fn four_distinct_problems_are_reported_exactly() {
 
 #[test]
 fn a_valid_command_has_no_issue() {
-    let mut app = InstallApplication::default();
-    app.itunes_store_id = Some(361309726);
-    app.management_flags = Some(ManagementFlags::REMOVE_APP_WITH_MDM_PROFILE);
-    app.install_as_managed = Some(true);
+    let app = InstallApplication {
+        itunes_store_id: Some(361309726),
+        management_flags: Some(ManagementFlags::REMOVE_APP_WITH_MDM_PROFILE),
+        install_as_managed: Some(true),
+        ..Default::default()
+    };
     let report = app.validate(&Target::new(Platform::MacOS, v("14.0")));
     assert!(report.issues.is_empty(), "{report}");
     // On iOS, InstallAsManaged does not exist.
@@ -238,8 +238,7 @@ fn prose_rules() {
 
 #[test]
 fn any_request_validates_like_its_variant() {
-    let mut app = InstallApplication::default();
-    app.manifest_url = Some("ftp://x".into());
+    let app = InstallApplication { manifest_url: Some("ftp://x".into()), ..Default::default() };
     let any = AnyRequest::InstallApplication(app.clone());
     let t = Target::new(Platform::IOS, v("17.0"));
     assert_eq!(any.validate(&t), app.validate(&t));

@@ -100,6 +100,41 @@ fn a_valid_profile_has_no_issue() {
     assert!(r.issues.is_empty(), "{r}");
 }
 
+/// An integer key with both a list and a range (EnergySaver's sleep
+/// timers: `0` for never, or 1 to 180 minutes) admits either, typed as an
+/// integer (not a one-variant enum).
+#[test]
+fn integer_lists_with_a_range() {
+    let energy = |minutes: &str| {
+        profile(&[&payload(
+            "com.apple.MCX",
+            1,
+            &format!(
+                "<key>com.apple.EnergySaver.desktop.ACPower</key><dict><key>Display Sleep Timer</key>\
+                 <integer>{minutes}</integer></dict>"
+            ),
+        )])
+    };
+    for ok in ["0", "1", "30", "180"] {
+        let r = validate::profile(&energy(ok), &mac("15.1"));
+        assert!(r.issues.is_empty(), "{ok}: {r}");
+    }
+    for bad in ["-1", "181", "500"] {
+        let r = validate::profile(&energy(bad), &mac("15.1"));
+        assert_eq!(
+            lines(&r),
+            [format!(
+                "error: PayloadContent[0][\"com.apple.EnergySaver.desktop.ACPower\"][\"Display Sleep Timer\"]: \
+                 `{bad}` is neither one of: 0 nor within 1..=180"
+            )],
+        );
+    }
+    // Typed: 30 minutes is 30, not Unrecognized(30).
+    use apple_device_management::profiles::mcx_energy_saver::PowerSettings;
+    let settings = PowerSettings { display_sleep_timer: Some(30), ..Default::default() };
+    assert_eq!(settings.display_sleep_timer, Some(30_i64));
+}
+
 #[test]
 fn profile_payload_keys_by_target() {
     // Needs supervision on iOS; introduced in iOS 18; n/a on macOS.
@@ -315,8 +350,7 @@ fn declaration_keys_and_envelope() {
 fn typed_declarations() {
     use apple_device_management::declarative::declarations::ConfigurationPasscodeSettings;
     use apple_device_management::declarative::{AnyDeclaration, Declaration};
-    let mut payload = ConfigurationPasscodeSettings::default();
-    payload.minimum_length = Some(6);
+    let payload = ConfigurationPasscodeSettings { minimum_length: Some(6), ..Default::default() };
     let d = Declaration::new("d1", "1", payload);
     assert!(d.validate(&ios("17.0")).issues.is_empty());
     assert_eq!(d.validate(&ios("17.0").shared_ipad(true)).errors().count(), 1);

@@ -127,6 +127,14 @@ enum Cmd {
         /// Accept a package without a signature (Macs refuse them).
         #[arg(long)]
         allow_unsigned: bool,
+        /// Use this pkg-ref's id and version as bundleId/bundleVersion
+        /// (default: the product's).
+        #[arg(long, value_name = "ID")]
+        pkg_ref: Option<String>,
+        /// A root certificate (PEM or DER) the signer's chain must lead to;
+        /// repeatable. Without one, the chain's trust is not judged.
+        #[arg(long, value_name = "FILE")]
+        root: Vec<PathBuf>,
         /// Print JSON (the manifest as Jamf's API takes it).
         #[arg(long)]
         json: bool,
@@ -222,8 +230,8 @@ fn run(cmd: Cmd) -> Result<bool, Fatal> {
         }
         Cmd::Explain { name, schema, json } => explain(&name, schema.as_deref(), json).map(|()| true),
         Cmd::Convert { file, to, output, json } => convert(&file, to, output.as_deref(), json).map(|()| true),
-        Cmd::PkgManifest { pkg, url, hash, allow_unsigned, json } => {
-            pkg_manifest(&pkg, &url, hash, allow_unsigned, json).map(|()| true)
+        Cmd::PkgManifest { pkg, url, hash, allow_unsigned, pkg_ref, root, json } => {
+            pkg_manifest(&pkg, &url, hash, allow_unsigned, pkg_ref, &root, json).map(|()| true)
         }
     }
 }
@@ -610,11 +618,14 @@ fn explain(query: &str, schema: Option<&Path>, json: bool) -> Result<(), Fatal> 
 /// The schema's prose for a file or one of its keys, read from the YAML.
 fn description(rel: &str, key: Option<&str>, response: bool, schema: Option<&Path>) -> Option<String> {
     use apple_device_management_codegen::model::{Family as CodegenFamily, Key};
-    let root = schema
-        .map(Path::to_path_buf)
-        .or_else(|| std::env::var_os("DEVICE_MANAGEMENT_SCHEMA").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from(apple_device_management::SCHEMA_DIR));
-    let source = std::fs::read_to_string(root.join(rel)).ok()?;
+    // --schema, else $DEVICE_MANAGEMENT_SCHEMA, else the schema this tool
+    // was built from: the first that has the file.
+    let candidates = [
+        schema.map(Path::to_path_buf),
+        std::env::var_os("DEVICE_MANAGEMENT_SCHEMA").map(PathBuf::from),
+        Some(PathBuf::from(apple_device_management::SCHEMA_DIR)),
+    ];
+    let source = candidates.into_iter().flatten().find_map(|root| std::fs::read_to_string(root.join(rel)).ok())?;
     let family = CodegenFamily::of_path(rel)?;
     let file = apple_device_management_codegen::load::parse_file(rel, family, &source).ok()?;
     let Some(path) = key else { return file.description.clone() };
@@ -679,17 +690,61 @@ fn convert(path: &Path, to: FormatArg, output: Option<&Path>, json: bool) -> Res
     Ok(())
 }
 
-fn pkg_manifest(pkg: &Path, url: &str, hash: HashArg, allow_unsigned: bool, json: bool) -> Result<(), Fatal> {
+fn pkg_manifest(
+    pkg: &Path,
+    url: &str,
+    hash: HashArg,
+    allow_unsigned: bool,
+    pkg_ref: Option<String>,
+    roots: &[PathBuf],
+    json: bool,
+) -> Result<(), Fatal> {
+    use apple_device_management::jamf::pkg::{BundleId, ManifestOptions, SignatureCheck, Trust};
     use apple_device_management::jamf::{self, HashType};
     let hash = match hash {
         HashArg::Md5 => HashType::Md5,
         HashArg::Sha256 => HashType::Sha256,
     };
-    let manifest = jamf::pkg::manifest_from_pkg(pkg, url, hash, allow_unsigned)?;
+    let mut options = ManifestOptions::new(hash);
+    options.allow_unsigned = allow_unsigned;
+    if let Some(id) = pkg_ref {
+        options.bundle_id = BundleId::PkgRef(id);
+    }
+    for root in roots {
+        let bytes = std::fs::read(root).map_err(|e| Fatal(format!("{}: {e}", root.display())))?;
+        options = options.root(&bytes);
+    }
+    let (manifest, info) = jamf::pkg::manifest_from_pkg_with(pkg, url, &options)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&manifest)?);
     } else {
         println!("{manifest:#?}");
+    }
+    // What was checked of the signature, on stderr (stdout is the manifest).
+    match &info.signature {
+        None => eprintln!("signature: none"),
+        Some(s) => {
+            let check = match &s.check {
+                SignatureCheck::Verified => "verified".to_owned(),
+                SignatureCheck::Failed(r) => format!("FAILED ({r})"),
+                SignatureCheck::NotChecked(r) => format!("not checked ({r})"),
+                _ => "unknown".to_owned(),
+            };
+            let signer = s.chain.first().and_then(|c| c.common_name.clone()).unwrap_or_else(|| "?".into());
+            let trust = match &s.trust {
+                Trust::NoRoots => "not judged (no --root given)".to_owned(),
+                Trust::Trusted(root) => format!("leads to {root}"),
+                Trust::Untrusted(r) => format!("untrusted: {r}"),
+                _ => "unknown".to_owned(),
+            };
+            eprintln!(
+                "signature: {check}; signer {signer} (Team ID {}; Developer ID Installer: {}); chain {}; trust {trust}; \
+                 notarization cannot be checked off a Mac",
+                s.team_id.as_deref().unwrap_or("?"),
+                if s.developer_id_installer { "yes" } else { "no" },
+                if s.chain_linked { "links" } else { "does not link" },
+            );
+        }
     }
     Ok(())
 }

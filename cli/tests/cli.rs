@@ -195,17 +195,7 @@ fn write_pkg(path: &Path) {
 <installer-gui-script minSpecVersion="2"><title>Tool</title>
 <pkg-ref id="com.example.tool.core" version="1.2.3">#core.pkg</pkg-ref>
 <product id="com.example.tool" version="1.2"/></installer-gui-script>"#;
-    let encoded = xar::zlib(distribution);
-    let mut heap = vec![0u8; 20];
-    let toc = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><xar><toc><checksum style=\"sha1\"><offset>0</offset><size>20</size>\
-         </checksum><file id=\"1\"><data><length>{}</length><offset>20</offset><size>{}</size>\
-         <encoding style=\"application/x-gzip\"/></data><name>Distribution</name><type>file</type></file></toc></xar>",
-        encoded.len(),
-        distribution.len()
-    );
-    heap.extend_from_slice(&encoded);
-    std::fs::write(path, xar::archive(&toc, &heap)).unwrap();
+    std::fs::write(path, xar::build(&[("Distribution", distribution)], None, 0).bytes).unwrap();
 }
 
 #[test]
@@ -224,4 +214,30 @@ fn pkg_manifest() {
     assert_eq!(json["bundleVersion"], "1.2");
     assert_eq!(json["url"], url);
     assert_eq!(json["hashType"], "SHA256");
+    assert!(stderr(&o).contains("signature: none"), "{}", stderr(&o));
+    // The pkg-ref's receipt id instead of the product's.
+    let o = run(&[
+        "pkg-manifest",
+        path(&pkg),
+        "--url",
+        url,
+        "--allow-unsigned",
+        "--json",
+        "--pkg-ref",
+        "com.example.tool.core",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (json["bundleId"].as_str(), json["bundleVersion"].as_str()),
+        (Some("com.example.tool.core"), Some("1.2.3"))
+    );
+    // A damaged package: exit 2 with what is damaged.
+    let mut bytes = std::fs::read(&pkg).unwrap();
+    bytes.truncate(bytes.len() - 3);
+    let cut = tmp("cut.pkg");
+    std::fs::write(&cut, bytes).unwrap();
+    let o = run(&["pkg-manifest", path(&cut), "--url", url, "--allow-unsigned"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("the package was cut short"), "{}", stderr(&o));
 }

@@ -31,7 +31,10 @@ fn main() {
     };
     let loaded = start.elapsed();
     let provenance = apple_device_management_codegen::Provenance::detect(schema_dir);
-    let files = apple_device_management_codegen::render(&schema, &provenance, &families);
+    let (files, warnings) = apple_device_management_codegen::render_with_warnings(&schema, &provenance, &families);
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
     let rendered = start.elapsed();
     let mut written = 0;
     for (rel, contents) in &files {

@@ -448,7 +448,7 @@ fn opt_text<T: std::fmt::Debug>(v: Option<T>) -> String {
 
 fn mode_text(v: Option<Mode>) -> String {
     match v {
-        Some(m) => format!("Some(Mode::{})", m.name()),
+        Some(m) => format!("Some(Behavior::{})", m.name()),
         None => "None".to_owned(),
     }
 }

@@ -129,14 +129,26 @@ pub fn kind_tokens(t: &ValueType) -> TokenStream {
     }
 }
 
+/// `#[doc(alias = "wire")]` when the wire name differs from the Rust name
+/// and rustdoc accepts it as an alias (no spaces or quotes).
+fn alias(wire: &str, rust: &str) -> TokenStream {
+    let accepted = !wire.is_empty() && !wire.chars().any(|c| c.is_whitespace() || matches!(c, '"' | '\''));
+    if wire == rust || !accepted {
+        return quote!();
+    }
+    quote!(#[doc(alias = #wire)])
+}
+
 fn emit_struct(
     s: &Struct,
     module: &Module,
     extra_doc: &[Para],
     tag: Option<(&str, &str)>,
     lenient: bool,
+    wire_name: Option<&str>,
 ) -> TokenStream {
     let name = ident(&s.name);
+    let type_alias = s.wire.as_deref().or(wire_name).map(|w| alias(w, &s.name)).unwrap_or_default();
     let mut all = s.doc.clone();
     all.extend_from_slice(extra_doc);
     let doc = docs(&all);
@@ -145,8 +157,46 @@ fn emit_struct(
         let ty = ty_tokens(&f.ty);
         let ty = if f.required { ty } else { quote!(::core::option::Option<#ty>) };
         let d = docs(&f.doc);
-        quote! { #d pub #id: #ty, }
+        let a = alias(&f.wire, &f.ident);
+        quote! { #d #a pub #id: #ty, }
     });
+    // `new`: the keys required on every OS as arguments (a fixed key gets
+    // its one value); everything else empty, for `..T::new(..)`.
+    let required_fields: Vec<&crate::ir::Field> = s.fields.iter().filter(|f| f.required).collect();
+    let constructor = if required_fields.is_empty() {
+        quote!()
+    } else {
+        let params = required_fields.iter().filter(|f| f.fixed.is_none()).map(|f| {
+            let id = ident(&f.ident);
+            let ty = ty_tokens(&f.ty);
+            quote!(#id: #ty)
+        });
+        let inits = required_fields.iter().map(|f| {
+            let id = ident(&f.ident);
+            match &f.fixed {
+                // A string or an open string enum: both parse from text.
+                Some(v) => quote!(#id: ::core::str::FromStr::from_str(#v).unwrap_or_default()),
+                None => quote!(#id),
+            }
+        });
+        let wires: Vec<String> = required_fields.iter().map(|f| format!("`{}`", f.wire)).collect();
+        let doc = format!(
+            " With the keys the schema requires on every OS ({}); the others empty. Set more with a struct \
+             literal: `{} {{ .., ..{}::new(..) }}`.",
+            wires.join(", "),
+            s.name,
+            s.name
+        );
+        quote! {
+            impl #name {
+                #[doc = #doc]
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(#(#params),*) -> Self {
+                    #name { #(#inits,)* ..::core::default::Default::default() }
+                }
+            }
+        }
+    };
     let keys = s.fields.iter().map(|f| &f.wire);
     let kinds = s.fields.iter().map(|f| kind_tokens(&f.schema_type));
     let required: Vec<Literal> =
@@ -237,8 +287,8 @@ fn emit_struct(
     };
     quote! {
         #doc
+        #type_alias
         #[derive(Debug, Clone, Default, PartialEq)]
-        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             /// Keys this version of the schema does not know, and known keys
@@ -284,16 +334,25 @@ fn emit_struct(
         }
 
         #serde_impls
+        #constructor
     }
 }
 
 fn emit_enum(e: &Enum) -> TokenStream {
     let name = ident(&e.name);
     let doc = docs(&e.doc);
+    let type_alias = e.wire.as_deref().map(|w| alias(w, &e.name)).unwrap_or_default();
     let variants = e.variants.iter().map(|v| {
         let id = ident(&v.ident);
+        // The wire value first, then the schema's text.
+        let wire = match e.repr {
+            Repr::String => format!(" `{}`", v.wire.replace('`', "'")),
+            Repr::Integer => format!(" `{}` (integer)", v.wire),
+        };
         let d = docs(&v.doc);
-        quote!(#d #id,)
+        let sep = if v.doc.is_empty() { quote!() } else { quote!(#[doc = ""]) };
+        let a = alias(&v.wire, &v.ident);
+        quote!(#[doc = #wire] #sep #d #a #id,)
     });
     let (catch_all, mac) = match e.repr {
         Repr::String => (quote!(::std::string::String), quote!(crate::__string_enum)),
@@ -315,6 +374,7 @@ fn emit_enum(e: &Enum) -> TokenStream {
     });
     quote! {
         #doc
+        #type_alias
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum #name {
@@ -365,7 +425,8 @@ pub fn module_tokens(m: &Module, table: &TokenStream) -> TokenStream {
         let name = ident(&m.top);
         let doc = docs(&m.doc);
         let ty = ty_tokens(alias);
-        out.extend(quote! { #doc pub type #name = #ty; });
+        let a = m.kind.schema_name().map(|w| self::alias(w, &m.top)).unwrap_or_default();
+        out.extend(quote! { #doc #a pub type #name = #ty; });
     }
     for item in &m.items {
         out.extend(match item {
@@ -391,7 +452,8 @@ pub fn module_tokens(m: &Module, table: &TokenStream) -> TokenStream {
                 // What devices send decodes leniently by default.
                 let lenient = is_top
                     && matches!(m.family, Family::Checkin | Family::Profiles | Family::Status | Family::Protocol);
-                emit_struct(s, m, &extra, tag, lenient)
+                let wire_name = if is_top { m.kind.schema_name() } else { None };
+                emit_struct(s, m, &extra, tag, lenient, wire_name)
             }
             Item::Enum(e) => emit_enum(e),
             Item::Union(u) => emit_union(u),
@@ -705,7 +767,7 @@ pub fn status_tree(modules: &[Module]) -> TokenStream {
         } else {
             format!("The status items below `{path}`.")
         };
-        out.insert(0, Struct { name: name.to_owned(), doc: vec![Para::Gen(doc)], fields });
+        out.insert(0, Struct { name: name.to_owned(), wire: None, doc: vec![Para::Gen(doc)], fields });
     }
     build(&root, "StatusItems", "", &mut structs);
     let synthetic = Module {
@@ -720,10 +782,11 @@ pub fn status_tree(modules: &[Module]) -> TokenStream {
         kind: Kind::Plain,
         response: None,
         group: None,
+        warnings: Vec::new(),
     };
     let mut out = TokenStream::new();
     for s in &structs {
-        out.extend(emit_struct(s, &synthetic, &[], None, true));
+        out.extend(emit_struct(s, &synthetic, &[], None, true, None));
     }
     out
 }

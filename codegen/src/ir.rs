@@ -6,7 +6,8 @@
 //!   `plist::Dictionary`;
 //! - `<array>` -> `Vec` of its one subkey; several dictionary subkeys told
 //!   apart by a single-valued key (Settings' `Item`) -> a union enum;
-//! - a string or integer `rangelist` -> an open enum scoped to the file; a
+//! - a string or integer `rangelist` -> an open enum scoped to the file
+//!   (an integer list with a `range` too -> a plain integer); a
 //!   string whose subkeys list allowed values (DeviceInformation `Queries`)
 //!   -> an open enum of those values;
 //! - `required` keys with no availability of their own -> plain fields;
@@ -108,6 +109,8 @@ pub struct Field {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Struct {
     pub name: String,
+    /// The wire key whose value this type is (for a doc alias).
+    pub wire: Option<String>,
     pub doc: Vec<Para>,
     pub fields: Vec<Field>,
 }
@@ -132,6 +135,8 @@ pub struct Variant {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Enum {
     pub name: String,
+    /// The wire key whose values these are (for a doc alias).
+    pub wire: Option<String>,
     pub doc: Vec<Para>,
     pub repr: Repr,
     pub variants: Vec<Variant>,
@@ -263,6 +268,9 @@ pub struct Module {
     pub response: Option<String>,
     /// A sub-module to group the module in.
     pub group: Option<String>,
+    /// Shapes the generator could not type fully (each names the file and
+    /// key); `build.rs` prints them as `cargo:warning`s.
+    pub warnings: Vec<String>,
 }
 
 impl Module {
@@ -287,6 +295,7 @@ struct Builder<'a> {
     /// Structs whose fields are being built (for boxing recursion).
     open: Vec<String>,
     unions: Vec<String>,
+    warnings: Vec<String>,
 }
 
 /// Builds the module for one schema file.
@@ -304,6 +313,7 @@ pub fn module(file: &SchemaFile, spec: &Spec) -> Module {
         anchors: HashMap::new(),
         open: Vec::new(),
         unions: Vec::new(),
+        warnings: Vec::new(),
     };
     let payload_avail = avail::payload(&file.payload.supported_os);
     let mut doc = vec![Para::Schema(file.title.clone())];
@@ -356,6 +366,7 @@ pub fn module(file: &SchemaFile, spec: &Spec) -> Module {
         kind: spec.kind.clone(),
         response: spec.response.clone().filter(|_| !file.response_keys.is_empty()),
         group: spec.group.clone(),
+        warnings: b.warnings,
     }
 }
 
@@ -366,6 +377,14 @@ fn has_named_keys(key: &Key) -> bool {
 }
 
 /// True for the placeholder names of map keys (`ANY`, `ANY app identifier`, `<app identifier>`).
+/// The wire key a type at an override path (`payload:Updates/UpdatesItem/`)
+/// is the value of: the last segment that is a key on the wire, not the
+/// schema's name for an element (`UpdatesItem`, `ANY ...`). `None` at the top.
+pub fn wire_of_path(path: &str) -> Option<String> {
+    let keys = path.split_once(':').map_or(path, |(_, rest)| rest);
+    keys.split('/').rev().find(|k| !k.is_empty() && !k.ends_with("Item") && !is_any_key(k)).map(str::to_owned)
+}
+
 pub fn is_any_key(name: &str) -> bool {
     name == "ANY" || name.starts_with("ANY ") || (name.starts_with('<') && name.ends_with('>'))
 }
@@ -382,7 +401,8 @@ impl Builder<'_> {
         self.open.push(name.to_owned());
         let fields = self.fields(name, keys, path, skip);
         self.open.pop();
-        self.items[slot] = Some(Item::Struct(Struct { name: name.to_owned(), doc, fields }));
+        let wire = wire_of_path(path);
+        self.items[slot] = Some(Item::Struct(Struct { name: name.to_owned(), wire, doc, fields }));
     }
 
     fn fields(&mut self, parent: &str, keys: &[Key], path: &str, skip: Option<&str>) -> Vec<Field> {
@@ -434,7 +454,7 @@ impl Builder<'_> {
     }
 
     fn claim_type_name(&mut self, wanted: &str, parent: &str) -> String {
-        let wanted = naming::camel(wanted, "T");
+        let wanted = naming::camel(&naming::element_name(wanted), "T");
         let fallback = format!("{parent}{wanted}");
         self.scope.claim(&wanted, Some(&fallback))
     }
@@ -462,14 +482,29 @@ impl Builder<'_> {
                 }
             }
             ValueType::Integer => {
+                // A list plus a range (`0`, or 1 to 180 minutes) admits
+                // integers the list does not name: a plain integer, whose
+                // values validation checks against both.
                 let all_int = key.rangelist.iter().all(|s| matches!(s, Scalar::Int(_)));
-                if !key.rangelist.is_empty() && all_int { self.integer_enum(key, parent, path) } else { Ty::Integer }
+                if !key.rangelist.is_empty() && all_int && key.range.is_none() {
+                    self.integer_enum(key, parent, path)
+                } else {
+                    Ty::Integer
+                }
             }
             ValueType::Real => Ty::Real,
             ValueType::Boolean => Ty::Boolean,
             ValueType::Date => Ty::Date,
             ValueType::Data => Ty::Data,
-            ValueType::Any | ValueType::Unknown(_) => Ty::Any,
+            ValueType::Any => Ty::Any,
+            ValueType::Unknown(t) => {
+                self.warnings.push(format!(
+                    "{}: `{}` has the type `<{t}>`, which this generator does not know; it stays untyped (plist::Value)",
+                    self.file.path,
+                    path.trim_start_matches("payload:").trim_start_matches("response:")
+                ));
+                Ty::Any
+            }
             ValueType::Array => self.array(key, parent, path),
             ValueType::Dictionary => self.dictionary(key, parent, path),
         }
@@ -507,7 +542,16 @@ impl Builder<'_> {
                     t
                 }
             }
-            many => self.union(key, many, parent, path).unwrap_or(Ty::Any),
+            many => self.union(key, many, parent, path).unwrap_or_else(|| {
+                self.warnings.push(format!(
+                    "{}: the elements of `{}` are {} dictionaries that no key with one distinct value tells apart; \
+                     they stay untyped (plist::Value)",
+                    self.file.path,
+                    path.trim_start_matches("payload:").trim_start_matches("response:"),
+                    many.len()
+                ));
+                Ty::Any
+            }),
         };
         Ty::Vec(Box::new(elem))
     }
@@ -599,6 +643,12 @@ impl Builder<'_> {
 
     /// Several dictionary subkeys, each with the same key holding one
     /// distinct value: a union. `None` when the subkeys are not like that.
+    ///
+    /// The discriminator is a key that holds one value in every element
+    /// (Settings' `Item`). An element that lacks it (26.x's
+    /// `DefaultApplications`) is still typed when every element that has it
+    /// uses its own element name as the value: the lacking element's value
+    /// is then its name, and its docs say so.
     fn union(&mut self, key: &Key, variants: &[Key], parent: &str, path: &str) -> Option<Ty> {
         if variants.iter().any(|v| v.ty != ValueType::Dictionary) {
             return None;
@@ -607,26 +657,43 @@ impl Builder<'_> {
             [Scalar::Str(s)] => Some(s.clone()),
             _ => None,
         };
-        let first = variants[0].subkey_list();
-        let disc = first.iter().find(|c| {
-            single(c).is_some()
-                && variants.iter().all(|v| v.subkey_list().iter().any(|d| d.name == c.name && single(d).is_some()))
-        })?;
-        let disc_name = disc.name.clone();
-        let mut wires: Vec<String> = Vec::new();
+        let value_in = |v: &Key, name: &str| v.subkey_list().iter().find(|d| d.name == name).and_then(single);
+        // Candidates: single-valued keys, in the order the first element
+        // that has any lists them; the one held by the most elements wins.
+        let mut candidates: Vec<String> = Vec::new();
         for v in variants {
-            let w = v.subkey_list().iter().find(|d| d.name == disc_name).and_then(single)?;
-            if wires.contains(&w) {
+            for c in v.subkey_list() {
+                if single(c).is_some() && !candidates.contains(&c.name) {
+                    candidates.push(c.name.clone());
+                }
+            }
+        }
+        let disc_name = candidates
+            .iter()
+            .map(|c| (variants.iter().filter(|v| value_in(v, c).is_some()).count(), c))
+            .filter(|(n, _)| *n >= 2 || variants.len() == *n)
+            .max_by_key(|(n, c)| (*n, std::cmp::Reverse(candidates.iter().position(|x| x == *c))))?
+            .1
+            .clone();
+        let named_by_name = variants.iter().all(|v| value_in(v, &disc_name).is_none_or(|w| w == v.name));
+        let mut wires: Vec<(String, bool)> = Vec::new();
+        for v in variants {
+            let wire = match value_in(v, &disc_name) {
+                Some(w) => (w, false),
+                None if named_by_name => (v.name.clone(), true),
+                None => return None,
+            };
+            if wires.iter().any(|(w, _)| *w == wire.0) {
                 return None;
             }
-            wires.push(w);
+            wires.push(wire);
         }
         let name = self.claim_type_name(&format!("{}Item", key.name), parent);
         self.unions.push(name.clone());
         let slot = self.reserve();
         let mut out = Vec::new();
         let mut idents = Scope::with_reserved(&["Unrecognized"]);
-        for (v, wire) in variants.iter().zip(wires) {
+        for (v, (wire, inferred)) in variants.iter().zip(wires) {
             // `Settings` -> `WallpaperSetting`: keeps the plain name free for
             // a nested dictionary named like the variant.
             let singular = key.name.strip_suffix('s').unwrap_or(&key.name);
@@ -641,7 +708,15 @@ impl Builder<'_> {
             self.open.pop();
             let mut doc = self.type_doc(v, &format!("{path}/{}", v.name));
             doc.push(note(format!("Sent with `{disc_name}` = `{wire}`.")));
-            self.items[slot] = Some(Item::Struct(Struct { name: ty.clone(), doc: doc.clone(), fields }));
+            if inferred {
+                doc.push(note(format!(
+                    "The schema lists no `{disc_name}` key for this element; as every other element's \
+                     `{disc_name}` is its own name, this one's is taken to be `{wire}`."
+                )));
+            }
+            // A variant's type is an element of the array (`Settings`).
+            let array = wire_of_path(path);
+            self.items[slot] = Some(Item::Struct(Struct { name: ty.clone(), wire: array, doc: doc.clone(), fields }));
             out.push(UnionVariant { ident: idents.claim(&naming::camel(&v.name, "V"), None), wire, ty, doc });
         }
         let mut doc = vec![note(format!("One element of `{}`, chosen by its `{disc_name}` key.", key.name))];
@@ -665,7 +740,7 @@ impl Builder<'_> {
             .map(|v| Variant {
                 ident: idents.claim(&naming::camel(v, "Value"), None),
                 wire: v.clone(),
-                doc: vec![bullets.get(v.as_str()).cloned().map_or_else(|| note(format!("`{v}`")), Para::Schema)],
+                doc: bullets.get(v.as_str()).cloned().map(Para::Schema).into_iter().collect(),
             })
             .collect();
         if let Some(Action::ExtraValues(extra)) = overrides::lookup(&self.file.path, path) {
@@ -693,7 +768,7 @@ impl Builder<'_> {
                 let wire = v.to_string();
                 Variant {
                     ident: idents.claim(&naming::integer_variant(v), None),
-                    doc: vec![bullets.get(wire.as_str()).cloned().map_or_else(|| note(format!("`{v}`")), Para::Schema)],
+                    doc: bullets.get(wire.as_str()).cloned().map(Para::Schema).into_iter().collect(),
                     wire,
                 }
             })
@@ -724,7 +799,8 @@ impl Builder<'_> {
         doc.extend(paragraphs(key.content.as_deref()));
         doc.push(note("A value this version of the schema does not list is kept in `Unrecognized`."));
         doc.extend(self.avail.get(path).map(availability_doc));
-        self.items.push(Some(Item::Enum(Enum { name: name.clone(), doc, repr, variants })));
+        let wire = wire_of_path(path);
+        self.items.push(Some(Item::Enum(Enum { name: name.clone(), wire, doc, repr, variants })));
         Ty::Named(name)
     }
 }
@@ -785,6 +861,10 @@ fn field_doc(key: &Key, availability: Option<&avail::Availability>) -> Vec<Para>
         facts.push(format!("default `{}`", scalar_text(d)));
     }
     if let Some(r) = &key.range {
+        if !key.rangelist.is_empty() {
+            let listed: Vec<String> = key.rangelist.iter().map(|v| format!("`{}`", scalar_text(v))).collect();
+            facts.push(format!("values {} or", listed.join(", ")));
+        }
         facts.push(format!("range {}..={}", num(r.min), num(r.max)));
     }
     if let Some(f) = &key.format {

@@ -116,7 +116,18 @@ pub fn family_modules(schema: &load::Schema, family: Family) -> Vec<(&model::Sch
 /// Generates the output files for the given families, as `(path relative
 /// to OUT_DIR, contents)`.
 pub fn render(schema: &load::Schema, provenance: &Provenance, families: &[Family]) -> BTreeMap<PathBuf, String> {
+    render_with_warnings(schema, provenance, families).0
+}
+
+/// [`render`], and the warnings of every module: schema shapes the
+/// generator could not type fully, each naming its file and key.
+pub fn render_with_warnings(
+    schema: &load::Schema,
+    provenance: &Provenance,
+    families: &[Family],
+) -> (BTreeMap<PathBuf, String>, Vec<String>) {
     let mut files = BTreeMap::new();
+    let mut warnings = Vec::new();
     let mut pool = avail::Pool::default();
     let mut tables = String::new();
     // Every module of every family, with what its file needs; formatted in
@@ -136,6 +147,7 @@ pub fn render(schema: &load::Schema, provenance: &Provenance, families: &[Family
                 .map(str::to_owned)
                 .unwrap_or_else(|| m.top.clone());
             entries.push_str(&avail::file_text(&mut pool, f, &name));
+            warnings.extend(m.warnings.iter().cloned());
         }
         let just_modules: Vec<ir::Module> = modules.into_iter().map(|(_, m)| m).collect();
         let index = match family {
@@ -173,7 +185,7 @@ pub fn render(schema: &load::Schema, provenance: &Provenance, families: &[Family
     );
     files.insert(PathBuf::from("tables.rs"), tables);
     files.insert(PathBuf::from("schema_info.rs"), schema_info(schema, provenance));
-    files
+    (files, warnings)
 }
 
 /// `f` over `items` on every available core, results in item order. Each
@@ -233,6 +245,8 @@ pub struct Summary {
     pub generated: usize,
     /// Files that changed (and were written).
     pub written: usize,
+    /// Schema shapes that could not be typed fully (see [`render_with_warnings`]).
+    pub warnings: Vec<String>,
 }
 
 /// Reads the schema at `schema_dir` and writes the generated Rust for the
@@ -240,10 +254,10 @@ pub struct Summary {
 pub fn generate(schema_dir: &Path, out_dir: &Path, families: &[Family]) -> Result<Summary, Error> {
     let schema = load::load(schema_dir)?;
     let provenance = Provenance::detect(schema_dir);
-    let files = render(&schema, &provenance, families);
+    let (files, warnings) = render_with_warnings(&schema, &provenance, families);
     let mut written = 0;
     for (rel, contents) in &files {
         written += usize::from(write::write_if_changed(&out_dir.join(rel), contents)?);
     }
-    Ok(Summary { schema_files: schema.files.len(), generated: files.len(), written })
+    Ok(Summary { schema_files: schema.files.len(), generated: files.len(), written, warnings })
 }

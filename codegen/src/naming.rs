@@ -9,8 +9,53 @@
 /// Mixed-case brand words kept as one word wherever they appear.
 const BRANDS: &[&str] = &[
     "visionOS", "watchOS", "macOS", "tvOS", "iPadOS", "iOS", "iTunes", "iCloud", "iPhone", "iPad", "iPod", "iBooks",
-    "iMessage", "iWork", "eSIM", "IPv4", "IPv6", "FaceTime", "AirPlay", "AirPrint", "AirDrop",
+    "iMessage", "iWork", "eSIM", "IPv4", "IPv6", "FaceTime", "AirPlay", "AirPrint", "AirDrop", "WiFi",
 ];
+
+/// The words an all-capitals run is made of, where Apple runs several
+/// together (`VPNUUID`, `SIMMCC`, `PPDURL`, `SHOWFULLNAME`): a run of five
+/// or more capitals that this table splits completely, in the fewest
+/// pieces, is split (`vpn_uuid`, `sim_mcc`, `ppd_url`, `show_full_name`);
+/// any other run stays one word (`SMIME`, `ICCID`, `HTTPS`).
+const CAPITAL_WORDS: &[&str] = &[
+    // Acronyms.
+    "ACME", "AIM", "APNS", "CCP", "DAV", "DDNS", "DNS", "EAP", "EAS", "FDE", "FTP", "GID", "GUID", "HTTP", "HTTPS",
+    "ICCID", "ID", "IMAP", "IMEI", "LDAP", "MAC", "MCC", "MDM", "MEID", "MNC", "MPPE", "OTA", "PAC", "PIN", "PKI",
+    "PPD", "RTSP", "SCEP", "SIM", "SMIME", "SOCKS", "SSID", "SSO", "TGT", "TLS", "UDID", "UID", "URL", "USB", "UUID",
+    "VPN", "VPP", "WWAN",
+    // Words written in capitals (loginwindow's SHOWFULLNAME, SHOWOTHERUSERS_MANAGED).
+    "FULL", "NAME", "OTHER", "SHOW", "USERS",
+];
+
+/// Splits an all-capitals run by [`CAPITAL_WORDS`], in the fewest pieces;
+/// `None` when the table does not cover it.
+fn split_capitals(word: &str) -> Option<Vec<String>> {
+    let n = word.len();
+    // best[i]: the fewest pieces covering word[..i], and the last piece's start.
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    best[0] = Some((0, 0));
+    for end in 1..=n {
+        for piece in CAPITAL_WORDS {
+            if piece.len() <= end
+                && word[..end].ends_with(piece)
+                && let Some((count, _)) = best[end - piece.len()]
+                && best[end].is_none_or(|(c, _)| count + 1 < c)
+            {
+                best[end] = Some((count + 1, end - piece.len()));
+            }
+        }
+    }
+    best[n]?;
+    let mut pieces = Vec::new();
+    let mut end = n;
+    while end > 0 {
+        let (_, start) = best[end].expect("a covered prefix");
+        pieces.push(word[start..end].to_owned());
+        end = start;
+    }
+    pieces.reverse();
+    Some(pieces)
+}
 
 /// Keywords (strict, reserved and weak ones that matter) that cannot be
 /// field names as they are.
@@ -23,9 +68,19 @@ const KEYWORDS: &[&str] = &[
 
 /// Splits a schema name into words.
 pub fn words(raw: &str) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut split = Vec::new();
     for chunk in raw.split(|c: char| !c.is_ascii_alphanumeric()) {
-        split_chunk(chunk, &mut out);
+        split_chunk(chunk, &mut split);
+    }
+    let mut out = Vec::with_capacity(split.len());
+    for word in split {
+        match word.len() >= 5 && word.bytes().all(|b| b.is_ascii_uppercase()) {
+            true => match split_capitals(&word) {
+                Some(pieces) => out.extend(pieces),
+                None => out.push(word),
+            },
+            false => out.push(word),
+        }
     }
     out
 }
@@ -126,6 +181,25 @@ pub fn snake(raw: &str) -> String {
     s
 }
 
+/// The type name of an array's element when the schema names it
+/// `<Array>Item` (its convention for unnamed elements): the array's name in
+/// the singular when it is an English plural (`QueriesItem` -> `Queries` ->
+/// `Query`, `UpdatesItem` -> `Update`, `AllowedURLsItem` -> `AllowedURL`);
+/// otherwise the name as it is (`ProfileListItem`).
+pub fn element_name(wanted: &str) -> String {
+    let Some(array) = wanted.strip_suffix("Item").filter(|a| !a.is_empty()) else { return wanted.to_owned() };
+    let singular = if let Some(stem) = array.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if array.ends_with("sses") || array.ends_with("xes") || array.ends_with("ches") || array.ends_with("shes") {
+        array[..array.len() - 2].to_owned()
+    } else if array.ends_with('s') && !array.ends_with("ss") && !array.ends_with("us") && !array.ends_with("is") {
+        array[..array.len() - 1].to_owned()
+    } else {
+        return wanted.to_owned();
+    };
+    if singular.is_empty() { wanted.to_owned() } else { singular }
+}
+
 /// A variant name for an integer value: `Value1`, `ValueMinus1`.
 pub fn integer_variant(v: i64) -> String {
     if v < 0 { format!("ValueMinus{}", v.unsigned_abs()) } else { format!("Value{v}") }
@@ -167,10 +241,45 @@ impl Scope {
 mod tests {
     use super::*;
 
+    /// The names a reader looks for: acronyms and words Apple runs
+    /// together are split by one table ([`CAPITAL_WORDS`]).
+    #[test]
+    fn run_together_capitals_are_split() {
+        assert_eq!(snake("VPNUUID"), "vpn_uuid");
+        assert_eq!(snake("WiFiMAC"), "wifi_mac");
+        assert_eq!(snake("BluetoothMAC"), "bluetooth_mac");
+        assert_eq!(snake("SIMMCC"), "sim_mcc");
+        assert_eq!(snake("SIMMNC"), "sim_mnc");
+        assert_eq!(snake("PPDURL"), "ppd_url");
+        assert_eq!(snake("PACURL"), "pac_url");
+        assert_eq!(snake("VPNPIN"), "vpn_pin");
+        assert_eq!(snake("SHOWFULLNAME"), "show_full_name");
+        assert_eq!(snake("SHOWOTHERUSERS_MANAGED"), "show_other_users_managed");
+        assert_eq!(camel("VPNUUID", "V"), "VpnUuid");
+        assert_eq!(camel("WiFiMAC", "V"), "WifiMac");
+        // Runs the table does not cover, or that are one acronym, stay whole.
+        assert_eq!(snake("SMIMEEnabled"), "smime_enabled");
+        assert_eq!(snake("ICCID"), "iccid");
+        assert_eq!(snake("HTTPSProxy"), "https_proxy");
+        assert_eq!(snake("XYZZY"), "xyzzy");
+        assert_eq!(snake("UUID"), "uuid");
+    }
+
+    #[test]
+    fn array_elements_are_named_in_the_singular() {
+        assert_eq!(element_name("QueriesItem"), "Query");
+        assert_eq!(element_name("UpdatesItem"), "Update");
+        assert_eq!(element_name("AllowedURLsItem"), "AllowedURL");
+        assert_eq!(element_name("AddressesItem"), "Address");
+        assert_eq!(element_name("ProfileListItem"), "ProfileListItem");
+        assert_eq!(element_name("StatusItem"), "StatusItem");
+        assert_eq!(element_name("Item"), "Item");
+        assert_eq!(element_name("Queries"), "Queries");
+    }
+
     #[test]
     fn acronyms_stay_whole() {
         assert_eq!(snake("UDID"), "udid");
-        assert_eq!(snake("VPNUUID"), "vpnuuid");
         assert_eq!(snake("ContentFilterUUID"), "content_filter_uuid");
         assert_eq!(snake("ManifestURLPinningCerts"), "manifest_url_pinning_certs");
         assert_eq!(snake("MDMProfileData"), "mdm_profile_data");

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use apple_device_management_codegen::model::Family;
-use apple_device_management_codegen::{Provenance, load, render};
+use apple_device_management_codegen::{Provenance, load, render, render_with_warnings};
 
 /// ../shared, or `None` (after one line saying so) when it is not there,
 /// outside CI.
@@ -61,7 +61,9 @@ fn every_release_generates() {
     all.push(("26.4 overlay", overlay.clone()));
     for (name, dir) in &all {
         let schema = load::load(dir).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let files = render(&schema, &p, &Family::ALL);
+        let (files, warnings) = render_with_warnings(&schema, &p, &Family::ALL);
+        // Every release types every shape (26.x's Settings included).
+        assert!(warnings.is_empty(), "{name}: {warnings:?}");
         // One file per schema file, plus an index per family, the tables and the schema info.
         assert_eq!(files.len(), schema.files.len() + Family::ALL.len() + 2, "{name}");
         assert!(files.values().all(|f| f.starts_with("// @generated")), "{name}");
@@ -74,6 +76,11 @@ fn every_release_generates() {
         "{:?}",
         files.keys().filter(|k| k.starts_with("checkin")).collect::<Vec<_>>()
     );
+    // 26.x's Settings: DefaultApplications has no `Item` key and is still
+    // a typed element (no more `Vec<plist::Value>`).
+    let settings = &files[&PathBuf::from("commands/settings.rs")];
+    assert!(settings.contains("DefaultApplications(DefaultApplicationsSetting)"), "Settings is not typed");
+    assert!(!settings.contains("pub settings: ::std::vec::Vec<::plist::Value>"));
     let _ = std::fs::remove_dir_all(&overlay);
 }
 

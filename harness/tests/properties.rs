@@ -9,7 +9,7 @@ use apple_device_management::availability::{self, KeyEntry, KeyTable, Literal, P
 use apple_device_management::commands::{AnyRequest, decode_response, decode_response_json};
 use apple_device_management::validate;
 use apple_device_management::{
-    Command, Mode, RESPONSE_ENVELOPE_KEYS, ResponseBody, ValueKind, from_json, from_plist_strict, to_json,
+    Command, DecodeMode, RESPONSE_ENVELOPE_KEYS, ResponseBody, ValueKind, from_json, from_plist_strict, to_json,
     to_plist_binary, to_plist_value, to_plist_xml,
 };
 use proptest::prelude::*;
@@ -213,7 +213,7 @@ fn every_response_round_trips_in_every_format() {
                 let mut xml = Vec::new();
                 original.to_writer_xml(&mut xml).unwrap();
                 let decode = |bytes: &[u8]| {
-                    decode_response(file.name, bytes, Mode::Strict)
+                    decode_response(file.name, bytes, DecodeMode::Strict)
                         .map_err(|e| TestCaseError::fail(format!("{}: {e}", file.name)))
                 };
                 let typed = decode(&xml)?;
@@ -226,7 +226,7 @@ fn every_response_round_trips_in_every_format() {
                 let bin = to_plist_binary(&typed).unwrap();
                 prop_assert_eq!(&decode(&bin)?, &typed, "{} via binary", file.name);
                 let json = to_json(&typed).unwrap();
-                let via_json = decode_response_json(file.name, json.as_bytes(), Mode::Strict)
+                let via_json = decode_response_json(file.name, json.as_bytes(), DecodeMode::Strict)
                     .map_err(|e| TestCaseError::fail(format!("{}: JSON: {e}", file.name)))?;
                 prop_assert_eq!(&via_json, &typed, "{} via JSON", file.name);
                 Ok(())

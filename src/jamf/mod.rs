@@ -39,6 +39,7 @@
 #[cfg(feature = "jamf-client")]
 pub mod client;
 pub mod pkg;
+mod signature;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -210,6 +211,15 @@ impl PackageManifest {
         if self.size_in_bytes == 0 {
             return Err(ValidationError::ZeroSize);
         }
+        // Apple's ManifestURL `title`: "must be more than one character".
+        if self.title.trim().chars().count() < 2 {
+            return Err(ValidationError::TitleTooShort(self.title.clone()));
+        }
+        if let Some(s) = &self.subtitle
+            && s.trim().is_empty()
+        {
+            return Err(ValidationError::EmptySubtitle);
+        }
         if let Some(u) = &self.display_image_url {
             check_url("displayImageUrl", u)?;
         }
@@ -299,6 +309,20 @@ pub enum ValidationError {
     /// `sizeInBytes` is zero.
     #[error("sizeInBytes is zero")]
     ZeroSize,
+    /// `title` is empty or one character (Apple's ManifestURL schema: the
+    /// title "must be more than one character").
+    #[error("title `{0}` is too short: Apple requires more than one character")]
+    TitleTooShort(String),
+    /// `subtitle` is given but empty (leave it out instead).
+    #[error("subtitle is empty: leave it out instead")]
+    EmptySubtitle,
+    /// `groupId` is not a Jamf id: a positive integer, written in decimal
+    /// (`""` would target nothing).
+    #[error("groupId `{0}` is not a Jamf group id (a positive integer, e.g. \"37\")")]
+    BadGroupId(String),
+    /// A device id that is zero or negative (Jamf ids start at 1).
+    #[error("device id {0} is not a Jamf computer id (they are positive)")]
+    BadDeviceId(i64),
     /// Neither `devices` nor `groupId`.
     #[error("no target: give devices, a groupId, or both")]
     NoTargets,
@@ -347,6 +371,14 @@ impl DeployPackageRequest {
         if self.devices.is_empty() && self.group_id.is_none() {
             return Err(ValidationError::NoTargets);
         }
+        if let Some(g) = &self.group_id
+            && !is_jamf_id(g)
+        {
+            return Err(ValidationError::BadGroupId(g.clone()));
+        }
+        if let Some(d) = self.devices.iter().find(|d| **d <= 0) {
+            return Err(ValidationError::BadDeviceId(*d));
+        }
         let mut seen = BTreeSet::new();
         if let Some(d) = self.devices.iter().find(|d| !seen.insert(**d)) {
             return Err(ValidationError::DuplicateDevice(*d));
@@ -366,13 +398,30 @@ impl DeployPackageRequest {
         crate::Command::new(command_uuid, cmd)
     }
 
-    /// The manifest as Apple's ManifestURL document.
+    /// The manifest as Apple's ManifestURL document, with the whole-file
+    /// digest (`md5-size` is the file size, `md5s` one digest).
     pub fn manifest_url(&self) -> ManifestUrl {
+        self.manifest_url_with(None)
+    }
+
+    /// The manifest as Apple's ManifestURL document with per-chunk digests
+    /// ([`pkg::InspectOptions::chunks`]) instead of one whole-file digest:
+    /// `md5-size`/`sha256-size` is the chunk size and `md5s`/`sha256s` the
+    /// digest of each chunk, as Apple's manifest allows for large packages.
+    pub fn manifest_url_chunked(&self, chunks: &pkg::ChunkDigests) -> ManifestUrl {
+        self.manifest_url_with(Some(chunks))
+    }
+
+    fn manifest_url_with(&self, chunks: Option<&pkg::ChunkDigests>) -> ManifestUrl {
         let m = &self.manifest;
         let size = i64::try_from(m.size_in_bytes).unwrap_or(i64::MAX);
-        let (md5_size, md5s, sha256_size, sha256s) = match m.hash_type {
-            HashType::Md5 => (Some(size), Some(vec![m.hash.to_lowercase()]), None, None),
-            HashType::Sha256 => (None, None, Some(size), Some(vec![m.hash.to_lowercase()])),
+        let (hash_type, piece, hashes) = match chunks {
+            Some(c) => (c.hash_type, i64::try_from(c.chunk_size).unwrap_or(i64::MAX), c.hashes.clone()),
+            None => (m.hash_type, size, vec![m.hash.to_lowercase()]),
+        };
+        let (md5_size, md5s, sha256_size, sha256s) = match hash_type {
+            HashType::Md5 => (Some(piece), Some(hashes), None, None),
+            HashType::Sha256 => (None, None, Some(piece), Some(hashes)),
         };
         let package = AssetsItem {
             kind: Kind::SoftwarePackage,
@@ -428,6 +477,25 @@ impl DeployPackageBuilder {
     }
 }
 
+/// A positive decimal integer without sign or leading zeros, as Jamf
+/// writes ids.
+fn is_jamf_id(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 19
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && !text.starts_with('0')
+        && text.parse::<i64>().is_ok()
+}
+
+/// `null` read as an empty list (Jamf sends `"errors": null`).
+fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// A Jamf id that the API sends as a number or as a string.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -438,13 +506,39 @@ pub enum JamfId {
     Text(String),
 }
 
+impl JamfId {
+    /// The id as a number: a `Number`, or a `Text` that is a decimal integer.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            JamfId::Number(n) => Some(*n),
+            JamfId::Text(t) => t.trim().parse().ok(),
+        }
+    }
+}
+
+impl fmt::Display for JamfId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JamfId::Number(n) => write!(f, "{n}"),
+            JamfId::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl PartialEq<i64> for JamfId {
+    fn eq(&self, other: &i64) -> bool {
+        self.as_i64() == Some(*other)
+    }
+}
+
 /// One command Jamf queued.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueuedCommand {
-    /// `device`: the Jamf computer id.
+    /// `device`: the Jamf computer id (a number, or a string holding one:
+    /// Jamf sends both).
     #[serde(rename = "device")]
-    pub device: i64,
+    pub device: JamfId,
     /// `commandUuid`: the MDM command's UUID.
     #[serde(rename = "commandUuid")]
     pub command_uuid: String,
@@ -481,10 +575,10 @@ pub struct DeployError {
 #[non_exhaustive]
 pub struct DeployPackageResponse {
     /// `queuedCommands`.
-    #[serde(rename = "queuedCommands", default)]
+    #[serde(rename = "queuedCommands", default, deserialize_with = "null_as_empty")]
     pub queued_commands: Vec<QueuedCommand>,
-    /// `errors`.
-    #[serde(rename = "errors", default)]
+    /// `errors` (`null` or absent: none).
+    #[serde(rename = "errors", default, deserialize_with = "null_as_empty")]
     pub errors: Vec<DeployError>,
     /// Fields this version does not know.
     #[serde(flatten)]

@@ -199,14 +199,25 @@ impl<'a, 't> Walker<'a, 't> {
             self.push(Severity::Error, Problem::WrongType { expected: e.kind, found: v.kind() });
             return;
         }
-        if !e.rangelist.is_empty() && !v.is_container() && !e.rangelist.iter().any(|l| literal_matches(l, v)) {
-            self.push(Severity::Error, Problem::NotInRangelist { value: v.to_string(), allowed: e.rangelist });
-        }
-        if let Some(b) = e.range
-            && let Some(n) = v.number()
-            && outside(n, &b)
-        {
-            self.push(Severity::Error, Problem::OutOfRange { value: n, bounds: b });
+        let listed = e.rangelist.iter().any(|l| literal_matches(l, v));
+        let number = v.number();
+        match (e.rangelist.is_empty(), e.range) {
+            // Both a list and a range (the MCX sleep timers: `0` or
+            // 1..=180): either one admits the value.
+            (false, Some(b)) if !listed && !v.is_container() && number.is_none_or(|n| outside(n, &b)) => {
+                self.push(
+                    Severity::Error,
+                    Problem::NotListedOrInRange { value: v.to_string(), allowed: e.rangelist, bounds: b },
+                );
+            }
+            (false, Some(_)) => {}
+            (false, None) if !listed && !v.is_container() => {
+                self.push(Severity::Error, Problem::NotInRangelist { value: v.to_string(), allowed: e.rangelist });
+            }
+            (_, Some(b)) if number.is_some_and(|n| outside(n, &b)) => {
+                self.push(Severity::Error, Problem::OutOfRange { value: number.unwrap_or_default(), bounds: b });
+            }
+            _ => {}
         }
         if let (Some(pattern), Some(s)) = (e.format, v.as_str())
             && pattern_matches(pattern, s) == Some(false)

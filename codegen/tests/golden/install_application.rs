@@ -16,7 +16,6 @@
 ///
 /// Send it wrapped in a [`Command`](crate::Command).
 #[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
 pub struct InstallApplication {
     /// `iTunesStoreID`
     ///
@@ -30,6 +29,7 @@ pub struct InstallApplication {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<integer>`, optional.
+    #[doc(alias = "iTunesStoreID")]
     pub itunes_store_id: ::core::option::Option<i64>,
     /// `Identifier`
     ///
@@ -44,6 +44,7 @@ pub struct InstallApplication {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<string>`, optional.
+    #[doc(alias = "Identifier")]
     pub identifier: ::core::option::Option<::std::string::String>,
     /// `Options`
     ///
@@ -57,6 +58,7 @@ pub struct InstallApplication {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<dictionary>`, optional.
+    #[doc(alias = "Options")]
     pub options: ::core::option::Option<Options>,
     /// `ManifestURL`
     ///
@@ -70,6 +72,7 @@ pub struct InstallApplication {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<string>`, optional.
+    #[doc(alias = "ManifestURL")]
     pub manifest_url: ::core::option::Option<::std::string::String>,
     /// `ManagementFlags`
     ///
@@ -89,6 +92,7 @@ pub struct InstallApplication {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<integer>`, optional.
+    #[doc(alias = "ManagementFlags")]
     pub management_flags: ::core::option::Option<crate::flags::ManagementFlags>,
     /// `Configuration`
     ///
@@ -102,6 +106,7 @@ pub struct InstallApplication {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<dictionary>`, optional.
+    #[doc(alias = "Configuration")]
     pub configuration: ::core::option::Option<::plist::Dictionary>,
     /// `Attributes`
     ///
@@ -115,6 +120,7 @@ pub struct InstallApplication {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<dictionary>`, optional.
+    #[doc(alias = "Attributes")]
     pub attributes: ::core::option::Option<Attributes>,
     /// `ChangeManagementState`
     ///
@@ -132,6 +138,7 @@ pub struct InstallApplication {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<string>`, optional.
+    #[doc(alias = "ChangeManagementState")]
     pub change_management_state: ::core::option::Option<ChangeManagementState>,
     /// `InstallAsManaged`
     ///
@@ -147,6 +154,7 @@ pub struct InstallApplication {
     /// - watchOS: not available
     ///
     /// Schema type `<boolean>`, optional, default `false`.
+    #[doc(alias = "InstallAsManaged")]
     pub install_as_managed: ::core::option::Option<bool>,
     /// `iOSApp`
     ///
@@ -160,6 +168,7 @@ pub struct InstallApplication {
     /// - watchOS: not available
     ///
     /// Schema type `<boolean>`, optional, default `false`.
+    #[doc(alias = "iOSApp")]
     pub ios_app: ::core::option::Option<bool>,
     /// Keys this version of the schema does not know, and known keys
     /// whose value had the wrong kind, exactly as received; required
@@ -330,7 +339,6 @@ crate::__record_serde!(InstallApplication);
 /// - visionOS: 1.1+
 /// - watchOS: 10.0+
 #[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
 pub struct Options {
     /// `PurchaseMethod`
     ///
@@ -347,6 +355,7 @@ pub struct Options {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<integer>`, optional, default `0`.
+    #[doc(alias = "PurchaseMethod")]
     pub purchase_method: ::core::option::Option<PurchaseMethod>,
     /// Keys this version of the schema does not know, and known keys
     /// whose value had the wrong kind, exactly as received; required
@@ -416,9 +425,15 @@ crate::__record_serde!(Options);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PurchaseMethod {
+    /// `0` (integer)
+    ///
     /// Free apps and Legacy Volume Purchase Program (VPP) with a redemption code. This option is only available in iOS.
+    #[doc(alias = "0")]
     Value0,
+    /// `1` (integer)
+    ///
     /// Volume Purchase Program (VPP) app assignment.
+    #[doc(alias = "1")]
     Value1,
     /// A value this version of the schema does not list, kept as received.
     Unrecognized(i64),
@@ -435,7 +450,6 @@ crate::__integer_enum!(PurchaseMethod { Value0 => 0, Value1 => 1 });
 /// - visionOS: 1.1+
 /// - watchOS: 10.0+
 #[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
 pub struct Attributes {
     /// `VPNUUID`
     ///
@@ -449,7 +463,8 @@ pub struct Attributes {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<string>`, optional.
-    pub vpnuuid: ::core::option::Option<::std::string::String>,
+    #[doc(alias = "VPNUUID")]
+    pub vpn_uuid: ::core::option::Option<::std::string::String>,
     /// `ContentFilterUUID`
     ///
     /// The content filter UUID for this app. Available in iOS 16 and later.
@@ -462,6 +477,7 @@ pub struct Attributes {
     /// - watchOS: not available
     ///
     /// Schema type `<string>`, optional.
+    #[doc(alias = "ContentFilterUUID")]
     pub content_filter_uuid: ::core::option::Option<::std::string::String>,
     /// `DNSProxyUUID`
     ///
@@ -475,6 +491,7 @@ pub struct Attributes {
     /// - watchOS: not available
     ///
     /// Schema type `<string>`, optional.
+    #[doc(alias = "DNSProxyUUID")]
     pub dns_proxy_uuid: ::core::option::Option<::std::string::String>,
     /// `RelayUUID`
     ///
@@ -488,6 +505,7 @@ pub struct Attributes {
     /// - watchOS: not available
     ///
     /// Schema type `<string>`, optional.
+    #[doc(alias = "RelayUUID")]
     pub relay_uuid: ::core::option::Option<::std::string::String>,
     /// `AssociatedDomains`
     ///
@@ -501,6 +519,7 @@ pub struct Attributes {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<array>`, optional.
+    #[doc(alias = "AssociatedDomains")]
     pub associated_domains: ::core::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -516,6 +535,7 @@ pub struct Attributes {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<boolean>`, optional, default `false`.
+    #[doc(alias = "AssociatedDomainsEnableDirectDownloads")]
     pub associated_domains_enable_direct_downloads: ::core::option::Option<bool>,
     /// `Removable`
     ///
@@ -529,6 +549,7 @@ pub struct Attributes {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<boolean>`, optional, default `true`.
+    #[doc(alias = "Removable")]
     pub removable: ::core::option::Option<bool>,
     /// `TapToPayScreenLock`
     ///
@@ -543,6 +564,7 @@ pub struct Attributes {
     /// - watchOS: not available
     ///
     /// Schema type `<boolean>`, optional, default `false`.
+    #[doc(alias = "TapToPayScreenLock")]
     pub tap_to_pay_screen_lock: ::core::option::Option<bool>,
     /// `CellularSliceUUID`
     ///
@@ -557,6 +579,7 @@ pub struct Attributes {
     /// - watchOS: not available
     ///
     /// Schema type `<string>`, optional.
+    #[doc(alias = "CellularSliceUUID")]
     pub cellular_slice_uuid: ::core::option::Option<::std::string::String>,
     /// `Hideable`
     ///
@@ -570,6 +593,7 @@ pub struct Attributes {
     /// - watchOS: not available
     ///
     /// Schema type `<boolean>`, optional, default `true`.
+    #[doc(alias = "Hideable")]
     pub hideable: ::core::option::Option<bool>,
     /// `Lockable`
     ///
@@ -583,6 +607,7 @@ pub struct Attributes {
     /// - watchOS: not available
     ///
     /// Schema type `<boolean>`, optional, default `true`.
+    #[doc(alias = "Lockable")]
     pub lockable: ::core::option::Option<bool>,
     /// Keys this version of the schema does not know, and known keys
     /// whose value had the wrong kind, exactly as received; required
@@ -640,7 +665,7 @@ impl crate::__private::Record for Attributes {
     ) -> ::core::result::Result<(), A::Error> {
         let extra = &mut self.extra;
         match index {
-            0 => crate::__private::decode_opt(map, &mut self.vpnuuid, extra, "VPNUUID"),
+            0 => crate::__private::decode_opt(map, &mut self.vpn_uuid, extra, "VPNUUID"),
             1 => {
                 crate::__private::decode_opt(
                     map,
@@ -716,7 +741,7 @@ impl crate::__private::Record for Attributes {
         &self,
         map: &mut M,
     ) -> ::core::result::Result<(), M::Error> {
-        crate::__private::encode_opt(map, "VPNUUID", &self.vpnuuid)?;
+        crate::__private::encode_opt(map, "VPNUUID", &self.vpn_uuid)?;
         crate::__private::encode_opt(
             map,
             "ContentFilterUUID",
@@ -778,6 +803,8 @@ crate::__record_serde!(Attributes);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChangeManagementState {
+    /// `Managed`
+    ///
     /// Take management of the app if the user installed it already. This also requires that you pass 'true' for 'InstallAsManaged'.
     Managed,
     /// A value this version of the schema does not list, kept as received.
@@ -795,7 +822,6 @@ crate::__string_enum!(ChangeManagementState { Managed => "Managed" });
 /// - visionOS: 1.1+
 /// - watchOS: 10.0+
 #[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
 pub struct InstallApplicationResponse {
     /// `Identifier`
     ///
@@ -810,6 +836,7 @@ pub struct InstallApplicationResponse {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<string>`, optional.
+    #[doc(alias = "Identifier")]
     pub identifier: ::core::option::Option<::std::string::String>,
     /// `State`
     ///
@@ -823,6 +850,7 @@ pub struct InstallApplicationResponse {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<string>`, optional.
+    #[doc(alias = "State")]
     pub state: ::core::option::Option<State>,
     /// `RejectionReason`
     ///
@@ -836,6 +864,7 @@ pub struct InstallApplicationResponse {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<string>`, optional.
+    #[doc(alias = "RejectionReason")]
     pub rejection_reason: ::core::option::Option<RejectionReason>,
     /// Keys this version of the schema does not know, and known keys
     /// whose value had the wrong kind, exactly as received; required
@@ -998,6 +1027,7 @@ pub enum RejectionReason {
     /// `AppStoreDisabled`
     AppStoreDisabled,
     /// `CouldNotVerifyAppID`
+    #[doc(alias = "CouldNotVerifyAppID")]
     CouldNotVerifyAppId,
     /// `ManagementChangeNotSupported`
     ManagementChangeNotSupported,

@@ -16,7 +16,6 @@
 ///
 /// Send it wrapped in a [`Command`](crate::Command).
 #[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
 pub struct InstallEnterpriseApplication {
     /// `Manifest`
     ///
@@ -30,6 +29,7 @@ pub struct InstallEnterpriseApplication {
     /// - watchOS: not available
     ///
     /// Schema type `<dictionary>`, optional.
+    #[doc(alias = "Manifest")]
     pub manifest: ::core::option::Option<::plist::Dictionary>,
     /// `ManifestURL`
     ///
@@ -43,6 +43,7 @@ pub struct InstallEnterpriseApplication {
     /// - watchOS: not available
     ///
     /// Schema type `<string>`, optional.
+    #[doc(alias = "ManifestURL")]
     pub manifest_url: ::core::option::Option<::std::string::String>,
     /// `ManifestURLPinningCerts`
     ///
@@ -56,6 +57,7 @@ pub struct InstallEnterpriseApplication {
     /// - watchOS: not available
     ///
     /// Schema type `<array>`, optional.
+    #[doc(alias = "ManifestURLPinningCerts")]
     pub manifest_url_pinning_certs: ::core::option::Option<::std::vec::Vec<crate::Data>>,
     /// `PinningRevocationCheckRequired`
     ///
@@ -69,6 +71,7 @@ pub struct InstallEnterpriseApplication {
     /// - watchOS: not available
     ///
     /// Schema type `<boolean>`, optional, default `false`.
+    #[doc(alias = "PinningRevocationCheckRequired")]
     pub pinning_revocation_check_required: ::core::option::Option<bool>,
     /// `InstallAsManaged`
     ///
@@ -84,6 +87,7 @@ pub struct InstallEnterpriseApplication {
     /// - watchOS: not available
     ///
     /// Schema type `<boolean>`, optional, default `false`.
+    #[doc(alias = "InstallAsManaged")]
     pub install_as_managed: ::core::option::Option<bool>,
     /// `ManagementFlags`
     ///
@@ -101,6 +105,7 @@ pub struct InstallEnterpriseApplication {
     /// - watchOS: not available
     ///
     /// Schema type `<integer>`, optional.
+    #[doc(alias = "ManagementFlags")]
     pub management_flags: ::core::option::Option<crate::flags::ManagementFlags>,
     /// `Configuration`
     ///
@@ -114,6 +119,7 @@ pub struct InstallEnterpriseApplication {
     /// - watchOS: not available
     ///
     /// Schema type `<dictionary>`, optional.
+    #[doc(alias = "Configuration")]
     pub configuration: ::core::option::Option<::plist::Dictionary>,
     /// `ChangeManagementState`
     ///
@@ -131,6 +137,7 @@ pub struct InstallEnterpriseApplication {
     /// - watchOS: not available
     ///
     /// Schema type `<string>`, optional.
+    #[doc(alias = "ChangeManagementState")]
     pub change_management_state: ::core::option::Option<ChangeManagementState>,
     /// `iOSApp`
     ///
@@ -144,6 +151,7 @@ pub struct InstallEnterpriseApplication {
     /// - watchOS: not available
     ///
     /// Schema type `<boolean>`, optional, default `false`.
+    #[doc(alias = "iOSApp")]
     pub ios_app: ::core::option::Option<bool>,
     /// Keys this version of the schema does not know, and known keys
     /// whose value had the wrong kind, exactly as received; required
@@ -312,6 +320,8 @@ crate::__record_serde!(InstallEnterpriseApplication);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChangeManagementState {
+    /// `Managed`
+    ///
     /// Take management of the app if the user installed it already and 'InstallAsManaged' is 'true'.
     Managed,
     /// A value this version of the schema does not list, kept as received.

@@ -16,7 +16,6 @@
 ///
 /// Send it wrapped in a [`Command`](crate::Command).
 #[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
 pub struct ManagedApplicationList {
     /// `Identifiers`
     ///
@@ -31,6 +30,7 @@ pub struct ManagedApplicationList {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<array>`, optional.
+    #[doc(alias = "Identifiers")]
     pub identifiers: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Keys this version of the schema does not know, and known keys
     /// whose value had the wrong kind, exactly as received; required
@@ -91,7 +91,6 @@ crate::__record_serde!(ManagedApplicationList);
 /// - visionOS: 1.1+
 /// - watchOS: 10.0+
 #[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
 pub struct ManagedApplicationListResponse {
     /// `ManagedApplicationList`
     ///
@@ -105,6 +104,7 @@ pub struct ManagedApplicationListResponse {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<dictionary>`, required.
+    #[doc(alias = "ManagedApplicationList")]
     pub managed_application_list: ::std::collections::BTreeMap<
         ::std::string::String,
         ManagedApplicationItem,
@@ -177,6 +177,22 @@ impl crate::__private::Record for ManagedApplicationListResponse {
 
 crate::__record_serde!(ManagedApplicationListResponse);
 
+impl ManagedApplicationListResponse {
+    /// With the keys the schema requires on every OS (`ManagedApplicationList`); the others empty. Set more with a struct literal: `ManagedApplicationListResponse { .., ..ManagedApplicationListResponse::new(..) }`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        managed_application_list: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ManagedApplicationItem,
+        >,
+    ) -> Self {
+        ManagedApplicationListResponse {
+            managed_application_list,
+            ..::core::default::Default::default()
+        }
+    }
+}
+
 /// The bundle identifier of the managed app.
 ///
 /// Availability:
@@ -185,8 +201,8 @@ crate::__record_serde!(ManagedApplicationListResponse);
 /// - tvOS: 10.2+
 /// - visionOS: 1.1+
 /// - watchOS: 10.0+
+#[doc(alias = "ManagedApplicationList")]
 #[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
 pub struct ManagedApplicationItem {
     /// `Status`
     ///
@@ -221,6 +237,7 @@ pub struct ManagedApplicationItem {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<string>`, required.
+    #[doc(alias = "Status")]
     pub status: Status,
     /// `ManagementFlags`
     ///
@@ -236,6 +253,7 @@ pub struct ManagedApplicationItem {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<integer>`, required.
+    #[doc(alias = "ManagementFlags")]
     pub management_flags: crate::flags::ManagementFlags,
     /// `UnusedRedemptionCode`
     ///
@@ -249,6 +267,7 @@ pub struct ManagedApplicationItem {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<string>`, required.
+    #[doc(alias = "UnusedRedemptionCode")]
     pub unused_redemption_code: ::core::option::Option<::std::string::String>,
     /// `HasConfiguration`
     ///
@@ -262,6 +281,7 @@ pub struct ManagedApplicationItem {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<boolean>`, required.
+    #[doc(alias = "HasConfiguration")]
     pub has_configuration: ::core::option::Option<bool>,
     /// `HasFeedback`
     ///
@@ -275,6 +295,7 @@ pub struct ManagedApplicationItem {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<boolean>`, required.
+    #[doc(alias = "HasFeedback")]
     pub has_feedback: ::core::option::Option<bool>,
     /// `IsValidated`
     ///
@@ -288,6 +309,7 @@ pub struct ManagedApplicationItem {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<boolean>`, required.
+    #[doc(alias = "IsValidated")]
     pub is_validated: ::core::option::Option<bool>,
     /// `ExternalVersionIdentifier`
     ///
@@ -302,6 +324,7 @@ pub struct ManagedApplicationItem {
     /// - watchOS: 10.0+
     ///
     /// Schema type `<integer>`, required.
+    #[doc(alias = "ExternalVersionIdentifier")]
     pub external_version_identifier: ::core::option::Option<i64>,
     /// Keys this version of the schema does not know, and known keys
     /// whose value had the wrong kind, exactly as received; required
@@ -436,6 +459,18 @@ impl crate::__private::Record for ManagedApplicationItem {
 
 crate::__record_serde!(ManagedApplicationItem);
 
+impl ManagedApplicationItem {
+    /// With the keys the schema requires on every OS (`Status`, `ManagementFlags`); the others empty. Set more with a struct literal: `ManagedApplicationItem { .., ..ManagedApplicationItem::new(..) }`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(status: Status, management_flags: crate::flags::ManagementFlags) -> Self {
+        ManagedApplicationItem {
+            status,
+            management_flags,
+            ..::core::default::Default::default()
+        }
+    }
+}
+
 /// The values of `Status`.
 ///
 /// The status of the managed app, which is one of the following values:
@@ -472,44 +507,84 @@ crate::__record_serde!(ManagedApplicationItem);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Status {
+    /// `Queued`
+    ///
     /// The app is scheduled for installation.
     Queued,
+    /// `NeedsRedemption`
+    ///
     /// The app needs a redemption code to complete installation.
     NeedsRedemption,
+    /// `Redeeming`
+    ///
     /// The device is redeeming the redemption code for the app.
     Redeeming,
+    /// `Prompting`
+    ///
     /// The app installation is prompting the user.
     Prompting,
+    /// `PromptingForLogin`
+    ///
     /// The app installation is prompting the user for App Store credentials.
     PromptingForLogin,
+    /// `ValidatingPurchase`
+    ///
     /// Validation of the app purchase is occurring.
     ValidatingPurchase,
+    /// `PromptingForUpdate`
+    ///
     /// An app update is prompting the user.
     PromptingForUpdate,
+    /// `PromptingForUpdateLogin`
+    ///
     /// An app update is prompting the user for App Store credentials.
     PromptingForUpdateLogin,
+    /// `PromptingForManagement`
+    ///
     /// Changing the app to a managed app is prompting the user.
     PromptingForManagement,
+    /// `ValidatingUpdate`
+    ///
     /// Validation of an app update is occurring.
     ValidatingUpdate,
+    /// `Updating`
+    ///
     /// The app is updating.
     Updating,
+    /// `Installing`
+    ///
     /// The app is installing.
     Installing,
+    /// `Managed`
+    ///
     /// The installed app is a managed app.
     Managed,
+    /// `ManagedButUninstalled`
+    ///
     /// The app is a managed app and the user removed it. Reinstalling the app reinstates it as a managed app.
     ManagedButUninstalled,
+    /// `Unknown`
+    ///
     /// The app state is unknown.
     Unknown,
+    /// `UserInstalledApp`
+    ///
     /// The user installed the app before managed app installation could occur.
     UserInstalledApp,
+    /// `UserRejected`
+    ///
     /// The user rejected the offer to install the app.
     UserRejected,
+    /// `UpdateRejected`
+    ///
     /// The user rejected the offer to update the app.
     UpdateRejected,
+    /// `ManagementRejected`
+    ///
     /// The user rejected management of an installed app.
     ManagementRejected,
+    /// `Failed`
+    ///
     /// The app installation failed.
     Failed,
     /// A value this version of the schema does not list, kept as received.
