@@ -22,12 +22,75 @@ fn ident(name: &str) -> Ident {
 }
 
 /// Makes schema prose safe as Markdown in rustdoc: no indented or fenced
-/// code blocks (rustdoc would compile them as doctests), no accidental
-/// links or HTML, bare URLs made into autolinks.
+/// code blocks (rustdoc would compile them as doctests), no HTML, bare URLs
+/// made into autolinks. What 26.x prose writes as Markdown stays Markdown:
+/// a code span (`` `Item` ``) on one line stays a code span; a link
+/// `[text](https://...)` stays a link (a link to anything but http(s), such
+/// as Apple's `doc:` links, keeps its text only); a leading `>` is a quote.
+/// Every other `[`, `]`, `<`, `>` is escaped, and a lone backquote becomes
+/// `'`.
 pub fn sanitize(line: &str) -> String {
     let line = line.trim_start().replace("```", "'''");
-    let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
+    let (quote, line) = match line.strip_prefix('>') {
+        Some(rest) => ("> ", rest.trim_start().to_owned()),
+        None => ("", line),
+    };
+    let mut out = String::with_capacity(line.len() + 8);
+    out.push_str(quote);
+    let mut rest = line.as_str();
+    while let Some(c) = rest.chars().next() {
+        // A code span: kept as it is (its content is literal in Markdown).
+        if c == '`'
+            && let Some(end) = rest[1..].find('`')
+            && end > 0
+        {
+            out.push_str(&rest[..end + 2]);
+            rest = &rest[end + 2..];
+            continue;
+        }
+        // A link: `[text](target)`.
+        if c == '['
+            && let Some((text, target, len)) = markdown_link(rest)
+        {
+            let text = escape(text);
+            if target.starts_with("https://") || target.starts_with("http://") {
+                out.push_str(&format!("[{text}]({target})"));
+            } else {
+                out.push_str(&text);
+            }
+            rest = &rest[len..];
+            continue;
+        }
+        // Plain text up to the next backquote or bracket.
+        let next = rest[c.len_utf8()..].find(['`', '[']).map_or(rest.len(), |i| i + c.len_utf8());
+        out.push_str(&autolink(&escape(&rest[..next])));
+        rest = &rest[next..];
+    }
+    out
+}
+
+/// `[text](target)` at the start of `s`: the text, the target (no spaces,
+/// no parentheses), and the length.
+fn markdown_link(s: &str) -> Option<(&str, &str, usize)> {
+    let close = s.find(']')?;
+    let text = &s[1..close];
+    if text.is_empty() || text.contains(['[', '`']) {
+        return None;
+    }
+    let after = s[close + 1..].strip_prefix('(')?;
+    let end = after.find(')')?;
+    let target = &after[..end];
+    if target.is_empty() || target.contains(char::is_whitespace) || target.contains('(') {
+        return None;
+    }
+    Some((text, target, close + 2 + end + 1))
+}
+
+/// Escapes what Markdown or HTML would read: brackets, angle brackets, and
+/// a lone backquote (as `'`).
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
         match c {
             '[' => out.push_str("\\["),
             ']' => out.push_str("\\]"),
@@ -37,7 +100,7 @@ pub fn sanitize(line: &str) -> String {
             _ => out.push(c),
         }
     }
-    autolink(&out)
+    out
 }
 
 fn autolink(text: &str) -> String {
@@ -826,5 +889,27 @@ mod tests {
         assert_eq!(sanitize("```sh"), "'''sh");
         assert_eq!(sanitize("at https://example.com/x. More"), "at <https://example.com/x>. More");
         assert_eq!(sanitize("(https://a.b/c)"), "(<https://a.b/c>)");
+    }
+
+    /// 26.x prose is Markdown: code spans and links stay, sanitised.
+    #[test]
+    fn markdown_code_spans_and_links_are_kept() {
+        assert_eq!(sanitize("Set `Item` to `<string>`."), "Set `Item` to `<string>`.");
+        assert_eq!(sanitize("a lone ` quote"), "a lone ' quote");
+        assert_eq!(
+            sanitize("see [Apple's article](https://support.apple.com/en-us/HT204602)."),
+            "see [Apple's article](https://support.apple.com/en-us/HT204602)."
+        );
+        assert_eq!(
+            sanitize("[https://support.apple.com/x](https://support.apple.com/x)"),
+            "[https://support.apple.com/x](https://support.apple.com/x)"
+        );
+        // Links to anything else keep their text; HTML in a link's text is escaped.
+        assert_eq!(sanitize("see [Settings](doc://com.apple/Settings) <b>"), "see Settings &lt;b&gt;");
+        assert_eq!(sanitize("[<x>](https://a.b/c)"), "[&lt;x&gt;](https://a.b/c)");
+        assert_eq!(sanitize("> Warning:"), "> Warning:");
+        assert_eq!(sanitize("a > b"), "a &gt; b");
+        // Not a link: brackets escaped as before.
+        assert_eq!(sanitize("[RFC] (note)"), "\\[RFC\\] (note)");
     }
 }

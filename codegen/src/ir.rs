@@ -318,6 +318,7 @@ pub fn module(file: &SchemaFile, spec: &Spec) -> Module {
     let payload_avail = avail::payload(&file.payload.supported_os);
     let mut doc = vec![Para::Schema(file.title.clone())];
     doc.extend(paragraphs(file.description.as_deref()));
+    doc.extend(notes_doc(&file.notes));
     doc.push(note(match &spec.kind {
         Kind::Command { request_type } => format!("`RequestType`: `{request_type}`. Source: `{}`.", file.path),
         Kind::Checkin { message_type } => format!("`MessageType`: `{message_type}`. Source: `{}`.", file.path),
@@ -406,16 +407,15 @@ impl Builder<'_> {
     }
 
     fn fields(&mut self, parent: &str, keys: &[Key], path: &str, skip: Option<&str>) -> Vec<Field> {
-        let mut idents = Scope::with_reserved(&["extra"]);
+        let keys: Vec<&Key> = keys.iter().filter(|k| skip != Some(k.name.as_str())).collect();
+        let wires: Vec<&str> = keys.iter().map(|k| k.name.as_str()).collect();
+        let snakes: Vec<String> = wires.iter().map(|w| naming::snake(w)).collect();
+        let idents = naming::unique_names(&snakes, &wires, &["extra"]);
         let mut out = Vec::new();
         let mut required_count = 0;
-        for key in keys {
-            if skip == Some(key.name.as_str()) {
-                continue;
-            }
+        for (key, ident) in keys.into_iter().zip(idents) {
             let key_path = format!("{path}{}", key.name);
             let ty = self.ty(key, parent, &key_path);
-            let ident = idents.claim(&naming::snake(&key.name), None);
             let overridden_optional = overrides::lookup(&self.file.path, &key_path) == Some(Action::Optional);
             let required = key.presence == Presence::Required
                 && key.supported_os.is_none()
@@ -731,28 +731,30 @@ impl Builder<'_> {
 
     fn string_enum(&mut self, key: &Key, parent: &str, path: &str) -> Ty {
         let name = self.claim_type_name(&key.name, parent);
-        let mut idents = Scope::with_reserved(&["Unrecognized"]);
         let bullets = bullet_docs(key.content.as_deref());
-        let mut variants: Vec<Variant> = key
+        // The listed values, then those the overrides file adds.
+        let mut wires: Vec<(&str, Vec<Para>)> = key
             .rangelist
             .iter()
-            .filter_map(|s| if let Scalar::Str(s) = s { Some(s) } else { None })
-            .map(|v| Variant {
-                ident: idents.claim(&naming::camel(v, "Value"), None),
-                wire: v.clone(),
-                doc: bullets.get(v.as_str()).cloned().map(Para::Schema).into_iter().collect(),
-            })
+            .filter_map(|s| if let Scalar::Str(s) = s { Some(s.as_str()) } else { None })
+            .map(|v| (v, bullets.get(v).cloned().map(Para::Schema).into_iter().collect()))
             .collect();
         if let Some(Action::ExtraValues(extra)) = overrides::lookup(&self.file.path, path) {
-            let missing: Vec<&str> = extra.iter().copied().filter(|v| !variants.iter().any(|x| x.wire == *v)).collect();
-            for v in missing {
-                variants.push(Variant {
-                    ident: idents.claim(&naming::camel(v, "Value"), None),
-                    wire: (*v).to_owned(),
-                    doc: vec![note(format!("`{v}` (not in the schema's list; added by the overrides file)."))],
-                });
+            for v in extra.iter().copied() {
+                if !wires.iter().any(|(w, _)| *w == v) {
+                    let doc = vec![note(format!("`{v}` (not in the schema's list; added by the overrides file)."))];
+                    wires.push((v, doc));
+                }
             }
         }
+        let values: Vec<&str> = wires.iter().map(|(w, _)| *w).collect();
+        let camels: Vec<String> = values.iter().map(|v| naming::camel(v, "Value")).collect();
+        let idents = naming::unique_names(&camels, &values, &["Unrecognized"]);
+        let variants = wires
+            .into_iter()
+            .zip(idents)
+            .map(|((wire, doc), ident)| Variant { ident, wire: wire.to_owned(), doc })
+            .collect();
         self.push_enum(name, key, path, Repr::String, variants)
     }
 
@@ -779,16 +781,19 @@ impl Builder<'_> {
     /// A string key whose subkeys are the allowed values (each documented).
     fn catalogue_enum(&mut self, key: &Key, parent: &str, path: &str) -> Ty {
         let name = self.claim_type_name(&key.name, parent);
-        let mut idents = Scope::with_reserved(&["Unrecognized"]);
+        let values: Vec<&str> = key.subkey_list().iter().map(|v| v.name.as_str()).collect();
+        let camels: Vec<String> = values.iter().map(|v| naming::camel(v, "Value")).collect();
+        let idents = naming::unique_names(&camels, &values, &["Unrecognized"]);
         let variants = key
             .subkey_list()
             .iter()
-            .map(|v| {
+            .zip(idents)
+            .map(|(v, ident)| {
                 // Each allowed value has its own availability (a query that
                 // exists on macOS only, say).
                 let mut doc = paragraphs(v.content.as_deref());
                 doc.extend(self.avail.get(&format!("{path}/{}", v.name)).map(availability_doc));
-                Variant { ident: idents.claim(&naming::camel(&v.name, "Value"), None), wire: v.name.clone(), doc }
+                Variant { ident, wire: v.name.clone(), doc }
             })
             .collect();
         self.push_enum(name, key, path, Repr::String, variants)
@@ -809,6 +814,22 @@ impl Builder<'_> {
 pub fn paragraphs(text: Option<&str>) -> Vec<Para> {
     let Some(text) = text else { return Vec::new() };
     text.split("\n\n").map(|p| p.trim()).filter(|p| !p.is_empty()).map(|p| Para::Schema(p.to_owned())).collect()
+}
+
+/// A file's `notes`, each under a "Note" heading (its title when it has
+/// one).
+fn notes_doc(notes: &[crate::model::Note]) -> Vec<Para> {
+    let mut doc = Vec::new();
+    for n in notes {
+        let title = n.title.trim();
+        doc.push(note(if title.is_empty() {
+            "**Note**".to_owned()
+        } else {
+            format!("**Note: {}**", crate::emit::sanitize(title))
+        }));
+        doc.extend(paragraphs(Some(&n.content)));
+    }
+    doc
 }
 
 /// `* 'value': meaning` bullets in a key's content, by value.

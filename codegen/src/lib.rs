@@ -9,6 +9,7 @@
 //!
 //! [`generate`] runs all of it; the crate's `build.rs` calls it.
 
+pub mod api;
 pub mod avail;
 pub mod emit;
 pub mod families;
@@ -53,10 +54,19 @@ pub struct Provenance {
 }
 
 impl Provenance {
-    /// Reads `UPSTREAM.md` in the schema directory when there is one (the
-    /// copies in `shared/` have it); otherwise asks git (a submodule
-    /// checkout); otherwise `unknown`.
+    /// Where the schema at `schema_dir` came from, only from what speaks
+    /// for that directory itself:
+    ///
+    /// 1. its `UPSTREAM.md` (the copies in `shared/` have one): the commit
+    ///    (40 hex digits) and the release name in quotes;
+    /// 2. else, when `schema_dir` is the top of its own git checkout (the
+    ///    submodule): `HEAD`'s commit, and the tag at `HEAD` or else the
+    ///    branch as the release;
+    /// 3. else `unknown` for both. A folder inside some other repository
+    ///    (a copy in a project's tree) does not take that repository's
+    ///    identity. `SCHEMA_DIGEST` always says what was read.
     pub fn detect(schema_dir: &Path) -> Provenance {
+        let unknown = || Provenance { release: "unknown".into(), commit: "unknown".into() };
         if let Ok(text) = std::fs::read_to_string(schema_dir.join("UPSTREAM.md")) {
             let commit = text.split(|c: char| !c.is_ascii_hexdigit()).find(|w| w.len() == 40).map(str::to_owned);
             let release = text.split('"').nth(1).filter(|s| !s.contains(char::is_whitespace)).map(str::to_owned);
@@ -75,10 +85,17 @@ impl Provenance {
                 .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
                 .filter(|s| !s.is_empty())
         };
-        Provenance {
-            commit: git(&["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".into()),
-            release: git(&["describe", "--all", "--always"]).unwrap_or_else(|| "unknown".into()),
+        let own_checkout = git(&["rev-parse", "--show-toplevel"])
+            .and_then(|top| std::fs::canonicalize(top).ok())
+            .is_some_and(|top| std::fs::canonicalize(schema_dir).is_ok_and(|dir| dir == top));
+        if !own_checkout {
+            return unknown();
         }
+        let Some(commit) = git(&["rev-parse", "HEAD"]) else { return unknown() };
+        let release = git(&["describe", "--tags", "--exact-match", "HEAD"])
+            .or_else(|| git(&["symbolic-ref", "--short", "-q", "HEAD"]))
+            .unwrap_or_else(|| "unknown".into());
+        Provenance { release, commit }
     }
 }
 
@@ -127,7 +144,7 @@ pub fn render_with_warnings(
     families: &[Family],
 ) -> (BTreeMap<PathBuf, String>, Vec<String>) {
     let mut files = BTreeMap::new();
-    let mut warnings = Vec::new();
+    let mut warnings = overrides::unmatched(schema, families);
     let mut pool = avail::Pool::default();
     let mut tables = String::new();
     // Every module of every family, with what its file needs; formatted in

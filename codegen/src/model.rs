@@ -269,6 +269,16 @@ pub struct SchemaFile {
     pub payload: Payload,
     pub payload_keys: Vec<Key>,
     pub response_keys: Vec<Key>,
+    /// Top-level `notes` (26.x files): a title (often empty) and Markdown
+    /// prose each.
+    pub notes: Vec<Note>,
+}
+
+/// One of a file's `notes`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Note {
+    pub title: String,
+    pub content: String,
 }
 
 /// A structural problem in a schema file, with the line it is on.
@@ -485,6 +495,27 @@ fn keys(root: &Node, field: &str) -> Result<Vec<Key>> {
     }
 }
 
+/// `notes:`, a list of `{title, content}` mappings.
+fn notes(root: &Node) -> Result<Vec<Note>> {
+    match root.get("notes") {
+        None => Ok(Vec::new()),
+        Some(n) if n.is_null() => Ok(Vec::new()),
+        Some(Node::Seq { items, .. }) => items
+            .iter()
+            .map(|item| {
+                if !matches!(item, Node::Map { .. }) {
+                    return err(item, "a note must be a mapping with `title` and `content`");
+                }
+                Ok(Note {
+                    title: opt_text(item, "title")?.unwrap_or_default(),
+                    content: opt_text(item, "content")?.unwrap_or_default(),
+                })
+            })
+            .collect(),
+        Some(n) => err(n, "`notes` must be a list"),
+    }
+}
+
 impl SchemaFile {
     /// Reads a parsed YAML document as a schema file.
     pub fn from_node(path: &str, family: Family, root: &Node) -> Result<SchemaFile> {
@@ -513,6 +544,7 @@ impl SchemaFile {
             payload,
             payload_keys: keys(root, "payloadkeys")?,
             response_keys: keys(root, "responsekeys")?,
+            notes: notes(root)?,
         })
     }
 

@@ -205,6 +205,26 @@ pub fn integer_variant(v: i64) -> String {
     if v < 0 { format!("ValueMinus{}", v.unsigned_abs()) } else { format!("Value{v}") }
 }
 
+/// Unique names for a set of wire names, independent of their order:
+/// `names[i]` is the candidate Rust name of `wires[i]`. Where candidates
+/// clash (`ExcludedFQDNs` and `Excluded FQDNs` are both `excluded_fqdns`),
+/// the wire names are ranked, a name of letters and digits only (Apple's
+/// usual spelling) first, then by byte order, and the first gets the plain
+/// name, the others `2`, `3`... in that order. All candidates are claimed
+/// sorted by (candidate, rank), so the result depends on the set of keys,
+/// never on the order the schema lists them in.
+pub fn unique_names(names: &[String], wires: &[&str], reserved: &[&str]) -> Vec<String> {
+    let rank = |w: &str| (!w.bytes().all(|b| b.is_ascii_alphanumeric()), w.to_owned());
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&a, &b| (&names[a], rank(wires[a])).cmp(&(&names[b], rank(wires[b]))));
+    let mut scope = Scope::with_reserved(reserved);
+    let mut out = vec![String::new(); names.len()];
+    for i in order {
+        out[i] = scope.claim(&names[i], None);
+    }
+    out
+}
+
 /// Hands out names unique within one scope, appending a number on clashes.
 #[derive(Debug, Default)]
 pub struct Scope {
@@ -240,6 +260,23 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Clashing names are settled by the set of wire names, not their order.
+    #[test]
+    fn clashes_do_not_depend_on_order() {
+        let wires = ["ExcludedFQDNs", "Excluded FQDNs", "Name", "excluded-fqdns"];
+        let names = |ws: &[&str]| unique_names(&ws.iter().map(|w| snake(w)).collect::<Vec<_>>(), ws, &["extra"]);
+        let forward = names(&wires);
+        assert_eq!(forward, ["excluded_fqdns", "excluded_fqdns2", "name", "excluded_fqdns3"]);
+        let mut reversed = wires;
+        reversed.reverse();
+        let backward = names(&reversed);
+        for (i, w) in wires.iter().enumerate() {
+            let j = reversed.iter().position(|r| r == w).unwrap();
+            assert_eq!(forward[i], backward[j], "{w}");
+        }
+        assert_eq!(names(&["extra"]), ["extra2"]);
+    }
 
     /// The names a reader looks for: acronyms and words Apple runs
     /// together are split by one table ([`CAPITAL_WORDS`]).

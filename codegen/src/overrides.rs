@@ -193,9 +193,61 @@ pub const EXTRA_VALUES: &[Rule] = &[
 // (InstalledApplicationList BundleSize 23048830844 on macOS, zentral
 // fixture) decode; u64 values beyond i64 are kept raw as deviations.
 
+/// A key path as rules compare it: a map's placeholder key is one
+/// segment whatever Apple calls it (`ANY app identifier` in 18.x,
+/// `<app identifier>` up to 16.4), so a rule matches what the key *is*
+/// across those spellings.
+fn normalized(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            let (prefix, name) = match segment.split_once(':') {
+                Some((p, n)) if p == "payload" || p == "response" => (format!("{p}:"), n),
+                _ => (String::new(), segment),
+            };
+            if crate::ir::is_any_key(name) { format!("{prefix}*") } else { segment.to_owned() }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// The action for a key path in a file, if a rule matches.
 pub fn lookup(file: &str, path: &str) -> Option<Action> {
-    all().find(|r| r.file == file && r.path == path).map(|r| r.action)
+    if !all().any(|r| r.file == file) {
+        return None;
+    }
+    let path = normalized(path);
+    all().find(|r| r.file == file && normalized(r.path) == path).map(|r| r.action)
+}
+
+/// The rules for files of `schema` that match no key there: a fix that no
+/// longer applies (Apple renamed or removed the key). Each is a sentence
+/// naming the file, the key path and the fix; `build.rs` prints them as
+/// `cargo:warning`s. Files the schema does not have are not reported.
+pub fn unmatched(schema: &crate::load::Schema, families: &[crate::model::Family]) -> Vec<String> {
+    fn paths(keys: &[crate::model::Key], prefix: &str, out: &mut Vec<String>) {
+        for k in keys {
+            let p = format!("{prefix}{}", k.name);
+            paths(k.subkey_list(), &format!("{p}/"), out);
+            out.push(normalized(&p));
+        }
+    }
+    let mut out = Vec::new();
+    for rule in all() {
+        let Some(file) = schema.files.iter().find(|f| f.path == rule.file && families.contains(&f.family)) else {
+            continue;
+        };
+        let mut all = Vec::new();
+        paths(&file.payload_keys, "payload:", &mut all);
+        paths(&file.response_keys, "response:", &mut all);
+        if !all.contains(&normalized(rule.path)) {
+            out.push(format!(
+                "{}: the schema fix {:?} for `{}` (codegen/src/overrides.rs) matches no key of this schema and is not \
+                 applied",
+                rule.file, rule.action, rule.path
+            ));
+        }
+    }
+    out
 }
 
 /// Every rule, of every table.

@@ -31,3 +31,51 @@ fn every_override_matches_a_key() {
         assert!(all.iter().any(|p| p == rule.path), "{}: no key {}", rule.file, rule.path);
     }
 }
+
+#[test]
+fn the_pinned_schema_leaves_no_override_unapplied() {
+    let schema = load(&schema_dir()).unwrap();
+    let unmatched = overrides::unmatched(&schema, &apple_device_management_codegen::model::Family::ALL);
+    assert!(unmatched.is_empty(), "{unmatched:?}");
+}
+
+/// A newer schema where a fixed key is gone: the build warns, naming the
+/// file, the key and the fix (the file is edited in a temporary copy).
+#[test]
+fn a_rule_that_no_longer_matches_is_a_warning() {
+    use apple_device_management_codegen::model::Family;
+    let source = std::fs::read_to_string(schema_dir().join("mdm/commands/application.install.yaml")).unwrap();
+    let renamed = source.replace("- key: ManagementFlags", "- key: ManagementOptions");
+    assert_ne!(renamed, source);
+    let dir = std::env::temp_dir().join(format!("adm-overrides-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("mdm/commands")).unwrap();
+    std::fs::write(dir.join("mdm/commands/application.install.yaml"), renamed).unwrap();
+    let schema = load(&dir).unwrap();
+    let p = apple_device_management_codegen::Provenance { release: "t".into(), commit: "t".into() };
+    let (_, warnings) = apple_device_management_codegen::render_with_warnings(&schema, &p, &[Family::Commands]);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("mdm/commands/application.install.yaml: the schema fix RuntimeType(\"crate::flags::ManagementFlags\") for `payload:ManagementFlags`"),
+        "{}",
+        warnings[0]
+    );
+    assert!(warnings[0].ends_with("matches no key of this schema and is not applied"), "{}", warnings[0]);
+    // Families not generated are not reported.
+    assert!(apple_device_management_codegen::overrides::unmatched(&schema, &[Family::Profiles]).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A rule matches what a key is, across Apple's spellings of a map's
+/// placeholder key: `ANY app identifier` (18.x) and `<app identifier>` (up
+/// to 16.4) both get ManagementFlags as bitflags.
+#[test]
+fn map_placeholders_match_whatever_their_spelling() {
+    let rule = "response:ManagedApplicationList/ANY app identifier/ManagementFlags";
+    let file = "mdm/commands/application.managed.list.yaml";
+    assert!(overrides::lookup(file, rule).is_some());
+    for spelling in ["<app identifier>", "ANY", "ANY bundle identifier"] {
+        let path = format!("response:ManagedApplicationList/{spelling}/ManagementFlags");
+        assert_eq!(overrides::lookup(file, &path), overrides::lookup(file, rule), "{spelling}");
+    }
+    assert_eq!(overrides::lookup(file, "response:ManagedApplicationList/Other/ManagementFlags"), None);
+}
