@@ -30,8 +30,9 @@ fn main() {
         }
     };
     let loaded = start.elapsed();
-    let provenance = apple_device_management_codegen::Provenance::detect(schema_dir);
-    let (files, warnings) = apple_device_management_codegen::render_with_warnings(&schema, &provenance, &families);
+    let (provenance, refused) = apple_device_management_codegen::Provenance::detect(&schema);
+    let (files, mut warnings) = apple_device_management_codegen::render_with_warnings(&schema, &provenance, &families);
+    warnings.splice(0..0, refused);
     for w in &warnings {
         eprintln!("warning: {w}");
     }

@@ -53,49 +53,98 @@ pub struct Provenance {
     pub commit: String,
 }
 
+/// Commits of apple/device-management whose files this generator knows, with
+/// the [`load::Schema::digest`] of their YAML: a copy that names one of these
+/// commits but holds other files is not that commit. The pinned commit (the
+/// submodule's gitlink) is here; `tests/provenance.rs` checks its digest
+/// against the shared copy, so a new pin without its digest fails there.
+pub const KNOWN_COMMITS: &[(&str, u64)] = &[("b6202ca2fbd31286a52eb160b67a4db7b4fe1f1f", 0x548e_405e_e5a9_e65c)];
+
 impl Provenance {
-    /// Where the schema at `schema_dir` came from, only from what speaks
-    /// for that directory itself:
+    fn unknown() -> Provenance {
+        Provenance { release: "unknown".into(), commit: "unknown".into() }
+    }
+
+    /// Where the loaded `schema` came from, only from what speaks for its
+    /// directory itself, and only when the files read are that commit's:
     ///
-    /// 1. its `UPSTREAM.md` (the copies in `shared/` have one): the commit
-    ///    (40 hex digits) and the release name in quotes;
-    /// 2. else, when `schema_dir` is the top of its own git checkout (the
+    /// 1. its `UPSTREAM.md` (the copies in `shared/` and the vendored copy
+    ///    have one): the commit (40 hex digits) and the release name in
+    ///    quotes. When the commit is one of [`KNOWN_COMMITS`], or the file
+    ///    has a line `digest: <16 hex digits>`, the files read must have
+    ///    that digest: an overlay (a copy with newer files dropped in) that
+    ///    kept the old UPSTREAM.md is `unknown`;
+    /// 2. else, when the directory is the top of its own git checkout (the
     ///    submodule): `HEAD`'s commit, and the tag at `HEAD` or else the
-    ///    branch as the release;
+    ///    branch as the release; a checkout whose YAML files differ from
+    ///    `HEAD` (edited, added, deleted) is `unknown`;
     /// 3. else `unknown` for both. A folder inside some other repository
     ///    (a copy in a project's tree) does not take that repository's
-    ///    identity. `SCHEMA_DIGEST` always says what was read.
-    pub fn detect(schema_dir: &Path) -> Provenance {
-        let unknown = || Provenance { release: "unknown".into(), commit: "unknown".into() };
-        if let Ok(text) = std::fs::read_to_string(schema_dir.join("UPSTREAM.md")) {
+    ///    identity.
+    ///
+    /// `SCHEMA_DIGEST` always says what was read. The second value explains
+    /// a claim that was refused, for a `cargo:warning`.
+    pub fn detect(schema: &load::Schema) -> (Provenance, Option<String>) {
+        let dir = schema.root.as_path();
+        let digest = schema.digest;
+        if let Ok(text) = std::fs::read_to_string(dir.join("UPSTREAM.md")) {
             let commit = text.split(|c: char| !c.is_ascii_hexdigit()).find(|w| w.len() == 40).map(str::to_owned);
             let release = text.split('"').nth(1).filter(|s| !s.contains(char::is_whitespace)).map(str::to_owned);
             if let Some(commit) = commit {
-                return Provenance { release: release.unwrap_or_else(|| "unknown".into()), commit };
+                let stated = text.lines().find_map(|l| {
+                    let rest = l.trim().trim_start_matches("- ").strip_prefix("digest:")?;
+                    u64::from_str_radix(rest.trim(), 16).ok()
+                });
+                let expected = stated.or_else(|| KNOWN_COMMITS.iter().find(|(c, _)| *c == commit).map(|(_, d)| *d));
+                if let Some(expected) = expected.filter(|e| *e != digest) {
+                    let warning = format!(
+                        "{}: UPSTREAM.md names commit {commit}, but the schema files differ from that commit's \
+                         (digest {digest:016x}, expected {expected:016x}); SCHEMA_COMMIT and SCHEMA_RELEASE say \
+                         \"unknown\". Update UPSTREAM.md to describe this tree, or remove it.",
+                        dir.display()
+                    );
+                    return (Provenance::unknown(), Some(warning));
+                }
+                return (Provenance { release: release.unwrap_or_else(|| "unknown".into()), commit }, None);
             }
         }
         let git = |args: &[&str]| {
             std::process::Command::new("git")
                 .arg("-C")
-                .arg(schema_dir)
+                .arg(dir)
                 .args(args)
                 .output()
                 .ok()
                 .filter(|o| o.status.success())
                 .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-                .filter(|s| !s.is_empty())
         };
         let own_checkout = git(&["rev-parse", "--show-toplevel"])
             .and_then(|top| std::fs::canonicalize(top).ok())
-            .is_some_and(|top| std::fs::canonicalize(schema_dir).is_ok_and(|dir| dir == top));
+            .is_some_and(|top| std::fs::canonicalize(dir).is_ok_and(|d| d == top));
         if !own_checkout {
-            return unknown();
+            return (Provenance::unknown(), None);
         }
-        let Some(commit) = git(&["rev-parse", "HEAD"]) else { return unknown() };
+        let Some(commit) = git(&["rev-parse", "HEAD"]).filter(|s| !s.is_empty()) else {
+            return (Provenance::unknown(), None);
+        };
+        let changed = git(&["status", "--porcelain", "--untracked-files=all", "--", "*.yaml"]);
+        if changed.as_deref() != Some("") {
+            let what = changed.map_or_else(
+                || "git status failed".to_owned(),
+                |c| c.lines().take(3).map(str::trim).collect::<Vec<_>>().join(", "),
+            );
+            let warning = format!(
+                "{}: the checkout's YAML files differ from its commit {commit} ({what}); SCHEMA_COMMIT and \
+                 SCHEMA_RELEASE say \"unknown\". Commit or revert the changes to record where the schema came from.",
+                dir.display()
+            );
+            return (Provenance::unknown(), Some(warning));
+        }
         let release = git(&["describe", "--tags", "--exact-match", "HEAD"])
             .or_else(|| git(&["symbolic-ref", "--short", "-q", "HEAD"]))
+            .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "unknown".into());
-        Provenance { release, commit }
+        (Provenance { release, commit }, None)
     }
 }
 
@@ -241,9 +290,12 @@ fn schema_info(schema: &load::Schema, p: &Provenance) -> String {
     let digest = format!("{:016x}", schema.digest);
     let count = schema.files.len();
     let tokens = quote::quote! {
-        /// The upstream release (branch) the types were generated from.
+        /// The upstream release (tag or branch) the types were generated from, or
+        /// `unknown` when the schema folder did not say or its files are not that
+        /// release's (see the README's schema section).
         pub const SCHEMA_RELEASE: &str = #release;
-        /// The upstream commit of apple/device-management the types were generated from.
+        /// The upstream commit of apple/device-management the types were generated
+        /// from, or `unknown` (then [`SCHEMA_DIGEST`] identifies what was read).
         pub const SCHEMA_COMMIT: &str = #commit;
         /// A 64-bit FNV-1a digest of the schema files read (paths and contents), in hex.
         pub const SCHEMA_DIGEST: &str = #digest;
@@ -270,8 +322,9 @@ pub struct Summary {
 /// given families into `out_dir`.
 pub fn generate(schema_dir: &Path, out_dir: &Path, families: &[Family]) -> Result<Summary, Error> {
     let schema = load::load(schema_dir)?;
-    let provenance = Provenance::detect(schema_dir);
-    let (files, warnings) = render_with_warnings(&schema, &provenance, families);
+    let (provenance, refused) = Provenance::detect(&schema);
+    let (files, mut warnings) = render_with_warnings(&schema, &provenance, families);
+    warnings.splice(0..0, refused);
     let mut written = 0;
     for (rel, contents) in &files {
         written += usize::from(write::write_if_changed(&out_dir.join(rel), contents)?);
