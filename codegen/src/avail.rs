@@ -315,18 +315,20 @@ impl Pool {
 /// `prefix` is the section's override prefix (`payload:`, `response:`): the
 /// tables get the same schema fixes as the types (a key made optional, a
 /// level unwrapped, values added), so validation agrees with decoding.
-pub fn rows(pool: &mut Pool, parent: &Availability, keys: &[Key], file: &str, prefix: &str) -> (Vec<Row>, (u16, u16)) {
+pub fn rows(
+    pool: &mut Pool,
+    parent: &Availability,
+    keys: &[Key],
+    rules: &overrides::FileRules,
+    prefix: &str,
+) -> (Vec<Row>, (u16, u16)) {
     let mut rows: Vec<Row> = Vec::new();
     let mut anchors: HashMap<usize, (u16, u16)> = HashMap::new();
     let mut pending: Vec<Pending> = Vec::new();
-    // The override path of each anchored subkeys list where it is first
-    // written: its alias copies (TCC's service lists) get the same fixes,
-    // as they get the same generated type.
-    let mut anchor_paths: HashMap<usize, String> = HashMap::new();
     // A top level of one `ANY` key (the Ethernet payloads): any key, each
     // value an element, as at any other level.
     let top_element = keys.len() == 1 && crate::ir::is_any_key(&keys[0].name);
-    let top = push_level(pool, &mut rows, parent, keys, top_element, file, prefix, &mut pending, &mut anchor_paths);
+    let top = push_level(pool, &mut rows, parent, keys, top_element, rules, prefix, &mut pending);
     let mut next = 0;
     while next < pending.len() {
         let p = pending[next].clone();
@@ -336,17 +338,7 @@ pub fn rows(pool: &mut Pool, parent: &Availability, keys: &[Key], file: &str, pr
             Subkeys::List(list) => {
                 let element = matches!(rows[p.row].ty, ValueType::Array)
                     || (list.len() == 1 && crate::ir::is_any_key(&list[0].name));
-                let r = push_level(
-                    pool,
-                    &mut rows,
-                    &p.avail,
-                    list,
-                    element,
-                    file,
-                    &p.path,
-                    &mut pending,
-                    &mut anchor_paths,
-                );
+                let r = push_level(pool, &mut rows, &p.avail, list, element, rules, &p.path, &mut pending);
                 if p.anchor != 0 {
                     anchors.insert(p.anchor, r);
                 }
@@ -376,16 +368,15 @@ fn push_level(
     parent: &Availability,
     keys: &[Key],
     element: bool,
-    file: &str,
+    rules: &overrides::FileRules,
     prefix: &str,
     pending: &mut Vec<Pending>,
-    anchor_paths: &mut HashMap<usize, String>,
 ) -> (u16, u16) {
     let first = u16::try_from(rows.len()).expect("fewer than 65,535 keys in a file");
     for k in keys {
         let a = key(parent, k);
         let path = format!("{prefix}{}", k.name);
-        let fix = overrides::lookup(file, &path);
+        let fix = rules.lookup(&path);
         let bounds = |b: &Option<crate::model::Bounds>| b.as_ref().map(|b| (b.min, b.max));
         let mut rangelist = k.rangelist.clone();
         if let Some(Action::ExtraValues(extra)) = fix {
@@ -411,10 +402,6 @@ fn push_level(
                 (only.subkeys.clone(), only.subkeys_anchor, format!("{path}/{}/", only.name))
             }
             _ => (k.subkeys.clone(), k.subkeys_anchor, format!("{path}/")),
-        };
-        let path = match anchor {
-            0 => path,
-            a => anchor_paths.entry(a).or_insert(path).clone(),
         };
         let has_children = match &subkeys {
             Subkeys::List(l) => !l.is_empty(),
@@ -563,8 +550,9 @@ fn rows_text(rows: &[Row], top: (u16, u16)) -> String {
 pub fn file_text(pool: &mut Pool, file: &SchemaFile, name: &str) -> String {
     let payload_avail = payload(&file.payload.supported_os);
     let os = pool.intern(&payload_avail);
-    let (req, req_top) = rows(pool, &payload_avail, &file.payload_keys, &file.path, "payload:");
-    let (resp, resp_top) = rows(pool, &payload_avail, &file.response_keys, &file.path, "response:");
+    let rules = overrides::FileRules::new(file);
+    let (req, req_top) = rows(pool, &payload_avail, &file.payload_keys, &rules, "payload:");
+    let (resp, resp_top) = rows(pool, &payload_avail, &file.response_keys, &rules, "response:");
     format!(
         "    SchemaFile {{\n        path: {:?},\n        name: {:?},\n        title: {:?},\n        os: [{}],\n        \
          request: {},\n        response: {},\n    }},\n",

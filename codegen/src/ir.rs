@@ -17,7 +17,7 @@
 //!   (boxed when not behind a `Vec`);
 //! - rules in [`crate::overrides`] win over all of the above.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::avail;
 use crate::model::{Family, Key, Presence, SchemaFile, Subkeys, ValueType};
@@ -287,7 +287,7 @@ const MAX_REQUIRED: usize = 64;
 struct Builder<'a> {
     file: &'a SchemaFile,
     /// Each key's resolved availability, by key path.
-    avail: HashMap<String, avail::Availability>,
+    avail: &'a HashMap<String, avail::Availability>,
     scope: Scope,
     items: Vec<Option<Item>>,
     /// Anchor id of a `subkeys` list -> the type built from it.
@@ -296,25 +296,80 @@ struct Builder<'a> {
     open: Vec<String>,
     unions: Vec<String>,
     warnings: Vec<String>,
+    /// The overrides of this file.
+    rules: &'a overrides::FileRules,
+    /// Type names decided before this pass, by claim id (see [`plan_names`]).
+    plan: BTreeMap<String, String>,
+    /// The type-name claims this pass made, in walk order.
+    claims: Vec<naming::Claim>,
 }
 
+/// Most walks a file needs before its type names settle (see [`module`]).
+const MAX_NAMING_PASSES: usize = 6;
+
 /// Builds the module for one schema file.
+///
+/// Nested type names are decided by the whole file, not by the order the
+/// schema lists keys in: a first walk records every name each key wants
+/// ([`naming::Claim`]), [`naming::plan_names`] settles contested names by key
+/// path, and the file is walked again with that plan. A loser's fallback
+/// name includes its parent type's name, which may itself have changed, so
+/// walks repeat until the plan is stable (two or three walks in practice).
 pub fn module(file: &SchemaFile, spec: &Spec) -> Module {
     let name = spec.name.clone();
-    let mut reserved = vec![name.as_str()];
+    let mut reserved = vec![name.clone()];
+    reserved.extend(spec.response.clone());
+    let avail = avail::path_map(file);
+    let rules = overrides::FileRules::new(file);
+    let mut plan = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for pass in 1..=MAX_NAMING_PASSES {
+        let (module, claims) = build_module(file, spec, &avail, &rules, plan.clone());
+        let next = naming::plan_names(&claims, &reserved);
+        if pass > 1 && next == plan {
+            return Module { warnings: [module.warnings, warnings].concat(), ..module };
+        }
+        if pass == MAX_NAMING_PASSES {
+            warnings.push(format!(
+                "{}: type names did not settle after {MAX_NAMING_PASSES} walks; they may depend on key order",
+                file.path
+            ));
+            return Module { warnings: [module.warnings, warnings].concat(), ..module };
+        }
+        plan = next;
+    }
+    unreachable!("the last pass returns")
+}
+
+/// One walk of a file with the type names of `plan`; also returns the
+/// claims the walk made.
+fn build_module(
+    file: &SchemaFile,
+    spec: &Spec,
+    avail: &HashMap<String, avail::Availability>,
+    rules: &overrides::FileRules,
+    plan: BTreeMap<String, String>,
+) -> (Module, Vec<naming::Claim>) {
+    let name = spec.name.clone();
+    let mut reserved: Vec<&str> = vec![name.as_str()];
     if let Some(r) = &spec.response {
         reserved.push(r);
     }
+    reserved.extend(plan.values().map(String::as_str));
     let mut b = Builder {
         file,
-        avail: avail::path_map(file),
+        avail,
         scope: Scope::with_reserved(&reserved),
         items: Vec::new(),
         anchors: HashMap::new(),
         open: Vec::new(),
         unions: Vec::new(),
         warnings: Vec::new(),
+        rules,
+        plan: BTreeMap::new(),
+        claims: Vec::new(),
     };
+    b.plan = plan;
     let payload_avail = avail::payload(&file.payload.supported_os);
     let mut doc = vec![Para::Schema(file.title.clone())];
     doc.extend(paragraphs(file.description.as_deref()));
@@ -355,7 +410,8 @@ pub fn module(file: &SchemaFile, spec: &Spec) -> Module {
     }
     let mut module_doc = vec![Para::Schema(file.title.clone())];
     module_doc.extend(paragraphs(file.description.as_deref()));
-    Module {
+    let claims = std::mem::take(&mut b.claims);
+    let module = Module {
         file: file.path.clone(),
         family: file.family,
         ident: spec.ident.clone(),
@@ -368,7 +424,8 @@ pub fn module(file: &SchemaFile, spec: &Spec) -> Module {
         response: spec.response.clone().filter(|_| !file.response_keys.is_empty()),
         group: spec.group.clone(),
         warnings: b.warnings,
-    }
+    };
+    (module, claims)
 }
 
 /// A dictionary with named subkeys (not free-form, not a map of `ANY`).
@@ -411,12 +468,22 @@ impl Builder<'_> {
         let wires: Vec<&str> = keys.iter().map(|k| k.name.as_str()).collect();
         let snakes: Vec<String> = wires.iter().map(|w| naming::snake(w)).collect();
         let idents = naming::unique_names(&snakes, &wires, &["extra"]);
+        // Nested types are built in key-name order, whatever order the schema
+        // lists keys in, so that which occurrence of a shared (anchored) list
+        // is walked first, and so which overrides apply to it, does not
+        // depend on that order. Fields keep the schema's order.
+        let mut walk: Vec<usize> = (0..keys.len()).collect();
+        walk.sort_by(|&a, &b| keys[a].name.cmp(&keys[b].name));
+        let mut tys: Vec<Option<Ty>> = vec![None; keys.len()];
+        for i in walk {
+            tys[i] = Some(self.ty(keys[i], parent, &format!("{path}{}", keys[i].name)));
+        }
         let mut out = Vec::new();
         let mut required_count = 0;
-        for (key, ident) in keys.into_iter().zip(idents) {
+        for ((key, ident), ty) in keys.into_iter().zip(idents).zip(tys) {
             let key_path = format!("{path}{}", key.name);
-            let ty = self.ty(key, parent, &key_path);
-            let overridden_optional = overrides::lookup(&self.file.path, &key_path) == Some(Action::Optional);
+            let ty = ty.expect("every key was walked");
+            let overridden_optional = self.rules.lookup(&key_path) == Some(Action::Optional);
             let required = key.presence == Presence::Required
                 && key.supported_os.is_none()
                 && !overridden_optional
@@ -427,7 +494,7 @@ impl Builder<'_> {
             // ("Set this to 'Credential' for this extension"): another value
             // is a deviation. Where several files share a tag, this is what
             // tells them apart.
-            let fixed = match (overrides::lookup(&self.file.path, &key_path), key.rangelist.as_slice()) {
+            let fixed = match (self.rules.lookup(&key_path), key.rangelist.as_slice()) {
                 (Some(Action::Fixed(v)), _) => Some(v.to_owned()),
                 (_, [Scalar::Str(v)]) if required && key.ty == ValueType::String => Some(v.clone()),
                 _ => None,
@@ -453,15 +520,30 @@ impl Builder<'_> {
         doc
     }
 
-    fn claim_type_name(&mut self, wanted: &str, parent: &str) -> String {
+    /// The name of the type built for the key at `path`: the planned name
+    /// when this walk has a plan, else the first free of `wanted` and
+    /// `{parent}{wanted}`. Every claim is recorded for the next plan.
+    fn claim_type_name(&mut self, wanted: &str, parent: &str, path: &str) -> String {
         let wanted = naming::camel(&naming::element_name(wanted), "T");
         let fallback = format!("{parent}{wanted}");
-        self.scope.claim(&wanted, Some(&fallback))
+        let mut id = format!("{path}#{wanted}");
+        let base = id.clone();
+        let mut n = 1;
+        while self.claims.iter().any(|c| c.id == id) {
+            n += 1;
+            id = format!("{base}#{n}");
+        }
+        let name = match self.plan.get(&id) {
+            Some(planned) => planned.clone(),
+            None => self.scope.claim(&wanted, Some(&fallback)),
+        };
+        self.claims.push(naming::Claim { id, wanted, fallback });
+        name
     }
 
     /// The type of a key's value.
     fn ty(&mut self, key: &Key, parent: &str, path: &str) -> Ty {
-        match overrides::lookup(&self.file.path, path) {
+        match self.rules.lookup(path) {
             Some(Action::RuntimeType(p)) => return Ty::Path(p.to_owned()),
             Some(Action::RecordType(p)) => return Ty::RecordPath(p.to_owned()),
             _ => {}
@@ -526,7 +608,7 @@ impl Builder<'_> {
             [] => Ty::Any,
             [one] => {
                 let elem_path = format!("{path}/{}", one.name);
-                match overrides::lookup(&self.file.path, &elem_path) {
+                match self.rules.lookup(&elem_path) {
                     Some(Action::RuntimeType(p)) => return Ty::Vec(Box::new(Ty::Path(p.to_owned()))),
                     Some(Action::RecordType(p)) => return Ty::Vec(Box::new(Ty::RecordPath(p.to_owned()))),
                     _ => {}
@@ -580,7 +662,7 @@ impl Builder<'_> {
                 elem.name.clone()
             }
         });
-        let name = self.claim_type_name(&wanted, parent);
+        let name = self.claim_type_name(&wanted, parent, path);
         if anchor != 0 {
             self.anchors.insert(anchor, Ty::Named(name.clone()));
         }
@@ -620,7 +702,7 @@ impl Builder<'_> {
         {
             return t.clone();
         }
-        if let (Some(Action::Unwrap), [only]) = (overrides::lookup(&self.file.path, path), list.as_slice())
+        if let (Some(Action::Unwrap), [only]) = (self.rules.lookup(path), list.as_slice())
             && only.ty == ValueType::Dictionary
         {
             return self.dictionary(only, parent, &format!("{path}/{}", only.name));
@@ -630,7 +712,7 @@ impl Builder<'_> {
             [only] if is_any_key(&only.name) => self.map(key, only, parent, path),
             _ => {
                 let wanted = key.subkeytype.clone().unwrap_or_else(|| key.name.clone());
-                let name = self.claim_type_name(&wanted, parent);
+                let name = self.claim_type_name(&wanted, parent, path);
                 if key.subkeys_anchor != 0 {
                     self.anchors.insert(key.subkeys_anchor, Ty::Named(name.clone()));
                 }
@@ -688,12 +770,18 @@ impl Builder<'_> {
             }
             wires.push(wire);
         }
-        let name = self.claim_type_name(&format!("{}Item", key.name), parent);
+        let name = self.claim_type_name(&format!("{}Item", key.name), parent, path);
         self.unions.push(name.clone());
         let slot = self.reserve();
-        let mut out = Vec::new();
-        let mut idents = Scope::with_reserved(&["Unrecognized"]);
-        for (v, (wire, inferred)) in variants.iter().zip(wires) {
+        let variant_wires: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
+        let camels: Vec<String> = variant_wires.iter().map(|w| naming::camel(w, "V")).collect();
+        let idents = naming::unique_names(&camels, &variant_wires, &["Unrecognized"]);
+        // Walked in element-name order (see `fields`), listed in schema order.
+        let mut walk: Vec<usize> = (0..variants.len()).collect();
+        walk.sort_by(|&a, &b| variants[a].name.cmp(&variants[b].name));
+        let mut slots: Vec<Option<UnionVariant>> = vec![None; variants.len()];
+        for i in walk {
+            let (v, (wire, inferred), ident) = (&variants[i], wires[i].clone(), idents[i].clone());
             // `Settings` -> `WallpaperSetting`: keeps the plain name free for
             // a nested dictionary named like the variant.
             let singular = key.name.strip_suffix('s').unwrap_or(&key.name);
@@ -701,7 +789,7 @@ impl Builder<'_> {
                 .subkeytype
                 .clone()
                 .unwrap_or_else(|| format!("{}{}", naming::camel(&v.name, "T"), naming::camel(singular, "T")));
-            let ty = self.claim_type_name(&wanted, &name);
+            let ty = self.claim_type_name(&wanted, &name, &format!("{path}/{}", v.name));
             let slot = self.reserve();
             self.open.push(ty.clone());
             let fields = self.fields(&ty, v.subkey_list(), &format!("{path}/{}/", v.name), Some(&disc_name));
@@ -717,20 +805,24 @@ impl Builder<'_> {
             // A variant's type is an element of the array (`Settings`).
             let array = wire_of_path(path);
             self.items[slot] = Some(Item::Struct(Struct { name: ty.clone(), wire: array, doc: doc.clone(), fields }));
-            out.push(UnionVariant { ident: idents.claim(&naming::camel(&v.name, "V"), None), wire, ty, doc });
+            slots[i] = Some(UnionVariant { ident, wire, ty, doc });
         }
         let mut doc = vec![note(format!("One element of `{}`, chosen by its `{disc_name}` key.", key.name))];
         doc.push(note(format!(
             "An element whose `{disc_name}` this version does not know is kept whole in `Unrecognized`."
         )));
         doc.extend(self.avail.get(path).map(availability_doc));
-        self.items[slot] =
-            Some(Item::Union(Union { name: name.clone(), doc, discriminator: disc_name, variants: out }));
+        self.items[slot] = Some(Item::Union(Union {
+            name: name.clone(),
+            doc,
+            discriminator: disc_name,
+            variants: slots.into_iter().flatten().collect(),
+        }));
         Some(Ty::Named(name))
     }
 
     fn string_enum(&mut self, key: &Key, parent: &str, path: &str) -> Ty {
-        let name = self.claim_type_name(&key.name, parent);
+        let name = self.claim_type_name(&key.name, parent, path);
         let bullets = bullet_docs(key.content.as_deref());
         // The listed values, then those the overrides file adds.
         let mut wires: Vec<(&str, Vec<Para>)> = key
@@ -739,7 +831,7 @@ impl Builder<'_> {
             .filter_map(|s| if let Scalar::Str(s) = s { Some(s.as_str()) } else { None })
             .map(|v| (v, bullets.get(v).cloned().map(Para::Schema).into_iter().collect()))
             .collect();
-        if let Some(Action::ExtraValues(extra)) = overrides::lookup(&self.file.path, path) {
+        if let Some(Action::ExtraValues(extra)) = self.rules.lookup(path) {
             for v in extra.iter().copied() {
                 if !wires.iter().any(|(w, _)| *w == v) {
                     let doc = vec![note(format!("`{v}` (not in the schema's list; added by the overrides file)."))];
@@ -759,7 +851,7 @@ impl Builder<'_> {
     }
 
     fn integer_enum(&mut self, key: &Key, parent: &str, path: &str) -> Ty {
-        let name = self.claim_type_name(&key.name, parent);
+        let name = self.claim_type_name(&key.name, parent, path);
         let mut idents = Scope::with_reserved(&["Unrecognized"]);
         let bullets = bullet_docs(key.content.as_deref());
         let variants = key
@@ -780,7 +872,7 @@ impl Builder<'_> {
 
     /// A string key whose subkeys are the allowed values (each documented).
     fn catalogue_enum(&mut self, key: &Key, parent: &str, path: &str) -> Ty {
-        let name = self.claim_type_name(&key.name, parent);
+        let name = self.claim_type_name(&key.name, parent, path);
         let values: Vec<&str> = key.subkey_list().iter().map(|v| v.name.as_str()).collect();
         let camels: Vec<String> = values.iter().map(|v| naming::camel(v, "Value")).collect();
         let idents = naming::unique_names(&camels, &values, &["Unrecognized"]);

@@ -225,6 +225,45 @@ pub fn unique_names(names: &[String], wires: &[&str], reserved: &[&str]) -> Vec<
     out
 }
 
+/// One request for a type name, recorded while a file is walked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// Which type is named: the key path it is built for and the wanted name
+    /// (`payload:Settings/SettingsItem#SettingsItem`). It does not depend on
+    /// the order of keys.
+    pub id: String,
+    /// The name the key's own name gives (`Update` for `UpdatesItem`).
+    pub wanted: String,
+    /// The name used when `wanted` goes to another type: the parent type's
+    /// name followed by `wanted`.
+    pub fallback: String,
+}
+
+/// The type names of one file, decided by the set of claims, never by their
+/// order. A name wanted by one claim is that claim's. A name wanted by
+/// several goes to the claim whose id (key path) sorts first; the others,
+/// in id order, take their fallback, or when that too is wanted or taken the
+/// fallback numbered `2`, `3`... Names in `reserved` (the file's top types)
+/// are never handed out.
+pub fn plan_names(claims: &[Claim], reserved: &[String]) -> std::collections::BTreeMap<String, String> {
+    let mut sorted: Vec<&Claim> = claims.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut scope = Scope::with_reserved(&reserved.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut plan = std::collections::BTreeMap::new();
+    let mut losers = Vec::new();
+    for c in &sorted {
+        if scope.taken.insert(c.wanted.clone()) {
+            plan.insert(c.id.clone(), c.wanted.clone());
+        } else {
+            losers.push(*c);
+        }
+    }
+    for c in losers {
+        plan.insert(c.id.clone(), scope.claim(&c.wanted, Some(&c.fallback)));
+    }
+    plan
+}
+
 /// Hands out names unique within one scope, appending a number on clashes.
 #[derive(Debug, Default)]
 pub struct Scope {
@@ -276,6 +315,32 @@ mod tests {
             assert_eq!(forward[i], backward[j], "{w}");
         }
         assert_eq!(names(&["extra"]), ["extra2"]);
+    }
+
+    /// Contested type names go by key path: the same claims in any order
+    /// give the same plan; the loser takes its fallback, and a fallback
+    /// another claim wants is not taken from it.
+    #[test]
+    fn type_names_are_planned_by_key_path() {
+        let claim = |id: &str, wanted: &str, fallback: &str| Claim {
+            id: id.to_owned(),
+            wanted: wanted.to_owned(),
+            fallback: fallback.to_owned(),
+        };
+        let claims = vec![
+            claim("payload:B/Mode#Mode", "Mode", "BMode"),
+            claim("payload:A/Mode#Mode", "Mode", "AMode"),
+            claim("payload:BMode#BMode", "BMode", "TopBMode"),
+            claim("payload:C/Mode#Mode", "Mode", "Top"),
+        ];
+        let plan = plan_names(&claims, &["Top".to_owned()]);
+        assert_eq!(plan["payload:A/Mode#Mode"], "Mode");
+        assert_eq!(plan["payload:BMode#BMode"], "BMode");
+        assert_eq!(plan["payload:B/Mode#Mode"], "BMode2");
+        assert_eq!(plan["payload:C/Mode#Mode"], "Top2");
+        let mut reversed = claims.clone();
+        reversed.reverse();
+        assert_eq!(plan_names(&reversed, &["Top".to_owned()]), plan);
     }
 
     /// The names a reader looks for: acronyms and words Apple runs

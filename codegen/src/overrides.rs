@@ -210,13 +210,84 @@ fn normalized(path: &str) -> String {
         .join("/")
 }
 
-/// The action for a key path in a file, if a rule matches.
+/// The action for a key path in a file, if a rule matches it exactly (up to
+/// the spelling of map placeholders). The generator uses [`FileRules`],
+/// which also matches copies of shared lists.
 pub fn lookup(file: &str, path: &str) -> Option<Action> {
-    if !all().any(|r| r.file == file) {
-        return None;
-    }
     let path = normalized(path);
     all().find(|r| r.file == file && normalized(r.path) == path).map(|r| r.action)
+}
+
+/// The rules of one file, matched on what a key is. A subkeys list the
+/// YAML shares through an anchor (TCC's service lists, the Dock's tile
+/// type) is one type wherever it appears, so a rule written for a key of
+/// one copy applies to the same key in every copy, whichever copy the
+/// generator happens to walk first.
+#[derive(Debug, Clone)]
+pub struct FileRules {
+    rules: Vec<(String, Action)>,
+    /// (prefix of a copy of a shared list, prefix of its first copy in path
+    /// order), longest copy prefix first.
+    copies: Vec<(String, String)>,
+}
+
+impl FileRules {
+    /// The rules for `file`, with the copies of its shared lists.
+    pub fn new(file: &crate::model::SchemaFile) -> FileRules {
+        let rules: Vec<(String, Action)> =
+            all().filter(|r| r.file == file.path).map(|r| (normalized(r.path), r.action)).collect();
+        let mut copies = Vec::new();
+        if !rules.is_empty() {
+            let mut sites: std::collections::BTreeMap<usize, Vec<String>> = std::collections::BTreeMap::new();
+            fn walk(
+                keys: &[crate::model::Key],
+                prefix: &str,
+                sites: &mut std::collections::BTreeMap<usize, Vec<String>>,
+            ) {
+                for k in keys {
+                    let p = format!("{prefix}{}/", k.name);
+                    if k.subkeys_anchor != 0 {
+                        sites.entry(k.subkeys_anchor).or_default().push(normalized(&p));
+                    }
+                    walk(k.subkey_list(), &p, sites);
+                }
+            }
+            walk(&file.payload_keys, "payload:", &mut sites);
+            walk(&file.response_keys, "response:", &mut sites);
+            for mut prefixes in sites.into_values() {
+                prefixes.sort();
+                let first = prefixes[0].clone();
+                copies.extend(prefixes.into_iter().skip(1).map(|p| (p, first.clone())));
+            }
+            copies.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        }
+        FileRules { rules, copies }
+    }
+
+    /// A normalized path with every copy of a shared list replaced by its
+    /// first copy (nested copies too).
+    fn canonical(&self, path: &str) -> String {
+        let mut path = normalized(path);
+        // Each step moves to a prefix that sorts earlier, so this ends; the
+        // bound only guards against a malformed schema.
+        for _ in 0..16 {
+            match self.copies.iter().find(|(copy, _)| path.starts_with(copy.as_str())) {
+                Some((copy, first)) => path = format!("{first}{}", &path[copy.len()..]),
+                None => break,
+            }
+        }
+        path
+    }
+
+    /// The action for a key path, if a rule matches it or the same key in
+    /// another copy of a shared list.
+    pub fn lookup(&self, path: &str) -> Option<Action> {
+        if self.rules.is_empty() {
+            return None;
+        }
+        let path = self.canonical(path);
+        self.rules.iter().find(|(p, _)| self.canonical(p) == path).map(|(_, a)| *a)
+    }
 }
 
 /// The rules for files of `schema` that match no key there: a fix that no

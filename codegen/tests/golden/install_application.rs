@@ -330,117 +330,6 @@ impl crate::__private::Record for InstallApplication {
 
 crate::__record_serde!(InstallApplication);
 
-/// A dictionary that contains the app installation options.
-///
-/// Availability:
-/// - iOS: 7.0+
-/// - macOS: 10.9+
-/// - tvOS: 10.2+
-/// - visionOS: 1.1+
-/// - watchOS: 10.0+
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Options {
-    /// `PurchaseMethod`
-    ///
-    /// The app's purchase type, which must be one of the following values:
-    /// * '0': Free apps and Legacy Volume Purchase Program (VPP) with a redemption code. This option is only available in iOS.
-    /// * '1': Volume Purchase Program (VPP) app assignment.
-    /// Set this value to '1' to install first-party apps without user login to the iTunes Store, such as Mail or Safari, or to install an iOS app with user enrollment.
-    ///
-    /// Availability:
-    /// - iOS: 7.0+
-    /// - macOS: 10.9+
-    /// - tvOS: 10.2+
-    /// - visionOS: 1.1+
-    /// - watchOS: 10.0+
-    ///
-    /// Schema type `<integer>`, optional, default `0`.
-    #[doc(alias = "PurchaseMethod")]
-    pub purchase_method: ::core::option::Option<PurchaseMethod>,
-    /// Keys this version of the schema does not know, and known keys
-    /// whose value had the wrong kind, exactly as received; required
-    /// keys that were absent (see [`Extra`](crate::Extra)).
-    pub extra: crate::Extra,
-}
-
-impl crate::__private::Record for Options {
-    const KEYS: &'static [&'static str] = &["PurchaseMethod"];
-    const KINDS: &'static [crate::ValueKind] = &[crate::ValueKind::Integer];
-    fn key_index(key: &str) -> ::core::option::Option<usize> {
-        match key {
-            "PurchaseMethod" => ::core::option::Option::Some(0),
-            _ => ::core::option::Option::None,
-        }
-    }
-    fn decode_field<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
-        let extra = &mut self.extra;
-        match index {
-            0 => {
-                crate::__private::decode_opt(
-                    map,
-                    &mut self.purchase_method,
-                    extra,
-                    "PurchaseMethod",
-                )
-            }
-            _ => ::core::result::Result::Ok(()),
-        }
-    }
-    fn encode_fields<M: ::serde::ser::SerializeMap>(
-        &self,
-        map: &mut M,
-    ) -> ::core::result::Result<(), M::Error> {
-        crate::__private::encode_opt(map, "PurchaseMethod", &self.purchase_method)?;
-        ::core::result::Result::Ok(())
-    }
-    fn extra(&self) -> &crate::Extra {
-        &self.extra
-    }
-    fn extra_mut(&mut self) -> &mut crate::Extra {
-        &mut self.extra
-    }
-}
-
-crate::__record_serde!(Options);
-
-/// The values of `PurchaseMethod`.
-///
-/// The app's purchase type, which must be one of the following values:
-/// * '0': Free apps and Legacy Volume Purchase Program (VPP) with a redemption code. This option is only available in iOS.
-/// * '1': Volume Purchase Program (VPP) app assignment.
-/// Set this value to '1' to install first-party apps without user login to the iTunes Store, such as Mail or Safari, or to install an iOS app with user enrollment.
-///
-/// A value this version of the schema does not list is kept in `Unrecognized`.
-///
-/// Availability:
-/// - iOS: 7.0+
-/// - macOS: 10.9+
-/// - tvOS: 10.2+
-/// - visionOS: 1.1+
-/// - watchOS: 10.0+
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PurchaseMethod {
-    /// `0` (integer)
-    ///
-    /// Free apps and Legacy Volume Purchase Program (VPP) with a redemption code. This option is only available in iOS.
-    #[doc(alias = "0")]
-    Value0,
-    /// `1` (integer)
-    ///
-    /// Volume Purchase Program (VPP) app assignment.
-    #[doc(alias = "1")]
-    Value1,
-    /// A value this version of the schema does not list, kept as received.
-    Unrecognized(i64),
-}
-
-crate::__integer_enum!(PurchaseMethod { Value0 => 0, Value1 => 1 });
-
 /// A dictionary that contains the initial attributes of the app, if you choose to provide it. Available in iOS 7 and later, and tvOS 10.2 and later.
 ///
 /// Availability:
@@ -813,6 +702,117 @@ pub enum ChangeManagementState {
 
 crate::__string_enum!(ChangeManagementState { Managed => "Managed" });
 
+/// A dictionary that contains the app installation options.
+///
+/// Availability:
+/// - iOS: 7.0+
+/// - macOS: 10.9+
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+
+/// - watchOS: 10.0+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    /// `PurchaseMethod`
+    ///
+    /// The app's purchase type, which must be one of the following values:
+    /// * '0': Free apps and Legacy Volume Purchase Program (VPP) with a redemption code. This option is only available in iOS.
+    /// * '1': Volume Purchase Program (VPP) app assignment.
+    /// Set this value to '1' to install first-party apps without user login to the iTunes Store, such as Mail or Safari, or to install an iOS app with user enrollment.
+    ///
+    /// Availability:
+    /// - iOS: 7.0+
+    /// - macOS: 10.9+
+    /// - tvOS: 10.2+
+    /// - visionOS: 1.1+
+    /// - watchOS: 10.0+
+    ///
+    /// Schema type `<integer>`, optional, default `0`.
+    #[doc(alias = "PurchaseMethod")]
+    pub purchase_method: ::core::option::Option<PurchaseMethod>,
+    /// Keys this version of the schema does not know, and known keys
+    /// whose value had the wrong kind, exactly as received; required
+    /// keys that were absent (see [`Extra`](crate::Extra)).
+    pub extra: crate::Extra,
+}
+
+impl crate::__private::Record for Options {
+    const KEYS: &'static [&'static str] = &["PurchaseMethod"];
+    const KINDS: &'static [crate::ValueKind] = &[crate::ValueKind::Integer];
+    fn key_index(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "PurchaseMethod" => ::core::option::Option::Some(0),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn decode_field<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        let extra = &mut self.extra;
+        match index {
+            0 => {
+                crate::__private::decode_opt(
+                    map,
+                    &mut self.purchase_method,
+                    extra,
+                    "PurchaseMethod",
+                )
+            }
+            _ => ::core::result::Result::Ok(()),
+        }
+    }
+    fn encode_fields<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::core::result::Result<(), M::Error> {
+        crate::__private::encode_opt(map, "PurchaseMethod", &self.purchase_method)?;
+        ::core::result::Result::Ok(())
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+
+crate::__record_serde!(Options);
+
+/// The values of `PurchaseMethod`.
+///
+/// The app's purchase type, which must be one of the following values:
+/// * '0': Free apps and Legacy Volume Purchase Program (VPP) with a redemption code. This option is only available in iOS.
+/// * '1': Volume Purchase Program (VPP) app assignment.
+/// Set this value to '1' to install first-party apps without user login to the iTunes Store, such as Mail or Safari, or to install an iOS app with user enrollment.
+///
+/// A value this version of the schema does not list is kept in `Unrecognized`.
+///
+/// Availability:
+/// - iOS: 7.0+
+/// - macOS: 10.9+
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+
+/// - watchOS: 10.0+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PurchaseMethod {
+    /// `0` (integer)
+    ///
+    /// Free apps and Legacy Volume Purchase Program (VPP) with a redemption code. This option is only available in iOS.
+    #[doc(alias = "0")]
+    Value0,
+    /// `1` (integer)
+    ///
+    /// Volume Purchase Program (VPP) app assignment.
+    #[doc(alias = "1")]
+    Value1,
+    /// A value this version of the schema does not list, kept as received.
+    Unrecognized(i64),
+}
+
+crate::__integer_enum!(PurchaseMethod { Value0 => 0, Value1 => 1 });
+
 /// The response keys of a device's reply to [`InstallApplication`]. The envelope keys (Status, CommandUUID, ErrorChain, UDID...) are in [`CommandResponse`](crate::CommandResponse), which holds this type as its body.
 ///
 /// Availability:
@@ -933,6 +933,56 @@ impl crate::__private::Record for InstallApplicationResponse {
 
 crate::__record_serde!(InstallApplicationResponse);
 
+/// The values of `RejectionReason`.
+///
+/// The reason, if installation fails. macOS only returns "Other".
+///
+/// A value this version of the schema does not list is kept in `Unrecognized`.
+///
+/// Availability:
+/// - iOS: 5.0+
+/// - macOS: 10.9+
+/// - tvOS: 10.2+
+/// - visionOS: 1.1+
+/// - watchOS: 10.0+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RejectionReason {
+    /// `AppAlreadyInstalled`
+    AppAlreadyInstalled,
+    /// `AppAlreadyQueued`
+    AppAlreadyQueued,
+    /// `AppStoreDisabled`
+    AppStoreDisabled,
+    /// `CouldNotVerifyAppID`
+    #[doc(alias = "CouldNotVerifyAppID")]
+    CouldNotVerifyAppId,
+    /// `ManagementChangeNotSupported`
+    ManagementChangeNotSupported,
+    /// `NotAnApp`
+    NotAnApp,
+    /// `NotSupported`
+    NotSupported,
+    /// `Other`
+    Other,
+    /// `PurchaseMethodNotSupported`
+    PurchaseMethodNotSupported,
+    /// `PurchaseMethodNotSupportedInMultiUser`
+    PurchaseMethodNotSupportedInMultiUser,
+    /// A value this version of the schema does not list, kept as received.
+    Unrecognized(::std::string::String),
+}
+
+crate::__string_enum!(
+    RejectionReason { AppAlreadyInstalled => "AppAlreadyInstalled", AppAlreadyQueued =>
+    "AppAlreadyQueued", AppStoreDisabled => "AppStoreDisabled", CouldNotVerifyAppId =>
+    "CouldNotVerifyAppID", ManagementChangeNotSupported =>
+    "ManagementChangeNotSupported", NotAnApp => "NotAnApp", NotSupported =>
+    "NotSupported", Other => "Other", PurchaseMethodNotSupported =>
+    "PurchaseMethodNotSupported", PurchaseMethodNotSupportedInMultiUser =>
+    "PurchaseMethodNotSupportedInMultiUser" }
+);
+
 /// The values of `State`.
 ///
 /// The app's installation state, if the user accepted the request. If this value is 'NeedsRedemption', the server must send a redemption code to complete the app installation.
@@ -1003,56 +1053,6 @@ crate::__string_enum!(
     "UpdateRejected", PromptingForManagement => "PromptingForManagement",
     ManagementRejected => "ManagementRejected", Failed => "Failed", Unknown => "Unknown"
     }
-);
-
-/// The values of `RejectionReason`.
-///
-/// The reason, if installation fails. macOS only returns "Other".
-///
-/// A value this version of the schema does not list is kept in `Unrecognized`.
-///
-/// Availability:
-/// - iOS: 5.0+
-/// - macOS: 10.9+
-/// - tvOS: 10.2+
-/// - visionOS: 1.1+
-/// - watchOS: 10.0+
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RejectionReason {
-    /// `AppAlreadyInstalled`
-    AppAlreadyInstalled,
-    /// `AppAlreadyQueued`
-    AppAlreadyQueued,
-    /// `AppStoreDisabled`
-    AppStoreDisabled,
-    /// `CouldNotVerifyAppID`
-    #[doc(alias = "CouldNotVerifyAppID")]
-    CouldNotVerifyAppId,
-    /// `ManagementChangeNotSupported`
-    ManagementChangeNotSupported,
-    /// `NotAnApp`
-    NotAnApp,
-    /// `NotSupported`
-    NotSupported,
-    /// `Other`
-    Other,
-    /// `PurchaseMethodNotSupported`
-    PurchaseMethodNotSupported,
-    /// `PurchaseMethodNotSupportedInMultiUser`
-    PurchaseMethodNotSupportedInMultiUser,
-    /// A value this version of the schema does not list, kept as received.
-    Unrecognized(::std::string::String),
-}
-
-crate::__string_enum!(
-    RejectionReason { AppAlreadyInstalled => "AppAlreadyInstalled", AppAlreadyQueued =>
-    "AppAlreadyQueued", AppStoreDisabled => "AppStoreDisabled", CouldNotVerifyAppId =>
-    "CouldNotVerifyAppID", ManagementChangeNotSupported =>
-    "ManagementChangeNotSupported", NotAnApp => "NotAnApp", NotSupported =>
-    "NotSupported", Other => "Other", PurchaseMethodNotSupported =>
-    "PurchaseMethodNotSupported", PurchaseMethodNotSupportedInMultiUser =>
-    "PurchaseMethodNotSupportedInMultiUser" }
 );
 
 impl crate::Request for InstallApplication {
