@@ -2,22 +2,7 @@
 //! and the any-command enums (by `RequestType`). The enums are generated;
 //! these macros add their impls.
 
-use serde::de::{self, MapAccess};
-
-use crate::record::{Decoded, FieldValue};
-
-/// Reads a whole dictionary, to look at one key before choosing a type.
-pub fn buffer_map<'de, A: MapAccess<'de>>(map: A) -> Result<plist::Dictionary, A::Error> {
-    match <plist::Dictionary as FieldValue>::from_map(map)? {
-        Decoded::Typed(d) => Ok(d),
-        _ => Err(de::Error::custom("expected a dictionary")),
-    }
-}
-
-/// Decodes a buffered dictionary as `T` (lenient below the root).
-pub fn decode_buffered<T: serde::de::DeserializeOwned, E: de::Error>(dict: plist::Dictionary) -> Result<T, E> {
-    crate::format::from_value_nested(&plist::Value::Dictionary(dict)).map_err(E::custom)
-}
+use crate::record::FieldValue;
 
 /// The string value of a tag key (`RequestType`, `PayloadType`, `Item`...)
 /// of a value kept untyped; when it is absent or not a string, lists that
@@ -88,16 +73,19 @@ macro_rules! __union {
             fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
                 map: A,
             ) -> ::core::result::Result<$crate::__private::Decoded<Self>, A::Error> {
-                let mut dict = $crate::__private::buffer_map(map)?;
-                let wire = dict.get($disc).and_then(::plist::Value::as_string).map(str::to_owned);
-                let value = match wire.as_deref() {
+                // Entries are buffered only until the discriminator; the
+                // rest is decoded straight into the variant it names.
+                let mut map = map;
+                let (prefix, disc) = $crate::__private::read_until_tag(&mut map, $disc)?;
+                match disc.as_ref().and_then(::plist::Value::as_string) {
                     $(Some($wire) => {
-                        dict.remove($disc);
-                        Self::$variant($crate::__private::decode_buffered(dict)?)
+                        return $crate::__private::decode_prefixed(prefix, map)
+                            .map(|v| $crate::__private::Decoded::Typed(Self::$variant(v)));
                     })*
-                    _ => Self::Unrecognized(dict),
-                };
-                Ok($crate::__private::Decoded::Typed(value))
+                    _ => {}
+                }
+                let dict = $crate::__private::finish_buffer(map, prefix, disc.map(|v| ($disc, v)))?;
+                Ok($crate::__private::Decoded::Typed(Self::Unrecognized(dict)))
             }
 
             fn collect_deviations(&self, path: &mut $crate::KeyPath, out: &mut ::std::vec::Vec<$crate::Deviation>) {
@@ -156,20 +144,16 @@ macro_rules! __any_command {
             }
 
             fn decode_command<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> ::core::result::Result<Self, A::Error> {
-                let mut dict = $crate::__private::buffer_map(map)?;
-                // Without a string RequestType the command cannot be typed:
-                // it is kept whole.
-                let rt = match dict.get("RequestType") {
-                    Some(::plist::Value::String(s)) => s.clone(),
-                    _ => return Ok(Self::Unrecognized(dict)),
-                };
-                Ok(match rt.as_str() {
-                    $($wire => {
-                        dict.remove("RequestType");
-                        Self::$variant($crate::__private::decode_buffered(dict)?)
-                    })*
-                    _ => Self::Unrecognized(dict),
-                })
+                // Entries are buffered only until RequestType; the rest is
+                // decoded straight into the command it names. Without a
+                // RequestType this version knows, the command is kept whole.
+                let mut map = map;
+                let (prefix, rt) = $crate::__private::read_until_tag(&mut map, "RequestType")?;
+                match rt.as_ref().and_then(::plist::Value::as_string) {
+                    $(Some($wire) => return $crate::__private::decode_prefixed(prefix, map).map(Self::$variant),)*
+                    _ => {}
+                }
+                Ok(Self::Unrecognized($crate::__private::finish_buffer(map, prefix, rt.map(|v| ("RequestType", v)))?))
             }
 
             fn encode_command<M: ::serde::ser::SerializeMap>(&self, map: &mut M) -> ::core::result::Result<(), M::Error> {
@@ -282,12 +266,14 @@ pub type Fit = (usize, usize);
 /// keeps it in `best` if it fits better than the candidate there (see
 /// [`Fit`]). A candidate that cannot decode at all is passed over; every
 /// candidate is tried before the value is given up as untyped.
+/// The value is read in place, never copied: a candidate that fails leaves
+/// it whole for the next one, or for `Unrecognized`.
 #[inline(never)]
-pub fn try_candidate<T, Out>(dict: &plist::Dictionary, best: &mut Option<(Fit, Out)>, wrap: fn(T) -> Out, several: bool)
+pub fn try_candidate<T, Out>(value: &plist::Value, best: &mut Option<(Fit, Out)>, wrap: fn(T) -> Out, several: bool)
 where
     T: serde::de::DeserializeOwned + FieldValue + UnknownKeyCount,
 {
-    let Ok(v) = decode_buffered::<T, plist::Error>(dict.clone()) else { return };
+    let Ok(v) = crate::format::from_value_nested::<T>(value) else { return };
     // The only candidate for its tag needs no score.
     let fit = if several { (crate::deviations(&v).len(), v.unknown_key_count()) } else { (0, 0) };
     if best.as_ref().is_none_or(|(b, _)| fit < *b) {
@@ -372,16 +358,39 @@ macro_rules! __any_tagged {
             fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
                 map: A,
             ) -> ::core::result::Result<$crate::__private::Decoded<Self>, A::Error> {
-                let dict = $crate::__private::buffer_map(map)?;
-                let tag = dict.get($tag).and_then(::plist::Value::as_string).map(str::to_owned);
+                let mut map = map;
+                let (mut prefix, tag_value) = $crate::__private::read_until_tag(&mut map, $tag)?;
+                let tag = tag_value.as_ref().and_then(::plist::Value::as_string).map(str::to_owned);
+                let candidates = Self::TAGS.iter().filter(|t| tag.as_deref() == Some(**t)).count();
+                // The only type for its tag: entries are buffered only until
+                // the tag, the rest is decoded straight into that type, each
+                // value once. (A lenient decode does not fail on content; if
+                // it did, the error is returned, as for a union.)
+                if candidates == 1 {
+                    prefix.extend(tag_value.map(|v| ($tag.to_owned(), v)));
+                    $(
+                        if tag.as_deref() == Some($wire) {
+                            return $crate::__private::decode_prefixed::<$ty, A>(prefix, map)
+                                .map(|v| $crate::__private::Decoded::Typed(Self::$variant(::std::boxed::Box::new(v))));
+                        }
+                    )*
+                    unreachable!("one candidate matched the tag");
+                }
+                // Several files share the tag (each is decoded and the best
+                // fit kept), or none has it: the whole value is needed.
+                let value = ::plist::Value::Dictionary($crate::__private::finish_buffer(
+                    map,
+                    prefix,
+                    tag_value.map(|v| ($tag, v)),
+                )?);
                 let mut best: ::core::option::Option<($crate::__private::Fit, Self)> = None;
-                let several = Self::TAGS.iter().filter(|t| tag.as_deref() == Some(**t)).count() > 1;
+                let several = candidates > 1;
                 // One call per candidate keeps each candidate's value out of
                 // this frame (debug builds give every branch its own slot).
                 $(
                     if tag.as_deref() == Some($wire) {
                         $crate::__private::try_candidate::<$ty, Self>(
-                            &dict,
+                            &value,
                             &mut best,
                             |v| Self::$variant(::std::boxed::Box::new(v)),
                             several,
@@ -390,7 +399,7 @@ macro_rules! __any_tagged {
                 )*
                 Ok($crate::__private::Decoded::Typed(match best {
                     Some((_, v)) => v,
-                    None => Self::Unrecognized(dict),
+                    None => Self::Unrecognized(value.into_dictionary().unwrap_or_default()),
                 }))
             }
 

@@ -60,6 +60,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod availability;
+mod buffered;
 #[cfg(feature = "checkin")]
 pub mod checkin;
 #[cfg(feature = "commands")]
@@ -117,9 +118,8 @@ include!(concat!(env!("OUT_DIR"), "/schema_info.rs"));
 /// Re-exports for generated code and macros; not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::dispatch::{
-        Fit, UnknownKeyCount, buffer_map, candidate_error, decode_buffered, tag_of, try_candidate,
-    };
+    pub use crate::buffered::{decode_prefixed, finish_buffer, read_until_tag};
+    pub use crate::dispatch::{Fit, UnknownKeyCount, candidate_error, tag_of, try_candidate};
     pub use crate::record::{
         Decoded, FieldValue, Record, decode_opt, decode_record, decode_req, encode_extra, encode_opt, encode_req,
         field_deviations, fixed_value_deviation, raw_value, record_deviations, serialize_record, strict,

@@ -27,9 +27,9 @@ use crate::value::{Data, Deviation, KeyPath, ValueKind};
 /// The plist crate enters "plist value" mode for this newtype name; in that
 /// mode `<date>` and UIDs are told apart from strings and integers. Other
 /// formats treat the newtype as transparent.
-const PLIST_VALUE: &str = "PLIST-VALUE";
-const PLIST_DATE: &str = "PLIST-DATE";
-const PLIST_UID: &str = "PLIST-UID";
+pub(crate) const PLIST_VALUE: &str = "PLIST-VALUE";
+pub(crate) const PLIST_DATE: &str = "PLIST-DATE";
+pub(crate) const PLIST_UID: &str = "PLIST-UID";
 
 /// The outcome of decoding one field.
 #[derive(Debug)]

@@ -198,3 +198,27 @@ fn dates_out_of_range() {
         assert!(err.to_string().contains("invalid date string"), "{d}: {err}");
     }
 }
+
+/// A tag (`PayloadType`) chooses the type when it is read; a payload that
+/// repeats it with the same value decodes, one that names a second type is
+/// a clear error (which of its two types it is cannot be known), not a
+/// guess and not a panic.
+#[cfg(feature = "profiles")]
+#[test]
+fn a_repeated_tag_must_agree() {
+    use apple_device_management::profiles::Profile;
+    let profile = |second: &str| {
+        xml(&format!(
+            "<dict><key>PayloadType</key><string>Configuration</string><key>PayloadIdentifier</key><string>p</string>\
+             <key>PayloadUUID</key><string>u</string><key>PayloadVersion</key><integer>1</integer>\
+             <key>PayloadContent</key><array><dict><key>PayloadIdentifier</key><string>p.1</string>\
+             <key>PayloadType</key><string>com.apple.applicationaccess</string><key>allowCamera</key><false/>\
+             <key>PayloadType</key><string>{second}</string><key>PayloadUUID</key><string>u1</string>\
+             <key>PayloadVersion</key><integer>1</integer></dict></array></dict>"
+        ))
+    };
+    let p: Profile = from_plist(&profile("com.apple.applicationaccess")).unwrap();
+    assert_eq!(p.payload_content[0].tag(), "com.apple.applicationaccess");
+    let err = from_plist::<Profile>(&profile("com.apple.wifi.managed")).unwrap_err().to_string();
+    assert!(err.contains("PayloadContent[0]") && err.contains("com.apple.wifi.managed"), "{err}");
+}

@@ -9,13 +9,15 @@
 
 use std::hint::black_box;
 
+use apple_device_management::availability::{self, KeyEntry, KeyTable, Literal};
 use apple_device_management::commands::{
-    InstallApplication, InstallApplicationResponse, ManagedApplicationListResponse,
+    DeviceInformationResponse, InstallApplication, InstallApplicationResponse, InstalledApplicationListResponse,
+    ManagedApplicationListResponse,
 };
 use apple_device_management::declarative::protocol::StatusReport;
 use apple_device_management::profiles::Profile;
 use apple_device_management::{
-    Command, CommandResponse, Platform, Target, from_json, from_plist, to_plist_binary, to_plist_xml,
+    Command, CommandResponse, Platform, Target, ValueKind, from_json, from_plist, to_plist_binary, to_plist_xml,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -184,9 +186,197 @@ fn profile_200() -> String {
     )
 }
 
+/// A value for every key of `entry` (and its children), from the schema's
+/// own tables: the first listed value where there is a list, two elements
+/// per array, two entries per `ANY` map. `seed` varies strings.
+fn sample(table: &KeyTable, entry: &KeyEntry, seed: usize) -> plist::Value {
+    if let Some(first) = entry.rangelist.first() {
+        return match first {
+            Literal::Str(s) => plist::Value::String((*s).to_owned()),
+            Literal::Int(i) => plist::Value::Integer((*i).into()),
+            Literal::Bool(b) => plist::Value::Boolean(*b),
+            _ => plist::Value::String(format!("v{seed}")),
+        };
+    }
+    match entry.kind {
+        ValueKind::String => plist::Value::String(format!("{}-{seed}", entry.name)),
+        ValueKind::Integer => plist::Value::Integer(((seed % 1000) as i64 + 1).into()),
+        ValueKind::Real => plist::Value::Real(seed as f64 + 0.5),
+        ValueKind::Boolean => plist::Value::Boolean(seed.is_multiple_of(2)),
+        ValueKind::Date => plist::Value::Date(std::time::SystemTime::UNIX_EPOCH.into()),
+        ValueKind::Data => plist::Value::Data(vec![0xA5; 32]),
+        ValueKind::Array => {
+            let children = table.children(entry);
+            plist::Value::Array(match children.first() {
+                Some(elem) => (0..2).map(|i| sample(table, elem, seed * 2 + i)).collect(),
+                None => vec![plist::Value::String(format!("item-{seed}"))],
+            })
+        }
+        ValueKind::Dictionary => sample_dict(table, table.children(entry), seed).into(),
+        _ => plist::Value::String(format!("any-{seed}")),
+    }
+}
+
+fn sample_dict(table: &KeyTable, keys: &[KeyEntry], seed: usize) -> plist::Dictionary {
+    let mut d = plist::Dictionary::new();
+    for k in keys {
+        if k.element {
+            // An `ANY` map: two entries.
+            for i in 0..2 {
+                d.insert(format!("key{seed}-{i}"), sample(table, k, seed + i));
+            }
+        } else {
+            d.insert(k.name.to_owned(), sample(table, k, seed));
+        }
+    }
+    d
+}
+
+/// A command reply with every response key of `request_type`, `n` times
+/// over for the top-level array keys (the app list).
+fn reply(request_type: &str, n: usize) -> plist::Value {
+    let file = availability::command_schema(request_type).unwrap();
+    let table = &file.response;
+    let mut d = plist::Dictionary::new();
+    d.insert("CommandUUID".into(), "0a40830d-1cf9-4a00-a153-d8294e576c3f".into());
+    d.insert("Status".into(), "Acknowledged".into());
+    d.insert("UDID".into(), "00008030-000A1C2E0C38802E".into());
+    for k in table.top_level() {
+        let v = match (k.kind, table.children(k).first()) {
+            (ValueKind::Array, Some(elem)) if n > 1 => {
+                plist::Value::Array((0..n).map(|i| sample(table, elem, i)).collect())
+            }
+            _ => sample(table, k, 1),
+        };
+        d.insert(k.name.to_owned(), v);
+    }
+    d.into()
+}
+
+/// A status report with `n` apps in `app.managed.list`, each with every
+/// key the schema has.
+fn app_status_report(n: usize) -> String {
+    let apps: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"identifier":"com.example.app{i}","declaration-identifier":"com.example.decl{i}","name":"App {i}","external-version-id":{i},"version":"1.{i}","short-version":"1.{i}","state":"managed","update-state":"available","reasons":[{{"code":"Error.Example","description":"An example","details":{{"attempt":"{i}"}}}}]}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"StatusItems":{{"app":{{"managed":{{"list":[{}]}}}}}},"Errors":[],"FullReport":true}}"#,
+        apps.join(",")
+    )
+}
+
+/// The raw event loop of the XML reader plist uses: the bound a plist XML
+/// decoder built on it cannot beat.
+fn quick_xml_events(bytes: &[u8]) -> usize {
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut buf = Vec::new();
+    let mut n = 0;
+    loop {
+        match reader.read_event_into(&mut buf).unwrap() {
+            quick_xml::events::Event::Eof => return n,
+            e => {
+                if let quick_xml::events::Event::Text(t) = &e {
+                    n += t.len();
+                }
+                n += 1;
+            }
+        }
+        buf.clear();
+    }
+}
+
+fn to_binary(v: &plist::Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    v.to_writer_binary(&mut out).unwrap();
+    out
+}
+
+fn to_xml(v: &plist::Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    v.to_writer_xml(&mut out).unwrap();
+    out
+}
+
+/// Typed and untyped decode of `xml` and its binary form, the tokenizer
+/// loop, and typed and untyped encode.
+fn plist_shape<T>(c: &mut Criterion, name: &str, xml: &[u8], check: impl Fn(&T))
+where
+    T: apple_device_management::FieldValue + serde::de::DeserializeOwned,
+{
+    let value = plist::Value::from_reader(std::io::Cursor::new(xml)).unwrap();
+    let bin = to_binary(&value);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-input");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.xml")), xml).unwrap();
+    std::fs::write(dir.join(format!("{name}.bplist")), &bin).unwrap();
+    let typed: T = from_plist(xml).unwrap();
+    check(&typed);
+    check(&from_plist::<T>(&bin).unwrap());
+    let mut g = c.benchmark_group(name);
+    g.bench_function("xml/typed", |b| b.iter(|| from_plist::<T>(black_box(xml)).unwrap()));
+    g.bench_function("xml/plist::Value", |b| {
+        b.iter(|| plist::Value::from_reader(std::io::Cursor::new(black_box(xml))).unwrap())
+    });
+    g.bench_function("xml/quick-xml events", |b| b.iter(|| quick_xml_events(black_box(xml))));
+    g.bench_function("binary/typed", |b| b.iter(|| from_plist::<T>(black_box(&bin)).unwrap()));
+    g.bench_function("binary/plist::Value", |b| {
+        b.iter(|| plist::Value::from_reader(std::io::Cursor::new(black_box(&bin))).unwrap())
+    });
+    g.bench_function("encode-xml/typed", |b| b.iter(|| to_plist_xml(black_box(&typed)).unwrap()));
+    g.bench_function("encode-xml/plist::Value", |b| b.iter(|| to_xml(black_box(&value))));
+    g.bench_function("encode-binary/typed", |b| b.iter(|| to_plist_binary(black_box(&typed)).unwrap()));
+    g.bench_function("encode-binary/plist::Value", |b| b.iter(|| to_binary(black_box(&value))));
+    g.finish();
+}
+
+/// The four shapes of issue 17, each against its untyped baseline.
+fn shapes(c: &mut Criterion) {
+    let info = to_xml(&reply("DeviceInformation", 1));
+    plist_shape::<CommandResponse<DeviceInformationResponse>>(c, "device_information_reply", &info, |r| {
+        let body = r.body.as_ref().unwrap();
+        assert!(
+            body.query_responses.extra.is_empty(),
+            "every key typed: {:?}",
+            body.query_responses.extra.keys().collect::<Vec<_>>()
+        );
+    });
+    let apps = to_xml(&reply("InstalledApplicationList", 5000));
+    plist_shape::<CommandResponse<InstalledApplicationListResponse>>(
+        c,
+        "installed_application_list_5000",
+        &apps,
+        |r| {
+            assert_eq!(r.body.as_ref().unwrap().installed_application_list.len(), 5000);
+        },
+    );
+    let profile = profile_200();
+    plist_shape::<Profile>(c, "profile_200_all", profile.as_bytes(), |p| {
+        assert!(p.payload_content.iter().all(|p| !p.is_unrecognized()));
+    });
+    let json = app_status_report(2000);
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-input/status_report_2000_apps.json"),
+        &json,
+    )
+    .unwrap();
+    let report: StatusReport = from_json(json.as_bytes()).unwrap();
+    let deviations = apple_device_management::deviations(&report);
+    assert!(deviations.is_empty(), "{deviations:?}");
+    let mut g = c.benchmark_group("status_report_2000_apps");
+    g.bench_function("json/typed", |b| b.iter(|| from_json::<StatusReport>(black_box(json.as_bytes())).unwrap()));
+    g.bench_function("json/serde_json::Value", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(json.as_bytes())).unwrap())
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = group;
     config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3));
-    targets = benches
+    targets = benches, shapes
 }
 criterion_main!(group);

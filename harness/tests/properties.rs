@@ -237,3 +237,124 @@ fn every_response_round_trips_in_every_format() {
     assert!(cases.get() >= 66 * 16, "{} cases", cases.get());
     assert!(keys.get() > 66 * 16 * 2, "{} keys", keys.get());
 }
+
+/// Any plist value that XML can hold (every kind but UIDs, which
+/// `buffered.rs`'s unit test covers), nested, integers beyond `i64` included.
+fn any_value() -> BoxedStrategy<plist::Value> {
+    let leaf = prop_oneof![
+        text().prop_map(plist::Value::String),
+        any::<i64>().prop_map(|i| plist::Value::Integer(i.into())),
+        any::<u64>().prop_map(|u| plist::Value::Integer(u.into())),
+        (-1.0e9f64..1.0e9).prop_map(plist::Value::Real),
+        any::<bool>().prop_map(plist::Value::Boolean),
+        proptest::collection::vec(any::<u8>(), 0..16).prop_map(plist::Value::Data),
+        (0u64..4_000_000_000).prop_map(|s| plist::Value::Date(
+            (std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(s)).into()
+        )),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(plist::Value::Array),
+            proptest::collection::btree_map(text(), inner, 0..6)
+                .prop_map(|m| plist::Value::Dictionary(m.into_iter().collect())),
+        ]
+    })
+    .boxed()
+}
+
+/// A dictionary that looks like a command or a payload: a known tag with
+/// random other keys, so typed decoding meets wrong kinds and unknown keys.
+fn tagged(tag: &'static str, values: Vec<&'static str>) -> BoxedStrategy<plist::Dictionary> {
+    (proptest::sample::select(values), proptest::collection::btree_map(text(), any_value(), 0..8))
+        .prop_map(move |(t, rest)| {
+            let mut d: plist::Dictionary = rest.into_iter().collect();
+            d.insert(tag.to_owned(), plist::Value::String(t.to_owned()));
+            d
+        })
+        .boxed()
+}
+
+/// The same document in binary form.
+fn binary_of(xml: &[u8]) -> Vec<u8> {
+    let value: plist::Value = plist::from_bytes(xml).unwrap();
+    let mut bin = Vec::new();
+    value.to_writer_binary(&mut bin).unwrap();
+    bin
+}
+
+/// A copy of `dict` with `tag` moved to the end.
+fn with_tag_last(dict: &plist::Dictionary, tag: &str) -> plist::Dictionary {
+    let mut last: plist::Dictionary =
+        dict.iter().filter(|(k, _)| *k != tag).map(|(k, v)| (k.clone(), v.clone())).collect();
+    last.insert(tag.to_owned(), dict[tag].clone());
+    last
+}
+
+/// A dictionary as XML with `first` as its first key, the others in their
+/// order.
+fn xml_with_first(dict: &plist::Dictionary, first: &str) -> Vec<u8> {
+    let mut reordered = plist::Dictionary::new();
+    if let Some(v) = dict.get(first) {
+        reordered.insert(first.to_owned(), v.clone());
+    }
+    for (k, v) in dict {
+        if k != first {
+            reordered.insert(k.clone(), v.clone());
+        }
+    }
+    let mut xml = Vec::new();
+    plist::Value::Dictionary(reordered).to_writer_xml(&mut xml).unwrap();
+    xml
+}
+
+/// Dictionaries typed by a tag (`AnyRequest`, `AnyPayload`) are read up to
+/// the tag, the entries before it taken apart by this crate, the rest
+/// decoded straight from the plist crate's deserializer. Whatever the
+/// tag's position, and in XML and binary alike, the result is the same as
+/// with the tag first (where the plist crate's deserializer reads
+/// everything), for any value with random content: wrong kinds, unknown
+/// keys, every plist kind, integers beyond `i64`.
+#[test]
+fn values_before_the_tag_decode_as_the_plist_crate_decodes_them() {
+    use apple_device_management::profiles::AnyPayload;
+    let config = || Config { cases: 256, failure_persistence: None, ..Config::default() };
+    let commands: Vec<&'static str> = availability::commands().iter().map(|f| f.name).collect();
+    let cases = std::cell::Cell::new(0usize);
+    TestRunner::new(config())
+        .run(&tagged("RequestType", commands), |command| {
+            let mut whole = plist::Dictionary::new();
+            whole.insert("CommandUUID".into(), "prop".into());
+            // The tag last: every other key is read before it.
+            whole.insert("Command".into(), plist::Value::Dictionary(with_tag_last(&command, "RequestType")));
+            let mut xml = Vec::new();
+            plist::Value::Dictionary(whole.clone()).to_writer_xml(&mut xml).unwrap();
+            let first = xml_with_first(&command, "RequestType");
+            let first: plist::Value = plist::from_bytes(&first).unwrap();
+            whole.insert("Command".into(), first);
+            let mut xml_first = Vec::new();
+            plist::Value::Dictionary(whole).to_writer_xml(&mut xml_first).unwrap();
+            let decode =
+                |b: &[u8]| apple_device_management::from_plist::<Command<AnyRequest>>(b).map_err(|e| e.to_string());
+            let tag_last = decode(&xml);
+            prop_assert_eq!(&tag_last, &decode(&xml_first));
+            prop_assert_eq!(&tag_last, &decode(&binary_of(&xml)));
+            cases.set(cases.get() + 1);
+            Ok(())
+        })
+        .unwrap();
+    let payload_types: Vec<&'static str> = AnyPayload::TAGS.to_vec();
+    TestRunner::new(config())
+        .run(&tagged("PayloadType", payload_types), |payload| {
+            let mut xml = Vec::new();
+            plist::Value::Dictionary(with_tag_last(&payload, "PayloadType")).to_writer_xml(&mut xml).unwrap();
+            let decode = |b: &[u8]| apple_device_management::from_plist::<AnyPayload>(b).map_err(|e| e.to_string());
+            let tag_last = decode(&xml);
+            prop_assert!(tag_last.is_ok(), "{:?}", tag_last);
+            prop_assert_eq!(&tag_last, &decode(&xml_with_first(&payload, "PayloadType")));
+            prop_assert_eq!(&tag_last, &decode(&binary_of(&xml)));
+            cases.set(cases.get() + 1);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(cases.get(), 512);
+}
