@@ -269,13 +269,12 @@ pub type Fit = (usize, usize);
 /// The value is read in place, never copied: a candidate that fails leaves
 /// it whole for the next one, or for `Unrecognized`.
 #[inline(never)]
-pub fn try_candidate<T, Out>(value: &plist::Value, best: &mut Option<(Fit, Out)>, wrap: fn(T) -> Out, several: bool)
+pub fn try_candidate<T, Out>(value: &plist::Value, best: &mut Option<(Fit, Out)>, wrap: fn(T) -> Out)
 where
     T: serde::de::DeserializeOwned + FieldValue + UnknownKeyCount,
 {
     let Ok(v) = crate::format::from_value_nested::<T>(value) else { return };
-    // The only candidate for its tag needs no score.
-    let fit = if several { (crate::deviations(&v).len(), v.unknown_key_count()) } else { (0, 0) };
+    let fit = (crate::deviations(&v).len(), v.unknown_key_count());
     if best.as_ref().is_none_or(|(b, _)| fit < *b) {
         *best = Some((fit, wrap(v)));
     }
@@ -384,7 +383,6 @@ macro_rules! __any_tagged {
                     tag_value.map(|v| ($tag, v)),
                 )?);
                 let mut best: ::core::option::Option<($crate::__private::Fit, Self)> = None;
-                let several = candidates > 1;
                 // One call per candidate keeps each candidate's value out of
                 // this frame (debug builds give every branch its own slot).
                 $(
@@ -393,7 +391,6 @@ macro_rules! __any_tagged {
                             &value,
                             &mut best,
                             |v| Self::$variant(::std::boxed::Box::new(v)),
-                            several,
                         );
                     }
                 )*

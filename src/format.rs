@@ -452,12 +452,6 @@ fn plist_error_path<T: DeserializeOwned>(bytes: &[u8]) -> KeyPath {
 /// Debug formatting of messages leaves it alone).
 const NEST: char = '\u{241E}';
 
-/// The message of an error at `path` inside a buffered value, marked so
-/// that the final error names the whole path (see [`NEST`]).
-pub(crate) fn nested(path: KeyPath, raw: &str) -> String {
-    format!("{NEST}{path}{NEST}{}", clean_message(raw))
-}
-
 /// Decodes `T` from a plist value; on failure, the message carries the key
 /// path inside the value (see [`NEST`]).
 pub(crate) fn from_value_nested<T: DeserializeOwned>(value: &plist::Value) -> Result<T, String> {
@@ -467,7 +461,7 @@ pub(crate) fn from_value_nested<T: DeserializeOwned>(value: &plist::Value) -> Re
             LAST_PATH.with(|p| p.borrow_mut().0.clear());
             let _ = plist::from_value::<Tracked<T>>(value);
             let inner = LAST_PATH.with(|p| std::mem::take(&mut *p.borrow_mut()));
-            Err(nested(inner, &e.to_string()))
+            Err(format!("{NEST}{inner}{NEST}{}", clean_message(&e.to_string())))
         }
     }
 }

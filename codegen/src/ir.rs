@@ -366,10 +366,9 @@ fn build_module(
         unions: Vec::new(),
         warnings: Vec::new(),
         rules,
-        plan: BTreeMap::new(),
+        plan,
         claims: Vec::new(),
     };
-    b.plan = plan;
     let payload_avail = avail::payload(&file.payload.supported_os);
     let mut doc = vec![Para::Schema(file.title.clone())];
     doc.extend(paragraphs(file.description.as_deref()));

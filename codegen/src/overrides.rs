@@ -225,6 +225,7 @@ pub fn lookup(file: &str, path: &str) -> Option<Action> {
 /// generator happens to walk first.
 #[derive(Debug, Clone)]
 pub struct FileRules {
+    /// Each rule's path, canonical (see [`FileRules::canonical`]).
     rules: Vec<(String, Action)>,
     /// (prefix of a copy of a shared list, prefix of its first copy in path
     /// order), longest copy prefix first.
@@ -261,7 +262,10 @@ impl FileRules {
             }
             copies.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         }
-        FileRules { rules, copies }
+        let mut out = FileRules { rules, copies };
+        // A rule written for any copy is kept at the first copy's path.
+        out.rules = out.rules.iter().map(|(p, a)| (out.canonical(p), *a)).collect();
+        out
     }
 
     /// A normalized path with every copy of a shared list replaced by its
@@ -286,7 +290,7 @@ impl FileRules {
             return None;
         }
         let path = self.canonical(path);
-        self.rules.iter().find(|(p, _)| self.canonical(p) == path).map(|(_, a)| *a)
+        self.rules.iter().find(|(p, _)| *p == path).map(|(_, a)| *a)
     }
 }
 
