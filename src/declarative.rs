@@ -40,6 +40,19 @@ pub trait DeclarationPayload: Record + FieldValue {
     const DECLARATION_TYPE: &'static str;
     /// The declaration's schema: availability and key tables.
     fn schema() -> &'static crate::availability::SchemaFile;
+
+    /// Decodes a whole [`Declaration`] holding this payload. Generic here;
+    /// the generated declarations override it with
+    /// `__document!(declaration)`, so that it is compiled once, in this
+    /// crate.
+    #[doc(hidden)]
+    fn decode_declaration_document(
+        bytes: &[u8],
+        mode: crate::DecodeMode,
+        json: bool,
+    ) -> Result<Declaration<Self>, crate::Error> {
+        crate::format::document::<Declaration<Self>>(bytes, mode, json)
+    }
 }
 
 /// Declarations: one module per file of `declarative/declarations`,
@@ -103,6 +116,10 @@ const KINDS: [ValueKind; 4] = [ValueKind::String, ValueKind::String, ValueKind::
 
 impl<T: DeclarationPayload> FieldValue for Declaration<T> {
     const KIND: ValueKind = ValueKind::Dictionary;
+
+    fn decode_document(bytes: &[u8], mode: crate::DecodeMode, json: bool) -> Result<Self, crate::Error> {
+        T::decode_declaration_document(bytes, mode, json)
+    }
 
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
         let mut out = Declaration::<T>::default();
@@ -174,5 +191,9 @@ impl<'de, T: DeclarationPayload> serde::Deserialize<'de> for Declaration<T> {
 impl<T: DeclarationPayload> crate::dispatch::UnknownKeyCount for Declaration<T> {
     fn unknown_key_count(&self) -> usize {
         self.extra.len() + self.payload.extra().len()
+    }
+
+    fn knows_key(key: &str) -> bool {
+        KEYS.contains(&key)
     }
 }

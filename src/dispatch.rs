@@ -175,6 +175,8 @@ macro_rules! __any_command {
             fn absent() -> Self {
                 Self::Unrecognized(::plist::Dictionary::new())
             }
+
+            $crate::__document!(command);
         }
 
         impl $crate::ResponseBody for $resp {
@@ -262,22 +264,68 @@ macro_rules! __any_command {
 /// does not know. Lower is better; the first candidate wins a tie.
 pub type Fit = (usize, usize);
 
-/// Decodes `dict` as `T` (one of the schema files that share a tag) and
-/// keeps it in `best` if it fits better than the candidate there (see
-/// [`Fit`]). A candidate that cannot decode at all is passed over; every
-/// candidate is tried before the value is given up as untyped.
+/// The best candidate so far: its fit, its place in file order, the value.
+pub type Best<Out> = Option<(Fit, usize, Out)>;
+
+/// Decodes `value` as `T` (one of the schema files that share a tag, the
+/// `index`-th of the tag's files) and keeps it in `best` if it fits better
+/// than the candidate there (see [`Fit`]; on a tie the earlier file wins).
+/// A candidate that cannot decode at all is passed over.
 /// The value is read in place, never copied: a candidate that fails leaves
 /// it whole for the next one, or for `Unrecognized`.
 #[inline(never)]
-pub fn try_candidate<T, Out>(value: &plist::Value, best: &mut Option<(Fit, Out)>, wrap: fn(T) -> Out)
+pub fn try_candidate<T, Out>(value: &plist::Value, index: usize, best: &mut Best<Out>, wrap: fn(T) -> Out)
 where
     T: serde::de::DeserializeOwned + FieldValue + UnknownKeyCount,
 {
     let Ok(v) = crate::format::from_value_nested::<T>(value) else { return };
     let fit = (crate::deviations(&v).len(), v.unknown_key_count());
-    if best.as_ref().is_none_or(|(b, _)| fit < *b) {
-        *best = Some((fit, wrap(v)));
+    if best.as_ref().is_none_or(|(b, i, _)| (fit, index) < (*b, *i)) {
+        *best = Some((fit, index, wrap(v)));
     }
+}
+
+/// One of the files that share a tag, not decoded yet: its place among the
+/// tag's files, the least [`Fit`] it can have (see [`lower_bound`]), and
+/// how to decode it (a call of [`try_candidate`]).
+pub struct Candidate<Out> {
+    /// Its place in file order (ties go to the earlier file).
+    pub index: usize,
+    /// No decode of it can fit better than this.
+    pub bound: Fit,
+    /// Decodes it into the best so far.
+    pub decode: fn(&plist::Value, usize, &mut Best<Out>),
+}
+
+/// The least [`Fit`] a candidate `T` can reach on `value`: no deviation,
+/// and every top-level key it does not know (but the tag) in its `extra`.
+/// Only a lookup per key, no decoding.
+pub fn lower_bound<T: UnknownKeyCount>(value: &plist::Value, tag: &str) -> Fit {
+    let unknown = value.as_dictionary().map_or(0, |d| d.keys().filter(|k| *k != tag && !T::knows_key(k)).count());
+    (0, unknown)
+}
+
+/// Decodes the candidates for a shared tag, best bound first, skipping
+/// every candidate whose bound cannot beat the best fit found so far. The
+/// choice is the one decoding every candidate in file order would make
+/// (the least `(fit, index)`); a `com.apple.MCX` payload (six files) is
+/// typically decoded once instead of six times.
+pub fn choose<Out>(value: &plist::Value, mut candidates: Vec<Candidate<Out>>) -> Option<Out> {
+    candidates.sort_by_key(|c| (c.bound, c.index));
+    let mut best: Best<Out> = None;
+    for c in candidates {
+        if let Some((fit, index, _)) = &best
+            && (c.bound, c.index) > (*fit, *index)
+        {
+            // The fit of `c` is at least its bound: it cannot be chosen.
+            if c.bound > *fit {
+                break;
+            }
+            continue;
+        }
+        (c.decode)(value, c.index, &mut best);
+    }
+    best.map(|(_, _, v)| v)
 }
 
 /// Why `dict` does not decode as `T`, or `None` when it does.
@@ -293,11 +341,20 @@ pub fn candidate_error<T: serde::de::DeserializeOwned>(dict: &plist::Dictionary)
 pub trait UnknownKeyCount {
     /// The number of keys the type did not know.
     fn unknown_key_count(&self) -> usize;
+
+    /// Whether a top-level key is one the type decodes (not into `extra`).
+    /// A key it does not know counts in [`Self::unknown_key_count`] of any
+    /// decode, which makes [`lower_bound`] a true bound.
+    fn knows_key(key: &str) -> bool;
 }
 
 impl<T: crate::record::Record> UnknownKeyCount for T {
     fn unknown_key_count(&self) -> usize {
         self.extra().len()
+    }
+
+    fn knows_key(key: &str) -> bool {
+        T::key_index(key).is_some()
     }
 }
 
@@ -352,6 +409,8 @@ macro_rules! __any_tagged {
             const KIND: $crate::ValueKind = $crate::ValueKind::Dictionary;
             const DEFAULT_MODE: $crate::DecodeMode = $crate::DecodeMode::$mode;
 
+            $crate::__document!();
+
             // A family may have no file in an old schema (errors before iOS 16).
             #[allow(unused_mut, unused_variables)]
             fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
@@ -360,12 +419,12 @@ macro_rules! __any_tagged {
                 let mut map = map;
                 let (mut prefix, tag_value) = $crate::__private::read_until_tag(&mut map, $tag)?;
                 let tag = tag_value.as_ref().and_then(::plist::Value::as_string).map(str::to_owned);
-                let candidates = Self::TAGS.iter().filter(|t| tag.as_deref() == Some(**t)).count();
+                let sharing = Self::TAGS.iter().filter(|t| tag.as_deref() == Some(**t)).count();
                 // The only type for its tag: entries are buffered only until
                 // the tag, the rest is decoded straight into that type, each
                 // value once. (A lenient decode does not fail on content; if
                 // it did, the error is returned, as for a union.)
-                if candidates == 1 {
+                if sharing == 1 {
                     prefix.extend(tag_value.map(|v| ($tag.to_owned(), v)));
                     $(
                         if tag.as_deref() == Some($wire) {
@@ -375,27 +434,36 @@ macro_rules! __any_tagged {
                     )*
                     unreachable!("one candidate matched the tag");
                 }
-                // Several files share the tag (each is decoded and the best
-                // fit kept), or none has it: the whole value is needed.
+                // Several files share the tag (the best fit is kept; a file
+                // that cannot beat the best so far is not decoded, see
+                // `choose`), or none has it: the whole value is needed.
                 let value = ::plist::Value::Dictionary($crate::__private::finish_buffer(
                     map,
                     prefix,
                     tag_value.map(|v| ($tag, v)),
                 )?);
-                let mut best: ::core::option::Option<($crate::__private::Fit, Self)> = None;
-                // One call per candidate keeps each candidate's value out of
-                // this frame (debug builds give every branch its own slot).
+                let mut candidates = ::std::vec::Vec::new();
+                let mut index = 0usize;
                 $(
                     if tag.as_deref() == Some($wire) {
-                        $crate::__private::try_candidate::<$ty, Self>(
-                            &value,
-                            &mut best,
-                            |v| Self::$variant(::std::boxed::Box::new(v)),
-                        );
+                        candidates.push($crate::__private::Candidate {
+                            index,
+                            bound: $crate::__private::lower_bound::<$ty>(&value, $tag),
+                            decode: |value, index, best| {
+                                $crate::__private::try_candidate::<$ty, Self>(
+                                    value,
+                                    index,
+                                    best,
+                                    |v| Self::$variant(::std::boxed::Box::new(v)),
+                                )
+                            },
+                        });
                     }
+                    index += 1;
                 )*
+                let best = $crate::__private::choose(&value, candidates);
                 Ok($crate::__private::Decoded::Typed(match best {
-                    Some((_, v)) => v,
+                    Some(v) => v,
                     None => Self::Unrecognized(value.into_dictionary().unwrap_or_default()),
                 }))
             }
@@ -429,4 +497,57 @@ macro_rules! __any_tagged {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Candidate, Fit, choose};
+
+    thread_local! {
+        /// The fit each candidate decodes to (`None`: it does not decode),
+        /// and how many were decoded.
+        static FITS: std::cell::RefCell<(Vec<Option<Fit>>, usize)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
+    }
+
+    fn decode(_: &plist::Value, index: usize, best: &mut super::Best<usize>) {
+        let fit = FITS.with(|f| {
+            let mut f = f.borrow_mut();
+            f.1 += 1;
+            f.0[index]
+        });
+        if let Some(fit) = fit
+            && best.as_ref().is_none_or(|(b, i, _)| (fit, index) < (*b, *i))
+        {
+            *best = Some((fit, index, index));
+        }
+    }
+
+    /// Every arrangement of bounds and fits (a fit never below its bound):
+    /// `choose` picks the least `(fit, index)` that decoding all of them in
+    /// order picks, and decodes fewer when bounds allow.
+    #[test]
+    fn choose_agrees_with_decoding_every_candidate() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n) as usize
+        };
+        let mut saved = 0;
+        for _ in 0..20_000 {
+            let n = 1 + next(6);
+            let bounds: Vec<Fit> = (0..n).map(|_| (0, next(4))).collect();
+            let fits: Vec<Option<Fit>> =
+                bounds.iter().map(|b| (next(5) != 0).then(|| (next(3).saturating_sub(1), b.1 + next(3)))).collect();
+            let expected = fits.iter().enumerate().filter_map(|(i, f)| f.map(|f| (f, i))).min().map(|(_, i)| i);
+            FITS.with(|f| *f.borrow_mut() = (fits.clone(), 0));
+            let candidates =
+                bounds.iter().enumerate().map(|(index, &bound)| Candidate { index, bound, decode }).collect();
+            let got = choose(&plist::Value::Boolean(true), candidates);
+            assert_eq!(got, expected, "bounds {bounds:?} fits {fits:?}");
+            saved += n - FITS.with(|f| f.borrow().1);
+        }
+        assert!(saved > 0, "bounds never spared a decode");
+    }
 }

@@ -28,6 +28,18 @@ pub trait Request: Record {
     type Response: Record;
     /// The command's schema: availability and key tables.
     fn schema() -> &'static crate::availability::SchemaFile;
+
+    /// Decodes a whole [`Command`] holding this request. Generic here;
+    /// the generated requests override it with `__document!(command)`, so
+    /// that it is compiled once, in this crate.
+    #[doc(hidden)]
+    fn decode_command_document(
+        bytes: &[u8],
+        mode: crate::DecodeMode,
+        json: bool,
+    ) -> Result<Command<Self>, crate::Error> {
+        crate::format::document::<Command<Self>>(bytes, mode, json)
+    }
 }
 
 /// What can sit in a command's `Command` dictionary: a generated request
@@ -41,6 +53,16 @@ pub trait CommandPayload: Sized {
 
     #[doc(hidden)]
     fn encode_command<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+
+    /// Decodes a whole [`Command`] holding this payload (see
+    /// [`FieldValue::decode_document`]): through [`Request`] for one
+    /// request type, compiled in this crate for `AnyRequest`.
+    #[doc(hidden)]
+    fn decode_command_document(
+        bytes: &[u8],
+        mode: crate::DecodeMode,
+        json: bool,
+    ) -> Result<Command<Self>, crate::Error>;
 
     /// Lists the deviations in the payload.
     fn payload_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>);
@@ -70,6 +92,14 @@ impl<P: Request> CommandPayload for P {
 
     fn encode_command<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         crate::record::encode_record(self, map, Some((REQUEST_TYPE_KEY, P::REQUEST_TYPE)))
+    }
+
+    fn decode_command_document(
+        bytes: &[u8],
+        mode: crate::DecodeMode,
+        json: bool,
+    ) -> Result<Command<Self>, crate::Error> {
+        <P as Request>::decode_command_document(bytes, mode, json)
     }
 
     fn payload_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
@@ -182,6 +212,10 @@ impl<P: CommandPayload> serde::Serialize for Command<P> {
 
 impl<P: CommandPayload> FieldValue for Command<P> {
     const KIND: ValueKind = ValueKind::Dictionary;
+
+    fn decode_document(bytes: &[u8], mode: crate::DecodeMode, json: bool) -> Result<Self, crate::Error> {
+        P::decode_command_document(bytes, mode, json)
+    }
 
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
         let mut uuid = None;
@@ -334,6 +368,7 @@ pub struct EmptyResponse {
 impl Record for EmptyResponse {
     const KEYS: &'static [&'static str] = &[];
     const KINDS: &'static [ValueKind] = &[];
+    crate::__document!(reply);
     fn key_index(_: &str) -> Option<usize> {
         None
     }
@@ -511,6 +546,10 @@ impl<B: Record> FieldValue for CommandResponse<B> {
     const KIND: ValueKind = ValueKind::Dictionary;
     /// Devices send replies: decoded leniently by default.
     const DEFAULT_MODE: crate::DecodeMode = crate::DecodeMode::Lenient;
+
+    fn decode_document(bytes: &[u8], mode: crate::DecodeMode, json: bool) -> Result<Self, crate::Error> {
+        B::decode_reply_document(bytes, mode, json)
+    }
 
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
         let mut out = CommandResponse::<B>::default();

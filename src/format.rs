@@ -48,17 +48,24 @@ pub enum DecodeMode {
 
 /// Decodes an XML or binary plist in the given mode.
 pub fn from_plist_with<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: DecodeMode) -> Result<T, Error> {
-    match mode {
-        DecodeMode::Strict => from_plist_strict(bytes),
-        DecodeMode::Lenient => from_plist_lenient(bytes),
-    }
+    T::decode_document(bytes, mode, false)
 }
 
 /// Decodes JSON in the given mode.
 pub fn from_json_with<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: DecodeMode) -> Result<T, Error> {
+    T::decode_document(bytes, mode, true)
+}
+
+/// What every `from_plist*`/`from_json*` function does, through
+/// [`FieldValue::decode_document`]: the messages' own types call it from a
+/// function compiled in this crate (`__document!`), other types from the
+/// caller's crate.
+#[doc(hidden)]
+pub fn document<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: DecodeMode, json: bool) -> Result<T, Error> {
+    let decoded = if json { from_json_serde::<Root<T>>(bytes) } else { from_plist_serde::<Root<T>>(bytes) }?.0;
     match mode {
-        DecodeMode::Strict => from_json_strict(bytes),
-        DecodeMode::Lenient => from_json_lenient(bytes),
+        DecodeMode::Strict => reject_deviations(decoded),
+        DecodeMode::Lenient => Ok(decoded),
     }
 }
 
@@ -82,13 +89,12 @@ pub fn from_plist<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, E
 /// Decodes an XML or binary plist strictly: a value of the wrong kind is
 /// an error naming its key path.
 pub fn from_plist_strict<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    let value = from_plist_lenient::<T>(bytes)?;
-    reject_deviations(value)
+    T::decode_document(bytes, DecodeMode::Strict, false)
 }
 
 /// Decodes an XML or binary plist, keeping wrong-kind values raw.
 pub fn from_plist_lenient<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    from_plist_serde::<Root<T>>(bytes).map(|r| r.0)
+    T::decode_document(bytes, DecodeMode::Lenient, false)
 }
 
 /// Decodes an XML or binary plist into any serde type: your own structs, or
@@ -141,13 +147,12 @@ pub fn from_json<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Er
 
 /// Decodes JSON strictly.
 pub fn from_json_strict<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    let value = from_json_lenient::<T>(bytes)?;
-    reject_deviations(value)
+    T::decode_document(bytes, DecodeMode::Strict, true)
 }
 
 /// Decodes JSON, keeping wrong-kind values raw.
 pub fn from_json_lenient<T: FieldValue + DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    from_json_serde::<Root<T>>(bytes).map(|r| r.0)
+    T::decode_document(bytes, DecodeMode::Lenient, true)
 }
 
 /// Decodes JSON into any serde type (see [`from_plist_serde`]): errors

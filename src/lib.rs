@@ -119,7 +119,10 @@ include!(concat!(env!("OUT_DIR"), "/schema_info.rs"));
 #[doc(hidden)]
 pub mod __private {
     pub use crate::buffered::{decode_prefixed, finish_buffer, read_until_tag};
-    pub use crate::dispatch::{Fit, UnknownKeyCount, candidate_error, tag_of, try_candidate};
+    pub use crate::dispatch::{
+        Candidate, Fit, UnknownKeyCount, candidate_error, choose, lower_bound, tag_of, try_candidate,
+    };
+    pub use crate::format::document;
     pub use crate::record::{
         Decoded, FieldValue, Record, decode_opt, decode_record, decode_req, encode_extra, encode_opt, encode_req,
         field_deviations, fixed_value_deviation, raw_value, record_deviations, serialize_record, strict,

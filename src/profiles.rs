@@ -144,6 +144,10 @@ impl<T: PayloadBody> crate::dispatch::UnknownKeyCount for Payload<T> {
     fn unknown_key_count(&self) -> usize {
         self.common.extra().len() + self.body.extra().len()
     }
+
+    fn knows_key(key: &str) -> bool {
+        key == PAYLOAD_TYPE || CommonPayloadKeys::key_index(key).is_some() || T::key_index(key).is_some()
+    }
 }
 
 impl<T: PayloadBody> fmt::Display for Payload<T> {

@@ -142,6 +142,73 @@ pub trait FieldValue: ser::Serialize + Sized {
     fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Decoded<Self>, D::Error> {
         d.deserialize_newtype_struct(PLIST_VALUE, Lenient(PhantomData))
     }
+
+    /// Decodes a whole document of this type (what [`crate::from_plist`]
+    /// and [`crate::from_json`] call). This body is generic, so it is
+    /// compiled in the crate that calls it; the types that are whole
+    /// messages (profiles, check-ins, commands, declarations, errors,
+    /// status reports and the `Any*` enums) override it through
+    /// [`crate::__document!`], which compiles their decoding once, in this
+    /// crate, rather than in every crate that decodes them.
+    #[doc(hidden)]
+    fn decode_document(bytes: &[u8], mode: crate::DecodeMode, json: bool) -> Result<Self, crate::Error>
+    where
+        Self: de::DeserializeOwned,
+    {
+        crate::format::document::<Self>(bytes, mode, json)
+    }
+}
+
+/// The body of a document decoder compiled in this crate (see
+/// [`FieldValue::decode_document`]): `()` for `FieldValue` itself, or the
+/// hidden method of `Request` (`command`), `Record` (`reply`, for reply
+/// bodies) or `DeclarationPayload` (`declaration`) that decodes the type's
+/// envelope. `#[inline(never)]`
+/// keeps the function (and the generic decoding it instantiates) out of the
+/// calling crate.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __document {
+    () => {
+        #[inline(never)]
+        fn decode_document(
+            bytes: &[u8],
+            mode: $crate::DecodeMode,
+            json: bool,
+        ) -> ::core::result::Result<Self, $crate::Error> {
+            $crate::__private::document::<Self>(bytes, mode, json)
+        }
+    };
+    (command) => {
+        #[inline(never)]
+        fn decode_command_document(
+            bytes: &[u8],
+            mode: $crate::DecodeMode,
+            json: bool,
+        ) -> ::core::result::Result<$crate::Command<Self>, $crate::Error> {
+            $crate::__private::document::<$crate::Command<Self>>(bytes, mode, json)
+        }
+    };
+    (reply) => {
+        #[inline(never)]
+        fn decode_reply_document(
+            bytes: &[u8],
+            mode: $crate::DecodeMode,
+            json: bool,
+        ) -> ::core::result::Result<$crate::CommandResponse<Self>, $crate::Error> {
+            $crate::__private::document::<$crate::CommandResponse<Self>>(bytes, mode, json)
+        }
+    };
+    (declaration) => {
+        #[inline(never)]
+        fn decode_declaration_document(
+            bytes: &[u8],
+            mode: $crate::DecodeMode,
+            json: bool,
+        ) -> ::core::result::Result<$crate::declarative::Declaration<Self>, $crate::Error> {
+            $crate::__private::document::<$crate::declarative::Declaration<Self>>(bytes, mode, json)
+        }
+    };
 }
 
 /// The deepest nesting of arrays and dictionaries accepted (Apple's
@@ -618,6 +685,18 @@ pub trait Record: Default + ser::Serialize {
 
     /// Mutable access to [`Record::extra`].
     fn extra_mut(&mut self) -> &mut Extra;
+
+    /// Decodes a whole reply ([`crate::CommandResponse`]) with this body.
+    /// Generic here; the generated reply bodies override it with
+    /// `__document!(reply)`, so that it is compiled once, in this crate.
+    #[doc(hidden)]
+    fn decode_reply_document(
+        bytes: &[u8],
+        mode: crate::DecodeMode,
+        json: bool,
+    ) -> Result<crate::CommandResponse<Self>, crate::Error> {
+        crate::format::document::<crate::CommandResponse<Self>>(bytes, mode, json)
+    }
 }
 
 /// The result of matching a dictionary key against a record's keys.
@@ -908,19 +987,31 @@ pub fn field_deviations<T: FieldValue>(value: &T, key: &str, path: &mut KeyPath,
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __record_serde {
-    ($ty:ty) => {
-        $crate::__record_serde!(@impl $ty, ::core::option::Option::None, Strict);
+    // `lenient`: decoded leniently by default; `document`: a whole message,
+    // whose decoding is compiled in this crate (see `__document!`).
+    ($ty:ty $(, $key:literal, $value:literal)?, lenient, document) => {
+        $crate::__record_serde!(@impl $ty, $crate::__record_serde!(@tag $($key, $value)?), Lenient, [document]);
     };
-    ($ty:ty, lenient) => {
-        $crate::__record_serde!(@impl $ty, ::core::option::Option::None, Lenient);
+    ($ty:ty $(, $key:literal, $value:literal)?, lenient) => {
+        $crate::__record_serde!(@impl $ty, $crate::__record_serde!(@tag $($key, $value)?), Lenient, []);
     };
-    ($ty:ty, $key:literal, $value:literal) => {
-        $crate::__record_serde!(@impl $ty, ::core::option::Option::Some(($key, $value)), Strict);
+    ($ty:ty $(, $key:literal, $value:literal)?, document) => {
+        $crate::__record_serde!(@impl $ty, $crate::__record_serde!(@tag $($key, $value)?), Strict, [document]);
     };
-    ($ty:ty, $key:literal, $value:literal, lenient) => {
-        $crate::__record_serde!(@impl $ty, ::core::option::Option::Some(($key, $value)), Lenient);
+    ($ty:ty $(, $key:literal, $value:literal)?) => {
+        $crate::__record_serde!(@impl $ty, $crate::__record_serde!(@tag $($key, $value)?), Strict, []);
     };
-    (@impl $ty:ty, $tag:expr, $mode:ident) => {
+    (@tag) => {
+        ::core::option::Option::None
+    };
+    (@tag $key:literal, $value:literal) => {
+        ::core::option::Option::Some(($key, $value))
+    };
+    (@document) => {};
+    (@document document) => {
+        $crate::__document!();
+    };
+    (@impl $ty:ty, $tag:expr, $mode:ident, [$($document:ident)?]) => {
         impl ::serde::Serialize for $ty {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
                 $crate::__private::serialize_record(self, s, $tag)
@@ -942,6 +1033,7 @@ macro_rules! __record_serde {
             fn collect_deviations(&self, path: &mut $crate::KeyPath, out: &mut ::std::vec::Vec<$crate::Deviation>) {
                 $crate::__private::record_deviations(self, path, out)
             }
+            $crate::__record_serde!(@document $($document)?);
         }
     };
 }

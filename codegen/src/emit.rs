@@ -202,14 +202,26 @@ fn alias(wire: &str, rust: &str) -> TokenStream {
     quote!(#[doc(alias = #wire)])
 }
 
+/// How a record's serde impls are made (`__record_serde!`): the tag it
+/// carries, whether it decodes leniently by default, whether it is a whole
+/// message (a decoder compiled in the library).
+struct Serde<'a> {
+    tag: Option<(&'a str, &'a str)>,
+    lenient: bool,
+    document: bool,
+    /// The body of a command's reply: `CommandResponse` around it gets a
+    /// decoder compiled in the library.
+    reply: bool,
+}
+
 fn emit_struct(
     s: &Struct,
     module: &Module,
     extra_doc: &[Para],
-    tag: Option<(&str, &str)>,
-    lenient: bool,
+    serde: Serde<'_>,
     wire_name: Option<&str>,
 ) -> TokenStream {
+    let Serde { tag, lenient, document, reply } = serde;
     let name = ident(&s.name);
     let type_alias = s.wire.as_deref().or(wire_name).map(|w| alias(w, &s.name)).unwrap_or_default();
     let mut all = s.doc.clone();
@@ -342,12 +354,11 @@ fn emit_struct(
         }
     };
     let encode_param = if s.fields.is_empty() { quote!(_map) } else { quote!(map) };
-    let serde_impls = match (tag, lenient) {
-        (Some((key, value)), false) => quote!(crate::__record_serde!(#name, #key, #value);),
-        (Some((key, value)), true) => quote!(crate::__record_serde!(#name, #key, #value, lenient);),
-        (None, false) => quote!(crate::__record_serde!(#name);),
-        (None, true) => quote!(crate::__record_serde!(#name, lenient);),
-    };
+    let tag = tag.map(|(key, value)| quote!(, #key, #value));
+    let lenient = lenient.then(|| quote!(, lenient));
+    let document = document.then(|| quote!(, document));
+    let serde_impls = quote!(crate::__record_serde!(#name #tag #lenient #document););
+    let reply = reply.then(|| quote!(crate::__document!(reply);));
     quote! {
         #doc
         #type_alias
@@ -390,6 +401,8 @@ fn emit_struct(
             fn extra(&self) -> &crate::Extra {
                 &self.extra
             }
+
+            #reply
 
             fn extra_mut(&mut self) -> &mut crate::Extra {
                 &mut self.extra
@@ -516,7 +529,12 @@ pub fn module_tokens(m: &Module, table: &TokenStream) -> TokenStream {
                 let lenient = is_top
                     && matches!(m.family, Family::Checkin | Family::Profiles | Family::Status | Family::Protocol);
                 let wire_name = if is_top { m.kind.schema_name() } else { None };
-                emit_struct(s, m, &extra, tag, lenient, wire_name)
+                // Whole messages get a decoder compiled in this crate
+                // (commands and declarations get theirs through their
+                // trait, below; a payload is decoded within its profile).
+                let document = is_top && matches!(m.kind, Kind::Checkin { .. } | Kind::Error { .. } | Kind::Plain);
+                let reply = matches!(m.kind, Kind::Command { .. }) && m.response.as_deref() == Some(s.name.as_str());
+                emit_struct(s, m, &extra, Serde { tag, lenient, document, reply }, wire_name)
             }
             Item::Enum(e) => emit_enum(e),
             Item::Union(u) => emit_union(u),
@@ -553,6 +571,13 @@ pub fn module_tokens(m: &Module, table: &TokenStream) -> TokenStream {
         } else {
             quote!()
         };
+        // The envelope around a command or a declaration is the message:
+        // its decoder is compiled in the library.
+        let document = match &m.kind {
+            Kind::Command { .. } => quote!(crate::__document!(command);),
+            Kind::Declaration { .. } => quote!(crate::__document!(declaration);),
+            _ => quote!(),
+        };
         out.extend(quote! {
             impl #path for #top {
                 const #constant: &'static str = #value;
@@ -560,6 +585,7 @@ pub fn module_tokens(m: &Module, table: &TokenStream) -> TokenStream {
                 fn schema() -> &'static crate::availability::SchemaFile {
                     &#table
                 }
+                #document
             }
         });
     }
@@ -849,7 +875,13 @@ pub fn status_tree(modules: &[Module]) -> TokenStream {
     };
     let mut out = TokenStream::new();
     for s in &structs {
-        out.extend(emit_struct(s, &synthetic, &[], None, true, None));
+        out.extend(emit_struct(
+            s,
+            &synthetic,
+            &[],
+            Serde { tag: None, lenient: true, document: false, reply: false },
+            None,
+        ));
     }
     out
 }

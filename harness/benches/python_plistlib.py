@@ -1,15 +1,63 @@
-"""Times Python's plistlib (what Mac-admin tooling uses) on the same bytes
-as benches/decode.rs. Run `cargo bench -p apple-device-management-harness --bench decode` first
-(it writes target/bench-input/), then `python3 harness/benches/python_plistlib.py`."""
-import pathlib, plistlib, statistics, time
+"""Python's plistlib (what Mac-admin tooling uses) against this crate's typed
+decode, on the same bytes: every file benches/decode.rs writes to
+target/bench-input/ (the four message shapes of issue 17 and the
+1,000-app list), XML and binary; the JSON status report against Python's
+json module (plistlib does not read JSON).
 
-root = pathlib.Path(__file__).resolve().parent.parent.parent / "target" / "bench-input"
-for name in ["managed_application_list_1000.xml", "managed_application_list_1000.bplist"]:
-    data = (root / name).read_bytes()
-    plistlib.loads(data)
-    times = []
-    for _ in range(30):
-        t = time.perf_counter()
-        plistlib.loads(data)
-        times.append(time.perf_counter() - t)
-    print(f"{name}: plistlib.loads median {statistics.median(times) * 1e3:.2f} ms over 30 runs")
+    cargo bench -p apple-device-management-harness --bench decode   # writes the inputs
+    cargo build --release -p apple-device-management-harness --example typed_median
+    python3 harness/benches/python_plistlib.py [rounds]
+
+Python and the Rust timing binary (harness/examples/typed_median.rs) run in
+turns, `rounds` times (3 by default), so that the machine's drift touches
+both; each figure is a median of 30 runs after one warm-up. The ratio is
+Python's median over the typed median of the same round. Without the Rust
+binary only Python's times are printed."""
+import json, pathlib, plistlib, statistics, subprocess, sys, time
+
+repo = pathlib.Path(__file__).resolve().parent.parent.parent
+root = repo / "target" / "bench-input"
+rust = repo / "target" / "release" / "examples" / "typed_median"
+rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+
+
+def python_times():
+    out = {}
+    for path in sorted(root.iterdir()):
+        data = path.read_bytes()
+        load = json.loads if path.suffix == ".json" else plistlib.loads
+        load(data)
+        times = []
+        for _ in range(30):
+            t = time.perf_counter()
+            load(data)
+            times.append(time.perf_counter() - t)
+        out[path.name] = statistics.median(times) * 1e3
+    return out
+
+
+def rust_times():
+    if not rust.exists():
+        return {}
+    lines = subprocess.run([str(rust)], check=True, capture_output=True, text=True).stdout.splitlines()
+    out = {}
+    for line in lines:
+        name, *fields = line.split()
+        out[name] = dict(f.split("=") for f in fields)
+    return out
+
+
+for r in range(1, rounds + 1):
+    py, rs = python_times(), rust_times()
+    print(f"round {r}")
+    for name, ms in py.items():
+        loader = "json.loads" if name.endswith(".json") else "plistlib.loads"
+        if name in rs:
+            typed = float(rs[name]["typed_ms"])
+            lenient, strict = float(rs[name]["lenient_ms"]), float(rs[name]["strict_ms"])
+            print(
+                f"  {name}: {loader} {ms:.2f} ms, typed {typed:.3f} ms, ratio {ms / typed:.1f}x; "
+                f"strict/lenient {strict / lenient:.2f}"
+            )
+        else:
+            print(f"  {name}: {loader} {ms:.2f} ms")

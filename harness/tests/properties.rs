@@ -358,3 +358,83 @@ fn values_before_the_tag_decode_as_the_plist_crate_decodes_them() {
         .unwrap();
     assert_eq!(cases.get(), 512);
 }
+
+/// The decoded fit of one candidate for a shared tag, as `AnyPayload`
+/// scores it: deviations, then keys the type did not know; `None` when it
+/// does not decode at all.
+fn candidate_fit<T>(xml: &[u8]) -> Option<(usize, usize)>
+where
+    T: apple_device_management::profiles::PayloadBody + serde::de::DeserializeOwned,
+{
+    use apple_device_management::__private::UnknownKeyCount;
+    let p: apple_device_management::profiles::Payload<T> = apple_device_management::from_plist_lenient(xml).ok()?;
+    Some((apple_device_management::deviations(&p).len(), p.unknown_key_count()))
+}
+
+/// Six schema files share `com.apple.MCX`. `AnyPayload` decodes a
+/// candidate only while its bound (its unknown top-level keys) can still
+/// beat the best fit so far; it must choose what decoding every candidate,
+/// in file order, chooses: fewest deviations, then fewest unknown keys, the
+/// earlier file on a tie. Random payloads mix keys of all six files, with
+/// values of the right kind or of any kind, and unknown keys.
+#[test]
+fn a_shared_payload_type_chooses_as_decoding_every_candidate_would() {
+    use apple_device_management::profiles::{
+        AnyPayload, McxAccounts, McxEnergySaver, McxFileVault2Keys, McxMobililty, McxTimeServer, McxWifi,
+    };
+    let files: Vec<&'static availability::SchemaFile> =
+        availability::files(availability::Family::Profiles).iter().filter(|f| f.name == "com.apple.MCX").collect();
+    assert_eq!(files.len(), 6, "the pinned schema has six com.apple.MCX files");
+    let keys: Vec<(&'static KeyTable, &'static KeyEntry)> = files
+        .iter()
+        .flat_map(|f| f.request.top_level().iter().filter(|k| !k.element).map(move |k| (&f.request, k)))
+        .collect();
+    let entry = |(table, key): (&'static KeyTable, &'static KeyEntry)| {
+        prop_oneof![3 => value(table, key, 1), 1 => any_value()].prop_map(move |v| (key.name.to_owned(), v))
+    };
+    let strategy = (
+        proptest::sample::subsequence(keys.clone(), 0..=8.min(keys.len()))
+            .prop_flat_map(move |chosen| chosen.into_iter().map(entry).collect::<Vec<_>>()),
+        proptest::collection::btree_map("[a-z]{1,8}", any_value(), 0..2),
+    );
+    let chosen_variants = std::cell::RefCell::new(std::collections::BTreeSet::new());
+    TestRunner::new(Config { cases: 512, failure_persistence: None, ..Config::default() })
+        .run(&strategy, |(known, unknown)| {
+            let mut d: plist::Dictionary = unknown.into_iter().collect();
+            d.extend(known);
+            d.insert("PayloadType".into(), "com.apple.MCX".into());
+            d.insert("PayloadIdentifier".into(), "com.example.mcx".into());
+            d.insert("PayloadUUID".into(), "5E3A7B8C-0000-4000-8000-000000000001".into());
+            d.insert("PayloadVersion".into(), 1.into());
+            let mut xml = Vec::new();
+            plist::Value::Dictionary(d).to_writer_xml(&mut xml).unwrap();
+            // File order, as in AnyPayload::TAGS.
+            let fits = [
+                candidate_fit::<McxAccounts>(&xml),
+                candidate_fit::<McxEnergySaver>(&xml),
+                candidate_fit::<McxFileVault2Keys>(&xml),
+                candidate_fit::<McxMobililty>(&xml),
+                candidate_fit::<McxTimeServer>(&xml),
+                candidate_fit::<McxWifi>(&xml),
+            ];
+            let expected = fits.iter().enumerate().filter_map(|(i, f)| f.map(|f| (f, i))).min().map(|(_, i)| i);
+            let decoded: AnyPayload = apple_device_management::from_plist(&xml).unwrap();
+            let got = match decoded {
+                AnyPayload::McxAccounts(_) => Some(0),
+                AnyPayload::McxEnergySaver(_) => Some(1),
+                AnyPayload::McxFileVault2Keys(_) => Some(2),
+                AnyPayload::McxMobililty(_) => Some(3),
+                AnyPayload::McxTimeServer(_) => Some(4),
+                AnyPayload::McxWifi(_) => Some(5),
+                AnyPayload::Unrecognized(_) => None,
+                other => panic!("not an MCX candidate: {other:?}"),
+            };
+            prop_assert_eq!(got, expected, "fits {:?}", fits);
+            chosen_variants.borrow_mut().insert(got);
+            Ok(())
+        })
+        .unwrap();
+    // The random payloads reach every file, not one default choice.
+    let chosen_variants = chosen_variants.into_inner();
+    assert!(chosen_variants.len() >= 6, "{chosen_variants:?}");
+}

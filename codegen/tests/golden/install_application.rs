@@ -926,6 +926,7 @@ impl crate::__private::Record for InstallApplicationResponse {
     fn extra(&self) -> &crate::Extra {
         &self.extra
     }
+    crate::__document!(reply);
     fn extra_mut(&mut self) -> &mut crate::Extra {
         &mut self.extra
     }
@@ -1061,4 +1062,5 @@ impl crate::Request for InstallApplication {
     fn schema() -> &'static crate::availability::SchemaFile {
         &crate::tables::COMMANDS[4]
     }
+    crate::__document!(command);
 }

@@ -336,4 +336,5 @@ impl crate::Request for InstallEnterpriseApplication {
     fn schema() -> &'static crate::availability::SchemaFile {
         &crate::tables::COMMANDS[3]
     }
+    crate::__document!(command);
 }

@@ -170,6 +170,7 @@ impl crate::__private::Record for ManagedApplicationListResponse {
     fn extra(&self) -> &crate::Extra {
         &self.extra
     }
+    crate::__document!(reply);
     fn extra_mut(&mut self) -> &mut crate::Extra {
         &mut self.extra
     }
@@ -610,4 +611,5 @@ impl crate::Request for ManagedApplicationList {
     fn schema() -> &'static crate::availability::SchemaFile {
         &crate::tables::COMMANDS[7]
     }
+    crate::__document!(command);
 }

@@ -1,0 +1,74 @@
+//! Median typed decode time of each file `cargo bench --bench decode`
+//! writes to `target/bench-input/`, for comparison with Python's plistlib
+//! (`harness/benches/python_plistlib.py` runs this between its own rounds),
+//! and the lenient and strict decodes of the same bytes, interleaved.
+//!
+//! ```text
+//! cargo build --release -p apple-device-management-harness --example typed_median
+//! target/release/examples/typed_median            # one line per file
+//! ```
+//!
+//! Each line: `<file> typed_ms=<median> lenient_ms=<median> strict_ms=<median>`
+//! (medians of 30 runs after one warm-up run; lenient and strict alternate
+//! run by run, so the machine's drift touches both alike).
+
+use std::path::Path;
+use std::time::Instant;
+
+use apple_device_management::commands::{
+    DeviceInformationResponse, InstalledApplicationListResponse, ManagedApplicationListResponse,
+};
+use apple_device_management::declarative::protocol::StatusReport;
+use apple_device_management::profiles::Profile;
+use apple_device_management::{CommandResponse, DecodeMode, Error, FieldValue, from_json_with, from_plist_with};
+use serde::de::DeserializeOwned;
+
+const RUNS: usize = 30;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn time(f: &dyn Fn(DecodeMode) -> Result<(), Error>, mode: DecodeMode) -> f64 {
+    let start = Instant::now();
+    f(mode).expect("the bench input decodes");
+    start.elapsed().as_secs_f64() * 1e3
+}
+
+fn measure<T: FieldValue + DeserializeOwned>(name: &str, bytes: &[u8], json: bool) {
+    let decode = |mode: DecodeMode| -> Result<(), Error> {
+        let v: T = if json { from_json_with(bytes, mode)? } else { from_plist_with(bytes, mode)? };
+        std::hint::black_box(v);
+        Ok(())
+    };
+    let (mut typed, mut lenient, mut strict) = (Vec::new(), Vec::new(), Vec::new());
+    time(&decode, T::DEFAULT_MODE);
+    for _ in 0..RUNS {
+        typed.push(time(&decode, T::DEFAULT_MODE));
+        lenient.push(time(&decode, DecodeMode::Lenient));
+        strict.push(time(&decode, DecodeMode::Strict));
+    }
+    println!("{name} typed_ms={:.3} lenient_ms={:.3} strict_ms={:.3}", median(typed), median(lenient), median(strict));
+}
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-input");
+    let read = |name: &str| {
+        std::fs::read(dir.join(name)).unwrap_or_else(|e| {
+            panic!("{name}: {e}; run `cargo bench -p apple-device-management-harness --bench decode` first")
+        })
+    };
+    for ext in ["xml", "bplist"] {
+        let name = format!("device_information_reply.{ext}");
+        measure::<CommandResponse<DeviceInformationResponse>>(&name, &read(&name), false);
+        let name = format!("installed_application_list_5000.{ext}");
+        measure::<CommandResponse<InstalledApplicationListResponse>>(&name, &read(&name), false);
+        let name = format!("managed_application_list_1000.{ext}");
+        measure::<CommandResponse<ManagedApplicationListResponse>>(&name, &read(&name), false);
+        let name = format!("profile_200_all.{ext}");
+        measure::<Profile>(&name, &read(&name), false);
+    }
+    let name = "status_report_2000_apps.json";
+    measure::<StatusReport>(name, &read(name), true);
+}
