@@ -63,10 +63,7 @@ pub fn from_json_with<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: Deco
 #[doc(hidden)]
 pub fn document<T: FieldValue + DeserializeOwned>(bytes: &[u8], mode: DecodeMode, json: bool) -> Result<T, Error> {
     let decoded = if json { from_json_serde::<Root<T>>(bytes) } else { from_plist_serde::<Root<T>>(bytes) }?.0;
-    match mode {
-        DecodeMode::Strict => reject_deviations(decoded),
-        DecodeMode::Lenient => Ok(decoded),
-    }
+    in_mode(decoded, mode)
 }
 
 /// Decodes JSON (`json`) or a plist in the given mode.
@@ -377,10 +374,15 @@ pub fn plist_to_json(value: &plist::Value) -> Result<serde_json::Value, Error> {
     })
 }
 
-fn reject_deviations<T: FieldValue>(value: T) -> Result<T, Error> {
-    match deviations(&value).into_iter().next() {
-        None => Ok(value),
-        Some(d) => Err(Error::Deviation(d)),
+/// A decoded value as the mode wants it: in strict mode, its first
+/// deviation is the error.
+fn in_mode<T: FieldValue>(value: T, mode: DecodeMode) -> Result<T, Error> {
+    match mode {
+        DecodeMode::Lenient => Ok(value),
+        DecodeMode::Strict => match deviations(&value).into_iter().next() {
+            None => Ok(value),
+            Some(d) => Err(Error::Deviation(d)),
+        },
     }
 }
 
@@ -394,10 +396,7 @@ pub(crate) fn from_value_with<T: FieldValue + DeserializeOwned>(
         Ok(v) => v.0,
         Err(e) => return Err(nested_error(KeyPath::root(), &e, |path, message| Error::Plist { path, message })),
     };
-    match mode {
-        DecodeMode::Strict => reject_deviations(decoded),
-        DecodeMode::Lenient => Ok(decoded),
-    }
+    in_mode(decoded, mode)
 }
 
 fn to_key_path(path: &serde_path_to_error::Path) -> KeyPath {

@@ -170,43 +170,21 @@ pub trait FieldValue: ser::Serialize + Sized {
 #[macro_export]
 macro_rules! __document {
     () => {
-        #[inline(never)]
-        fn decode_document(
-            bytes: &[u8],
-            mode: $crate::DecodeMode,
-            json: bool,
-        ) -> ::core::result::Result<Self, $crate::Error> {
-            $crate::__private::document::<Self>(bytes, mode, json)
-        }
+        $crate::__document!(@fn decode_document, Self);
     };
     (command) => {
-        #[inline(never)]
-        fn decode_command_document(
-            bytes: &[u8],
-            mode: $crate::DecodeMode,
-            json: bool,
-        ) -> ::core::result::Result<$crate::Command<Self>, $crate::Error> {
-            $crate::__private::document::<$crate::Command<Self>>(bytes, mode, json)
-        }
+        $crate::__document!(@fn decode_command_document, $crate::Command<Self>);
     };
     (reply) => {
-        #[inline(never)]
-        fn decode_reply_document(
-            bytes: &[u8],
-            mode: $crate::DecodeMode,
-            json: bool,
-        ) -> ::core::result::Result<$crate::CommandResponse<Self>, $crate::Error> {
-            $crate::__private::document::<$crate::CommandResponse<Self>>(bytes, mode, json)
-        }
+        $crate::__document!(@fn decode_reply_document, $crate::CommandResponse<Self>);
     };
     (declaration) => {
+        $crate::__document!(@fn decode_declaration_document, $crate::declarative::Declaration<Self>);
+    };
+    (@fn $name:ident, $ty:ty) => {
         #[inline(never)]
-        fn decode_declaration_document(
-            bytes: &[u8],
-            mode: $crate::DecodeMode,
-            json: bool,
-        ) -> ::core::result::Result<$crate::declarative::Declaration<Self>, $crate::Error> {
-            $crate::__private::document::<$crate::declarative::Declaration<Self>>(bytes, mode, json)
+        fn $name(bytes: &[u8], mode: $crate::DecodeMode, json: bool) -> ::core::result::Result<$ty, $crate::Error> {
+            $crate::__private::document::<$ty>(bytes, mode, json)
         }
     };
 }

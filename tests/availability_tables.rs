@@ -427,3 +427,55 @@ fn report_rows_match_an_independent_reading_of_every_other_family() {
     assert!(compared >= 3700, "{compared} rows compared");
     eprintln!("{compared} report rows compared; {skipped_recursive} below recursive keys not compared");
 }
+
+// ---------------------------------------------------------------------------
+// The name index the checker searches (`KeyTable::named`), against a scan.
+
+/// Every level of a table: the top level and each key's children.
+fn levels(table: &KeyTable) -> Vec<Option<&'static KeyEntry>> {
+    std::iter::once(None).chain(table.rows.iter().filter(|e| e.children.1 > 0).map(Some)).collect()
+}
+
+#[test]
+fn the_name_index_finds_what_a_scan_finds_in_every_level_of_every_table() {
+    let mut found = 0;
+    let mut levels_checked = 0;
+    for family in availability::Family::ALL {
+        for file in availability::files(family) {
+            for table in [&file.request, &file.response] {
+                assert_eq!(table.by_name.len(), table.rows.len(), "{}", file.path);
+                // Every row is in a level, and found there.
+                let mut seen = vec![false; table.rows.len()];
+                for parent in levels(table) {
+                    levels_checked += 1;
+                    let level = parent.map_or_else(|| table.top_level(), |p| table.children(p));
+                    for e in level {
+                        let by_scan = level.iter().find(|k| k.name == e.name).unwrap();
+                        let by_index =
+                            table.named(parent, e.name).unwrap_or_else(|| panic!("{}: {}", file.path, e.name));
+                        assert!(std::ptr::eq(by_scan, by_index), "{}: {} found another row", file.path, e.name);
+                        if let Some(i) = table.rows.iter().position(|r| std::ptr::eq(r, by_index)) {
+                            seen[i] = true;
+                        }
+                        found += 1;
+                    }
+                    // Names that are not there, around and between the real ones.
+                    for e in level {
+                        for absent in [format!("{}~", e.name), format!("!{}", e.name), String::new()] {
+                            if level.iter().all(|k| k.name != absent) {
+                                assert!(table.named(parent, &absent).is_none(), "{}: {absent:?} found", file.path);
+                            }
+                        }
+                    }
+                }
+                // Of two rows with one name only the first can be found;
+                // the pinned schema has none such.
+                assert!(seen.iter().all(|s| *s), "{}: a row no level finds", file.path);
+            }
+        }
+    }
+    // Full schema (3,891 keys in 1,391 levels in 18.1).
+    if !availability::files(availability::Family::Profiles).is_empty() && !availability::commands().is_empty() {
+        assert!(found > 3000 && levels_checked > 1000, "{found} keys in {levels_checked} levels");
+    }
+}
