@@ -5,11 +5,17 @@
 # and the user's crate are built cold first (what this crate costs, once);
 # then the user's crate is rebuilt after a one-line change (what it costs on
 # every build of the user's own code), in debug and in release. Wall-clock
-# seconds are printed for each.
+# seconds are printed for each. A third configuration is debug with this
+# crate's debug info cut to line tables (what README's "Compile times"
+# suggests: `[profile.dev.package.apple-device-management] debug =
+# "line-tables-only"`): a debug rebuild is mostly linking the debug info.
+# For each debug rebuild the link alone is timed too (the linker command
+# rustc prints, run again on the objects it kept).
 # Run from the repository root:
 #
-#   DEVICE_MANAGEMENT_SCHEMA=../shared/apple-device-management scripts/downstream-compile-cost.sh
+#   DEVICE_MANAGEMENT_SCHEMA=../shared/apple-device-management scripts/downstream-compile-cost.sh [debug|release|line-tables]...
 #
+# With no argument, all three.
 # Uses its own target directory under target/ (about 3 GB), removed at the end.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -44,20 +50,39 @@ fn main() {
 }
 EOF
 }
-time_build() { # profile label
+seconds() { # command...
     local start end
     start=$(date +%s.%N)
-    cargo build --quiet --manifest-path "$work/Cargo.toml" $1
+    "$@"
     end=$(date +%s.%N)
-    printf '%s: %.1f s\n' "$2" "$(echo "$end - $start" | bc)"
+    echo "$end - $start" | bc
 }
-for profile in "" "--release"; do
-    name=${profile:-"--debug"}
-    write_main "first"
-    # The dependency, cold (and the user's crate once): timed apart.
-    time_build "$profile" "library and user crate ${name#--}, cold"
-    touch "$work/src/main.rs"
-    write_main "second"
-    time_build "$profile" "user crate ${name#--}, rebuild after a one-line change"
+line_tables=(--config 'profile.dev.package.apple-device-management.debug="line-tables-only"')
+for config in "${@:-debug release line-tables}"; do
+    for name in $config; do
+        case $name in
+            debug) flags=() ;;
+            release) flags=(--release) ;;
+            line-tables) flags=("${line_tables[@]}") ;;
+            *) echo "unknown configuration $name (debug, release, line-tables)" >&2; exit 2 ;;
+        esac
+        export CARGO_TARGET_DIR="$work/target-$name"
+        write_main "first"
+        # The dependency, cold (and the user's crate once): timed apart.
+        printf '%s: library and user crate, cold: %.1f s\n' "$name" \
+            "$(seconds cargo build --quiet --manifest-path "$work/Cargo.toml" "${flags[@]}")"
+        write_main "second"
+        printf '%s: user crate, rebuild after a one-line change: %.1f s\n' "$name" \
+            "$(seconds cargo build --quiet --manifest-path "$work/Cargo.toml" "${flags[@]}")"
+        if [ "$name" != release ]; then
+            # The same rebuild, keeping the objects, then its link alone.
+            write_main "third"
+            (cd "$work" && cargo rustc --quiet "${flags[@]}" -- --print link-args -C save-temps >"$work/link-args")
+            printf '%s: of which linking: %.1f s (binary %s MB)\n' "$name" \
+                "$(cd "$work" && seconds bash -c "$(cat "$work/link-args")")" \
+                "$(( $(stat -c %s "$CARGO_TARGET_DIR/debug/compile-cost") / 1000000 ))"
+        fi
+        rm -rf "$CARGO_TARGET_DIR"
+    done
 done
 rm -rf "$work"

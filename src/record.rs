@@ -550,9 +550,7 @@ impl<T: FieldValue> FieldValue for Vec<T> {
     }
     fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
         for (i, item) in self.iter().enumerate() {
-            path.push_index(i);
-            item.collect_deviations(path, out);
-            path.pop();
+            path.below(out, || crate::value::PathSegment::Index(i), |path, out| item.collect_deviations(path, out));
         }
     }
 }
@@ -590,9 +588,7 @@ impl<T: FieldValue> FieldValue for BTreeMap<String, T> {
     }
     fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
         for (k, v) in self {
-            path.push_key(k);
-            v.collect_deviations(path, out);
-            path.pop();
+            path.below(out, || crate::value::PathSegment::Key(k.clone()), |path, out| v.collect_deviations(path, out));
         }
     }
 }
@@ -955,9 +951,7 @@ pub fn fixed_value_deviation(
 
 /// Lists deviations of a field value, under its key.
 pub fn field_deviations<T: FieldValue>(value: &T, key: &str, path: &mut KeyPath, out: &mut Vec<Deviation>) {
-    path.push_key(key);
-    value.collect_deviations(path, out);
-    path.pop();
+    path.below(out, || crate::value::PathSegment::Key(key.to_owned()), |path, out| value.collect_deviations(path, out));
 }
 
 /// Implements `Serialize`, `Deserialize` and [`FieldValue`] for a record,
