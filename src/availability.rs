@@ -434,16 +434,11 @@ impl KeyEntry {
 
 /// The keys of one section (request or response) of a schema file.
 #[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
 pub struct KeyTable {
     /// All rows, breadth first.
     pub rows: &'static [KeyEntry],
     /// `(first, count)` of the top-level keys.
     pub top: (u16, u16),
-    /// For every level (the top-level keys, a key's children), the level's
-    /// row indices sorted by name length, then by name, at the level's own
-    /// positions: what [`KeyTable::named`] searches.
-    pub by_name: &'static [u16],
 }
 
 impl KeyTable {
@@ -462,22 +457,6 @@ impl KeyTable {
     /// The children of a key of this table.
     pub fn children(&self, key: &KeyEntry) -> &'static [KeyEntry] {
         self.range(key.children)
-    }
-
-    /// The key called `name` in one level of this table: the top level
-    /// (`None`) or a key's children. Found by binary search over
-    /// [`by_name`](Self::by_name); of two keys with one name, the first.
-    pub fn named(&self, parent: Option<&KeyEntry>, name: &str) -> Option<&'static KeyEntry> {
-        let (first, count) = parent.map_or(self.top, |p| p.children);
-        let (first, count) = (usize::from(first), usize::from(count));
-        let rows = self.rows;
-        let Some(sorted) = self.by_name.get(first..first + count) else {
-            // A table without the index (none is generated so): a scan.
-            return self.range(parent.map_or(self.top, |p| p.children)).iter().find(|e| e.name == name);
-        };
-        let name_of = |i: &u16| rows.get(usize::from(*i)).map_or("", |e| e.name);
-        let at = sorted.partition_point(|i| shorter_or_before(name_of(i), name));
-        sorted.get(at).filter(|i| same_key(name_of(i), name)).and_then(|i| rows.get(usize::from(*i)))
     }
 
     /// Finds a key by path. Segments are key names; array elements and
@@ -815,18 +794,6 @@ pub fn files(family: Family) -> &'static [SchemaFile] {
 /// or the top type's name otherwise.
 pub fn schema_file(family: Family, name: &str) -> Option<&'static SchemaFile> {
     files(family).iter().find(|f| same_key(f.name, name))
-}
-
-/// The order of [`KeyTable::by_name`]: `a` is shorter than `b`, or as long
-/// and before it. Lengths and first bytes are compared inline; only names
-/// of one length that start alike reach `memcmp`.
-#[inline]
-fn shorter_or_before(a: &str, b: &str) -> bool {
-    let (x, y) = (a.as_bytes(), b.as_bytes());
-    match x.len().cmp(&y.len()).then_with(|| x.first().cmp(&y.first())) {
-        std::cmp::Ordering::Equal => x < y,
-        order => order.is_lt(),
-    }
 }
 
 /// `a == b`, testing the length and first byte inline before calling

@@ -489,7 +489,12 @@ pub fn against(file: &SchemaFile, value: &plist::Value, target: &Target) -> Repo
     with_tree(value, |root, report| {
         let Some(d) = dict_or_report(root, report) else { return };
         if supported(file, "document", &[], target, report) {
-            Walker::new(&file.request, target, report, &[]).document(&[top(file)], d, &[], true);
+            Walker::new(&file.request, target, report, &[]).document(
+                &[(&file.request, file.request.top_level())],
+                d,
+                &[],
+                true,
+            );
         }
     })
 }
@@ -561,7 +566,7 @@ fn unknown_type(key: &'static str, value: Option<&str>, at: &[Step<'_>], report:
 
 /// A file's top-level request keys, as a walker level.
 fn top(file: &SchemaFile) -> Level<'_> {
-    (&file.request, None)
+    (&file.request, file.request.top_level())
 }
 
 fn command_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
@@ -634,7 +639,7 @@ fn response_doc(d: NodeRef<'_>, request_type: Option<&str>, target: &Target, rep
     let walker = Walker::new(&file.response, target, report, &[]);
     let acknowledged = status.and_then(|s| s.as_str()) == Some("Acknowledged");
     let mut walker = if acknowledged { walker } else { walker.without_required() };
-    walker.document(&[(&file.response, None)], d, ENVELOPE_KEYS, true);
+    walker.document(&[(&file.response, file.response.top_level())], d, ENVELOPE_KEYS, true);
 }
 
 fn checkin_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
@@ -733,8 +738,11 @@ fn payload_doc<'t>(
     }
     // Of several files, those that know one of the payload's keys (else the
     // first): their required keys are the ones that apply.
-    let mut chosen: Vec<&'static SchemaFile> =
-        files.iter().copied().filter(|f| p.entries().any(|(k, _)| f.request.named(None, k).is_some())).collect();
+    let mut chosen: Vec<&'static SchemaFile> = files
+        .iter()
+        .copied()
+        .filter(|f| p.entries().any(|(k, _)| f.request.top_level().iter().any(|e| availability::same_key(e.name, k))))
+        .collect();
     if chosen.is_empty() {
         chosen.push(first);
     }

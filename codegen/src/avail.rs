@@ -513,31 +513,8 @@ fn kind_text(t: &ValueType) -> &'static str {
     }
 }
 
-/// For every level of a table (the top level and each key's children,
-/// contiguous rows), the level's row indices sorted by name length, then
-/// by name, stored at the level's own positions: the runtime's
-/// `KeyTable::named` finds a key by binary search rather than by a scan,
-/// which was a third of validating a DeviceInformation command asking
-/// every query (issue 17). Length first: most steps of the search are then
-/// decided without comparing bytes (bytes first, the search spent half its
-/// time in `memcmp`). The sort is stable, so of two rows with one name the
-/// earlier is found, as a scan would.
-pub fn by_name(rows: &[Row], top: (u16, u16)) -> Vec<u16> {
-    let mut out: Vec<u16> = (0..u16::try_from(rows.len()).expect("fewer than 65,535 keys")).collect();
-    let levels = std::iter::once(top).chain(rows.iter().map(|r| r.children));
-    for (first, count) in levels.filter(|&(_, count)| count > 1) {
-        let level = &mut out[usize::from(first)..usize::from(first) + usize::from(count)];
-        level.sort_by_key(|i| {
-            let name = &rows[usize::from(*i)].name;
-            (name.len(), name.clone())
-        });
-    }
-    out
-}
-
 fn rows_text(rows: &[Row], top: (u16, u16)) -> String {
-    let by_name = by_name(rows, top).iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
-    let mut out = format!("KeyTable {{ top: ({}, {}), by_name: &[{by_name}], rows: &[\n", top.0, top.1);
+    let mut out = format!("KeyTable {{ top: ({}, {}), rows: &[\n", top.0, top.1);
     for r in rows {
         let presence = match r.presence {
             Presence::Required => "P::Required",

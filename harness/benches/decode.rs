@@ -138,22 +138,6 @@ fn benches(c: &mut Criterion) {
             b.iter(|| black_box(&info_cmd).validate(&target))
         });
     }
-    // The catalogue lookup validation makes once per query, both ways: a
-    // scan of the level (what validation did before `KeyTable::named`) and
-    // the binary search over `by_name`.
-    let table = &availability::command_schema("DeviceInformation").unwrap().request;
-    let queries = table.top_level().iter().find(|k| k.name == "Queries").unwrap();
-    let element = &table.children(queries)[0];
-    let names: Vec<&str> = all.command.queries.iter().map(|q| q.as_str()).collect();
-    g.bench_function("look up every DeviceInformation query: scan", |b| {
-        b.iter(|| {
-            let level = table.children(element);
-            black_box(&names).iter().filter(|n| level.iter().any(|c| c.name == **n)).count()
-        })
-    });
-    g.bench_function("look up every DeviceInformation query: by_name", |b| {
-        b.iter(|| black_box(&names).iter().filter(|n| table.named(Some(element), n).is_some()).count())
-    });
     g.finish();
 
     // A 200-payload profile: one payload type per file of its own, and the

@@ -36,9 +36,8 @@ pub(crate) fn key_path(steps: &[Step<'_>]) -> KeyPath {
     )
 }
 
-/// One level of keys: a table and the key whose children the level is (or
-/// `None`: the table's top level).
-pub(super) type Level<'a> = (&'a KeyTable, Option<&'static KeyEntry>);
+/// One level of keys and the table its children are found in.
+pub(super) type Level<'a> = (&'a KeyTable, &'static [KeyEntry]);
 
 pub(super) struct Walker<'a, 't> {
     table: &'a KeyTable,
@@ -111,9 +110,9 @@ impl<'a, 't> Walker<'a, 't> {
                 continue;
             }
             self.path.push(Step::Key(k));
-            let found = levels
-                .iter()
-                .find_map(|&(table, parent)| table.named(parent, k).filter(|e| !e.element).map(|e| (table, e)));
+            let found = levels.iter().find_map(|(table, level)| {
+                level.iter().find(|e| availability::same_key(e.name, k) && !e.element).map(|e| (*table, e))
+            });
             match found {
                 Some((table, e)) => {
                     let outer = std::mem::replace(&mut self.table, table);
@@ -126,8 +125,8 @@ impl<'a, 't> Walker<'a, 't> {
             self.path.pop();
         }
         if self.required {
-            for &(table, parent) in levels {
-                self.missing(parent.map_or_else(|| table.top_level(), |p| table.children(p)), dict);
+            for (_, level) in levels {
+                self.missing(level, dict);
             }
         }
     }
@@ -138,10 +137,9 @@ impl<'a, 't> Walker<'a, 't> {
         self.value(e, v);
     }
 
-    /// A dictionary whose keys are the children of `parent`.
-    fn dict(&mut self, parent: &'static KeyEntry, dict: NodeRef<'t>) {
+    fn dict(&mut self, level: &'static [KeyEntry], dict: NodeRef<'t>) {
         // A dictionary of `ANY` keys: every value is an element.
-        if let [only] = self.table.children(parent)
+        if let [only] = level
             && only.element
         {
             for (k, v) in dict.entries() {
@@ -152,7 +150,7 @@ impl<'a, 't> Walker<'a, 't> {
             return;
         }
         let table = self.table;
-        self.document(&[(table, Some(parent))], dict, &[], true);
+        self.document(&[(table, level)], dict, &[], true);
     }
 
     /// Required keys that are missing, where the target supports them.
@@ -231,7 +229,7 @@ impl<'a, 't> Walker<'a, 't> {
         }
         let children = self.table.children(e);
         match v.kind() {
-            ValueKind::Dictionary if !children.is_empty() => self.dict(e, v),
+            ValueKind::Dictionary if !children.is_empty() => self.dict(children, v),
             ValueKind::Array => {
                 if let Some(b) = e.repetition
                     && outside(v.len() as f64, &b)
@@ -251,7 +249,7 @@ impl<'a, 't> Walker<'a, 't> {
             // A string whose allowed values are its subkeys (a catalogue).
             ValueKind::String if !children.is_empty() => {
                 let s = v.as_str().unwrap_or_default();
-                match self.table.named(Some(e), s) {
+                match children.iter().find(|c| c.name == s) {
                     None => self.push(Severity::Warning, Problem::UnknownValue(s.to_owned())),
                     // Unsupported, deprecated (the IMEI query since iOS 16)
                     // or ignored, as for a key.
