@@ -6,8 +6,8 @@
 # then the user's crate is rebuilt after a one-line change (what it costs on
 # every build of the user's own code), in debug and in release. Wall-clock
 # seconds are printed for each. A third configuration is debug with this
-# crate's debug info cut to line tables (what README's "Compile times"
-# suggests: `[profile.dev.package.apple-device-management] debug =
+# crate's debug info cut to line tables (what the README's "Performance"
+# section suggests: `[profile.dev.package.apple-device-management] debug =
 # "line-tables-only"`): a debug rebuild is mostly linking the debug info.
 # For each debug rebuild the link alone is timed too (the linker command
 # rustc prints, run again on the objects it kept).
