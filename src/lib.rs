@@ -80,6 +80,7 @@ pub mod jamf;
 mod open_enum;
 #[cfg(feature = "other")]
 pub mod other;
+mod plist_read;
 #[cfg(feature = "profiles")]
 pub mod profiles;
 mod record;
@@ -122,7 +123,7 @@ pub mod __private {
     pub use crate::dispatch::{
         Candidate, Fit, UnknownKeyCount, candidate_error, choose, lower_bound, tag_of, try_candidate,
     };
-    pub use crate::format::document;
+    pub use crate::format::{PlistDecoder, document, with_plist_decoder};
     pub use crate::record::{
         Decoded, FieldValue, Record, decode_opt, decode_record, decode_req, encode_extra, encode_opt, encode_req,
         field_deviations, fixed_value_deviation, raw_value, record_deviations, serialize_record, strict,

@@ -550,7 +550,9 @@ impl<T: FieldValue> FieldValue for Vec<T> {
     }
     fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
         for (i, item) in self.iter().enumerate() {
-            path.below(out, || crate::value::PathSegment::Index(i), |path, out| item.collect_deviations(path, out));
+            path.push_index(i);
+            item.collect_deviations(path, out);
+            path.pop();
         }
     }
 }
@@ -588,7 +590,9 @@ impl<T: FieldValue> FieldValue for BTreeMap<String, T> {
     }
     fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
         for (k, v) in self {
-            path.below(out, || crate::value::PathSegment::Key(k.clone()), |path, out| v.collect_deviations(path, out));
+            path.push_key(k);
+            v.collect_deviations(path, out);
+            path.pop();
         }
     }
 }
@@ -951,7 +955,9 @@ pub fn fixed_value_deviation(
 
 /// Lists deviations of a field value, under its key.
 pub fn field_deviations<T: FieldValue>(value: &T, key: &str, path: &mut KeyPath, out: &mut Vec<Deviation>) {
-    path.below(out, || crate::value::PathSegment::Key(key.to_owned()), |path, out| value.collect_deviations(path, out));
+    path.push_key(key);
+    value.collect_deviations(path, out);
+    path.pop();
 }
 
 /// Implements `Serialize`, `Deserialize` and [`FieldValue`] for a record,

@@ -210,31 +210,12 @@ impl KeyPath {
         self.0.push(PathSegment::Key(key.to_owned()));
     }
 
-    pub(crate) fn pop(&mut self) {
-        self.0.pop();
+    pub(crate) fn push_index(&mut self, index: usize) {
+        self.0.push(PathSegment::Index(index));
     }
 
-    /// Runs `collect`, which lists deviations below this path, as if
-    /// `segment` had been pushed onto it first; the segment is built only
-    /// for the deviations `collect` found. A strict decode walks every
-    /// value for deviations and almost never finds one: building a key per
-    /// field it passed was most of that walk (issue 17).
-    pub(crate) fn below(
-        &mut self,
-        out: &mut Vec<Deviation>,
-        segment: impl FnOnce() -> PathSegment,
-        collect: impl FnOnce(&mut KeyPath, &mut Vec<Deviation>),
-    ) {
-        let (depth, before) = (self.0.len(), out.len());
-        collect(self, out);
-        if out.len() > before {
-            let segment = segment();
-            // Every deviation's path starts with this path (they are built
-            // from it); the segment goes right after it.
-            for d in &mut out[before..] {
-                d.path.0.insert(depth.min(d.path.0.len()), segment.clone());
-            }
-        }
+    pub(crate) fn pop(&mut self) {
+        self.0.pop();
     }
 
     /// Parses the textual form written by `Display` (`(root)` is the
@@ -415,38 +396,12 @@ mod tests {
         p.push_key("ManagedApplicationList");
         p.push_key("com.example.app");
         p.push_key("Status");
-        p.0.push(PathSegment::Index(3));
+        p.push_index(3);
         let text = p.to_string();
         assert_eq!(text, "ManagedApplicationList[\"com.example.app\"].Status[3]");
         assert_eq!(KeyPath::parse(&text), p);
         assert_eq!(KeyPath::root().to_string(), "(root)");
         assert_eq!(KeyPath::parse("(root)"), KeyPath::root());
-    }
-
-    #[test]
-    fn below_gives_the_paths_pushing_first_would() {
-        let seg = |k: &str| PathSegment::Key(k.to_owned());
-        let mut path = KeyPath::root();
-        path.push_key("A");
-        let mut out = Vec::new();
-        path.below(
-            &mut out,
-            || seg("B"),
-            |path, out| {
-                // Nested: an index under B, then a key pushed as producers do.
-                path.below(
-                    out,
-                    || PathSegment::Index(2),
-                    |path, out| out.push(Deviation::missing(path.join_key("C"), ValueKind::String)),
-                );
-                out.push(Deviation::missing(path.clone(), ValueKind::Integer));
-            },
-        );
-        // Nothing found: nothing changes, the segment is never built.
-        path.below(&mut out, || unreachable!("built for no deviation"), |_, _| {});
-        let paths: Vec<String> = out.iter().map(|d| d.path.to_string()).collect();
-        assert_eq!(paths, ["A.B[2].C", "A.B"]);
-        assert_eq!(path.to_string(), "A");
     }
 
     #[test]

@@ -385,3 +385,37 @@ fn signed_profiles_unwrap_with_their_signer() {
     // Not CMS at all.
     assert!(matches!(signed::unwrap(b"<plist/>"), Err(signed::SignedError::NotSignedData(_))));
 }
+
+/// The token-level plist decoder alone and the plist crate alone give the
+/// same outcome for every real fixture (the decoded value, its round trip
+/// and its deviations), and the token-level decoder declines none of the
+/// plists the plist crate reads.
+#[test]
+fn the_token_decoder_reads_every_real_fixture_as_the_plist_crate_does() {
+    use apple_device_management::__private::{PlistDecoder, with_plist_decoder};
+    let Some(dir) = fixtures("the_token_decoder_reads_every_real_fixture_as_the_plist_crate_does") else { return };
+    let mut files = Vec::new();
+    walk(&dir, &mut files);
+    let kinds = source_kinds(&dir);
+    let mut plists = 0;
+    for f in &files {
+        let rel = f.strip_prefix(&dir).unwrap().display().to_string();
+        let request_types = answered_request_types(&rel, &kinds[&rel]);
+        let bytes = std::fs::read(f).unwrap();
+        let tokens = with_plist_decoder(PlistDecoder::TokensOnly, || decode(&bytes, &request_types));
+        let reference = with_plist_decoder(PlistDecoder::ReferenceOnly, || decode(&bytes, &request_types));
+        match (&tokens, &reference) {
+            // The messages differ: the token decoder has none of its own.
+            (Outcome::Failed { .. }, Outcome::Failed { .. }) => {}
+            _ => assert_eq!(tokens, reference, "{rel}"),
+        }
+        let is_plist = |b: &[u8]| b.starts_with(b"bplist00") || b.trim_ascii_start().starts_with(b"<");
+        if is_plist(&bytes) && matches!(reference, Outcome::Decoded { .. }) {
+            plists += 1;
+        }
+    }
+    // The plain XML and binary plists among the fixtures (signed and
+    // webhook-wrapped ones are compared above too).
+    println!("{plists} plists decoded alike");
+    assert_eq!(plists, 107, "the plists among the 129 fixtures");
+}

@@ -27,6 +27,12 @@ fn modules<'a>(files: &'a BTreeMap<PathBuf, String>, dir: &str) -> Vec<(&'a Path
         .collect()
 }
 
+/// The `__record_serde!` call starting at `from` in `text`, if any.
+fn record_serde_call<'a>(text: &'a str, from: &str) -> Option<&'a str> {
+    let top = &text[text.find(from)?..];
+    Some(&top[..top.find(");").unwrap_or(top.len())])
+}
+
 fn rendered() -> BTreeMap<PathBuf, String> {
     let schema = load::load(&schema_dir()).unwrap_or_else(|e| panic!("{e}"));
     render(&schema, &Provenance { release: "r".into(), commit: "c".into() }, &Family::ALL)
@@ -73,8 +79,7 @@ fn every_message_type_is_decoded_by_a_function_compiled_in_the_library() {
         let found = modules(&files, dir);
         assert!(!found.is_empty(), "{dir}");
         for (path, text) in &found {
-            let top = text.find("crate::__record_serde!(").map(|at| &text[at..]).unwrap_or_default();
-            let call = &top[..top.find(");").unwrap_or(top.len())];
+            let call = record_serde_call(text, "crate::__record_serde!(").unwrap_or_default();
             assert!(call.ends_with(",document"), "{}: its message type `{call}` is not a document", path.display());
         }
     }
@@ -83,14 +88,8 @@ fn every_message_type_is_decoded_by_a_function_compiled_in_the_library() {
     // and every `other/` file's top type.
     let all = modules(&files, "");
     let documents = |name: &str| {
-        all.iter()
-            .filter(|(_, t)| {
-                t.contains(&format!("crate::__record_serde!({name},"))
-                    && t[t.find(&format!("crate::__record_serde!({name},")).unwrap()..]
-                        .split_once(");")
-                        .is_some_and(|(call, _)| call.ends_with(",document"))
-            })
-            .count()
+        let start = format!("crate::__record_serde!({name},");
+        all.iter().filter(|(_, t)| record_serde_call(t, &start).is_some_and(|call| call.ends_with(",document"))).count()
     };
     for name in ["Profile", "StatusReport", "DeclarationItemsResponse", "Esso", "MachineInfo", "ManifestUrl"] {
         assert_eq!(documents(name), 1, "{name} is not decoded as a document");

@@ -9,6 +9,7 @@
 
 use std::hint::black_box;
 
+use apple_device_management::__private::{PlistDecoder, with_plist_decoder};
 use apple_device_management::availability::{self, KeyEntry, KeyTable, Literal};
 use apple_device_management::commands::{
     DeviceInformation, DeviceInformationResponse, InstallApplication, InstallApplicationResponse,
@@ -358,12 +359,17 @@ where
     check(&typed);
     check(&from_plist::<T>(&bin).unwrap());
     let mut g = c.benchmark_group(name);
+    // Typed decoding through the plist crate's reader (what this crate did
+    // before the token-level decoder), for the before/after in one run.
+    let reference = |bytes: &[u8]| with_plist_decoder(PlistDecoder::ReferenceOnly, || from_plist::<T>(bytes).unwrap());
     g.bench_function("xml/typed", |b| b.iter(|| from_plist::<T>(black_box(xml)).unwrap()));
+    g.bench_function("xml/typed via the plist crate", |b| b.iter(|| reference(black_box(xml))));
     g.bench_function("xml/plist::Value", |b| {
         b.iter(|| plist::Value::from_reader(std::io::Cursor::new(black_box(xml))).unwrap())
     });
     g.bench_function("xml/quick-xml events", |b| b.iter(|| quick_xml_events(black_box(xml))));
     g.bench_function("binary/typed", |b| b.iter(|| from_plist::<T>(black_box(&bin)).unwrap()));
+    g.bench_function("binary/typed via the plist crate", |b| b.iter(|| reference(black_box(&bin))));
     g.bench_function("binary/plist::Value", |b| {
         b.iter(|| plist::Value::from_reader(std::io::Cursor::new(black_box(&bin))).unwrap())
     });

@@ -438,3 +438,215 @@ fn a_shared_payload_type_chooses_as_decoding_every_candidate_would() {
     let chosen_variants = chosen_variants.into_inner();
     assert!(chosen_variants.len() >= 6, "{chosen_variants:?}");
 }
+
+/// Decodes `bytes` with the token-level decoder alone and with the plist
+/// crate alone. Where the plist crate decodes, the token-level decoder
+/// must give the same value (so the same typed fields, `extra` and
+/// deviations); where it fails, the token-level decoder must fail too.
+/// Returns whether the document decoded.
+fn decoders_agree<T: PartialEq + std::fmt::Debug>(
+    what: &str,
+    bytes: &[u8],
+    decode: impl Fn(&[u8]) -> Result<T, apple_device_management::Error>,
+) -> Result<bool, TestCaseError> {
+    use apple_device_management::__private::{PlistDecoder, with_plist_decoder};
+    let tokens = with_plist_decoder(PlistDecoder::TokensOnly, || decode(bytes));
+    let reference = with_plist_decoder(PlistDecoder::ReferenceOnly, || decode(bytes));
+    match (&tokens, &reference) {
+        (Ok(t), Ok(r)) => {
+            prop_assert_eq!(t, r, "{}", what);
+            Ok(true)
+        }
+        (Err(_), Err(_)) => Ok(false),
+        _ => Err(TestCaseError::fail(format!("{what}: token decoder {tokens:?}, plist crate {reference:?}"))),
+    }
+}
+
+/// A document of one schema file: its keys with values of their schema
+/// kind, and now and then a value of any kind and an unknown key, so
+/// lenient decoding keeps values raw too.
+fn document_of(table: &'static KeyTable) -> BoxedStrategy<plist::Dictionary> {
+    let keys = table.top_level().len();
+    (
+        dictionary(table, table.top_level(), 0),
+        proptest::option::weighted(0.3, (0..keys.max(1), any_value(), text(), any_value())),
+    )
+        .prop_map(move |(doc, odd)| {
+            let mut doc = doc.into_dictionary().unwrap();
+            if let Some((at, wrong, unknown, value)) = odd {
+                if let Some(key) = table.top_level().get(at) {
+                    doc.insert(key.name.to_owned(), wrong);
+                }
+                doc.insert(format!("Unknown{unknown}"), value);
+            }
+            doc
+        })
+        .boxed()
+}
+
+/// [`decoders_agree`] on `xml` and on its binary form; whether both decoded.
+fn agree_in_both_forms<T: PartialEq + std::fmt::Debug>(
+    what: &str,
+    xml: &[u8],
+    decode: impl Fn(&[u8]) -> Result<T, apple_device_management::Error>,
+) -> Result<bool, TestCaseError> {
+    let from_xml = decoders_agree(&format!("{what} (XML)"), xml, &decode)?;
+    let from_binary = decoders_agree(&format!("{what} (binary)"), &binary_of(xml), &decode)?;
+    Ok(from_xml && from_binary)
+}
+
+fn xml_of(v: plist::Dictionary) -> Vec<u8> {
+    let mut xml = Vec::new();
+    plist::Value::Dictionary(v).to_writer_xml(&mut xml).unwrap();
+    xml
+}
+
+/// A profile holding one payload.
+fn profile_with(payload: plist::Dictionary) -> plist::Dictionary {
+    let mut profile = plist::Dictionary::new();
+    profile.insert("PayloadContent".into(), plist::Value::Array(vec![plist::Value::Dictionary(payload)]));
+    profile.insert("PayloadDisplayName".into(), "prop".into());
+    profile.insert("PayloadIdentifier".into(), "com.example.prop".into());
+    profile.insert("PayloadType".into(), "Configuration".into());
+    profile.insert("PayloadUUID".into(), "5E3A7B8C-0000-4000-8000-000000000002".into());
+    profile.insert("PayloadVersion".into(), 1.into());
+    profile
+}
+
+/// The token-level decoder and the plist crate agree on random documents
+/// of every generated type, XML and binary, decoded leniently: every
+/// command and reply, check-in, error, profile payload (inside a profile)
+/// and declaration, each through the type that dispatches on its tag; the
+/// status, protocol and `other` files as plist values.
+#[test]
+fn the_token_decoder_and_the_plist_crate_agree_on_every_generated_type() {
+    use apple_device_management::checkin::AnyCheckin;
+    use apple_device_management::declarative::AnyDeclaration;
+    use apple_device_management::errors::AnyError;
+    use apple_device_management::profiles::Profile;
+    use apple_device_management::{from_plist_lenient, from_plist_serde};
+    use availability::Family;
+
+    let documents = std::cell::Cell::new(0usize);
+    let decoded = std::cell::Cell::new(0usize);
+    let mut files = 0;
+    for family in Family::ALL {
+        for file in availability::files(family) {
+            files += 1;
+            let mut runner = TestRunner::new(Config { cases: 6, failure_persistence: None, ..Config::default() });
+            let strategy = (document_of(&file.request), envelope(), document_of(&file.response));
+            runner
+                .run(&strategy, |(mut doc, reply_envelope, reply)| {
+                    let what = format!("{family:?} {}", file.path);
+                    let name = plist::Value::String(file.name.to_owned());
+                    let ok = match family {
+                        Family::Commands => {
+                            doc.insert("RequestType".into(), name);
+                            let mut whole = plist::Dictionary::new();
+                            whole.insert("CommandUUID".into(), "prop".into());
+                            whole.insert("Command".into(), plist::Value::Dictionary(doc));
+                            let request = agree_in_both_forms(&what, &xml_of(whole), |b| {
+                                from_plist_lenient::<Command<AnyRequest>>(b)
+                            })?;
+                            let mut body: plist::Dictionary =
+                                reply_envelope.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+                            body.extend(
+                                reply.into_iter().filter(|(k, _)| !RESPONSE_ENVELOPE_KEYS.contains(&k.as_str())),
+                            );
+                            let response = agree_in_both_forms(&what, &xml_of(body), |b| {
+                                decode_response(file.name, b, DecodeMode::Lenient)
+                            })?;
+                            request && response
+                        }
+                        Family::Checkin => {
+                            doc.insert("MessageType".into(), name);
+                            agree_in_both_forms(&what, &xml_of(doc), from_plist_lenient::<AnyCheckin>)?
+                        }
+                        Family::Errors => {
+                            doc.insert("code".into(), name);
+                            agree_in_both_forms(&what, &xml_of(doc), from_plist_lenient::<AnyError>)?
+                        }
+                        Family::Profiles => {
+                            doc.insert("PayloadType".into(), name);
+                            agree_in_both_forms(&what, &xml_of(profile_with(doc)), |b| {
+                                from_plist_lenient::<Profile>(b)
+                            })?
+                        }
+                        Family::Declarations => {
+                            let mut declaration = plist::Dictionary::new();
+                            declaration.insert("Type".into(), name);
+                            declaration.insert("Identifier".into(), "prop".into());
+                            declaration.insert("ServerToken".into(), "1".into());
+                            declaration.insert("Payload".into(), plist::Value::Dictionary(doc));
+                            agree_in_both_forms(&what, &xml_of(declaration), |b| {
+                                from_plist_lenient::<AnyDeclaration>(b)
+                            })?
+                        }
+                        _ => agree_in_both_forms(&what, &xml_of(doc), from_plist_serde::<plist::Value>)?,
+                    };
+                    documents.set(documents.get() + 1);
+                    decoded.set(decoded.get() + usize::from(ok));
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{}: {e}", file.path));
+        }
+    }
+    println!("{files} schema files, {} documents, {} decoded by both", documents.get(), decoded.get());
+    assert!(files >= 300, "{files} schema files");
+    // Lenient decoding takes nearly every document: the comparison is of
+    // decoded values, not of two errors.
+    assert!(decoded.get() * 10 >= documents.get() * 9, "{} of {}", decoded.get(), documents.get());
+}
+
+/// Text with everything XML must escape, line endings of every kind, and
+/// characters beyond ASCII (UTF-16 strings in binary plists).
+fn awkward_text() -> BoxedStrategy<String> {
+    "[a-zA-Z0-9 &<>\"'\r\n\t;#é€😀\u{7f}-]{0,16}".boxed()
+}
+
+/// Any plist value, with awkward text, every integer, any real but NaN,
+/// and UIDs in binary plists: the two decoders agree on `plist::Value`.
+#[test]
+fn the_token_decoder_and_the_plist_crate_agree_on_any_value() {
+    use apple_device_management::from_plist_serde;
+    let leaf = prop_oneof![
+        awkward_text().prop_map(plist::Value::String),
+        any::<i64>().prop_map(|i| plist::Value::Integer(i.into())),
+        any::<u64>().prop_map(|u| plist::Value::Integer(u.into())),
+        any::<f64>().prop_filter("NaN is not equal to itself", |f| !f.is_nan()).prop_map(plist::Value::Real),
+        any::<bool>().prop_map(plist::Value::Boolean),
+        proptest::collection::vec(any::<u8>(), 0..40).prop_map(plist::Value::Data),
+        (-4_000_000_000i64..8_000_000_000).prop_map(|s| plist::Value::Date(
+            if s < 0 {
+                std::time::UNIX_EPOCH - std::time::Duration::from_secs(s.unsigned_abs())
+            } else {
+                std::time::UNIX_EPOCH + std::time::Duration::from_secs(s as u64)
+            }
+            .into()
+        )),
+    ];
+    let value = leaf.prop_recursive(5, 64, 8, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..8).prop_map(plist::Value::Array),
+            proptest::collection::btree_map(awkward_text(), inner, 0..8)
+                .prop_map(|m| plist::Value::Dictionary(m.into_iter().collect())),
+        ]
+    });
+    let decoded = std::cell::Cell::new(0usize);
+    TestRunner::new(Config { cases: 1024, failure_persistence: None, ..Config::default() })
+        .run(&(value, any::<u64>()), |(value, uid)| {
+            let mut xml = Vec::new();
+            value.to_writer_xml(&mut xml).unwrap();
+            let ok = agree_in_both_forms("value", &xml, from_plist_serde::<plist::Value>)?;
+            prop_assert!(ok, "{:?}", value);
+            // UIDs exist only in binary plists.
+            let with_uid = plist::Value::Array(vec![value, plist::Value::Uid(plist::Uid::new(uid))]);
+            let mut bin = Vec::new();
+            with_uid.to_writer_binary(&mut bin).unwrap();
+            prop_assert!(decoders_agree("value with a UID", &bin, from_plist_serde::<plist::Value>)?);
+            decoded.set(decoded.get() + 1);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(decoded.get(), 1024);
+}

@@ -1,0 +1,209 @@
+//! Binary plists (`bplist00`), read through the offset table in place.
+//!
+//! The checks are the plist crate's: the trailer's sizes, every object
+//! reference inside the object table, every object and every reference
+//! list before the trailer, no collection inside itself. Nothing is copied
+//! but the values kept: UTF-8 strings are borrowed, and the references of
+//! an array or dictionary are read from the file as they are needed (the
+//! plist crate copies them into a vector per collection).
+
+use std::borrow::Cow;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::{Declined, Token, int_token};
+
+/// An array or dictionary being read.
+struct Frame {
+    object: usize,
+    /// Where its references start.
+    refs: usize,
+    len: usize,
+    /// How many of its children (keys and values, for a dictionary) have
+    /// been read.
+    done: usize,
+    dict: bool,
+}
+
+pub(crate) struct BinaryTokens<'a> {
+    bytes: &'a [u8],
+    /// Objects and reference lists end before this offset.
+    trailer: usize,
+    offset_size: usize,
+    ref_size: usize,
+    offsets: usize,
+    objects: usize,
+    root: Option<u64>,
+    stack: Vec<Frame>,
+    /// Which objects are open collections (a collection inside itself is
+    /// refused).
+    open: Vec<bool>,
+}
+
+/// The big-endian unsigned integer of `size` bytes at `at`.
+fn be(bytes: &[u8], at: usize, size: usize) -> Result<u64, Declined> {
+    let end = at.checked_add(size).ok_or(Declined)?;
+    let raw = bytes.get(at..end).ok_or(Declined)?;
+    Ok(raw.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+}
+
+fn usize_of(v: u64) -> Result<usize, Declined> {
+    usize::try_from(v).map_err(|_| Declined)
+}
+
+impl<'a> BinaryTokens<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Result<BinaryTokens<'a>, Declined> {
+        if bytes.len() < 8 + 32 || !bytes.starts_with(b"bplist00") {
+            return Err(Declined);
+        }
+        let trailer = bytes.len() - 32;
+        let offset_size = usize::from(bytes[trailer + 6]);
+        let ref_size = usize::from(bytes[trailer + 7]);
+        if !matches!(offset_size, 1 | 2 | 3 | 4 | 8) || !matches!(ref_size, 1 | 2 | 3 | 4 | 8) {
+            return Err(Declined);
+        }
+        let objects = usize_of(be(bytes, trailer + 8, 8)?)?;
+        let root = be(bytes, trailer + 16, 8)?;
+        let offsets = usize_of(be(bytes, trailer + 24, 8)?)?;
+        let table_end = objects.checked_mul(offset_size).and_then(|n| n.checked_add(offsets)).ok_or(Declined)?;
+        if table_end > trailer {
+            return Err(Declined);
+        }
+        Ok(BinaryTokens {
+            bytes,
+            trailer,
+            offset_size,
+            ref_size,
+            offsets,
+            objects,
+            root: Some(root),
+            stack: Vec::new(),
+            open: vec![false; objects],
+        })
+    }
+
+    /// `len` bytes at `at`, which must end before the trailer.
+    fn before_trailer(&self, at: usize, len: usize) -> Result<&'a [u8], Declined> {
+        let end = at.checked_add(len).ok_or(Declined)?;
+        if end > self.trailer {
+            return Err(Declined);
+        }
+        Ok(&self.bytes[at..end])
+    }
+
+    /// The length in an object's marker, or in the integer after it; and
+    /// where the object's content starts.
+    fn object_len(&self, low: u8, at: usize) -> Result<(usize, usize), Declined> {
+        if low != 0x0f {
+            return Ok((usize::from(low), at));
+        }
+        let marker = *self.bytes.get(at).ok_or(Declined)?;
+        let size = 1usize << (marker & 0x03);
+        Ok((usize_of(be(self.bytes, at + 1, size)?)?, at + 1 + size))
+    }
+
+    /// The next token; `Ok(None)` once the root object has been read.
+    pub(crate) fn next(&mut self) -> Result<Option<Token<'a>>, Declined> {
+        let reference = if let Some(root) = self.root.take() {
+            root
+        } else {
+            let Some(frame) = self.stack.last_mut() else { return Ok(None) };
+            if frame.done == frame.len * if frame.dict { 2 } else { 1 } {
+                let object = frame.object;
+                self.stack.pop();
+                self.open[object] = false;
+                return Ok(Some(Token::EndCollection));
+            }
+            // A dictionary's keys come first, then its values.
+            let index = if frame.dict {
+                let (i, value) = (frame.done / 2, frame.done % 2 == 1);
+                if value { frame.len + i } else { i }
+            } else {
+                frame.done
+            };
+            frame.done += 1;
+            be(self.bytes, frame.refs + index * self.ref_size, self.ref_size)?
+        };
+        let object = usize_of(reference)?;
+        if object >= self.objects {
+            return Err(Declined);
+        }
+        let offset = usize_of(be(self.bytes, self.offsets + object * self.offset_size, self.offset_size)?)?;
+        if offset >= self.trailer {
+            return Err(Declined);
+        }
+        self.object(object, offset).map(Some)
+    }
+
+    fn object(&mut self, object: usize, offset: usize) -> Result<Token<'a>, Declined> {
+        let bytes = self.bytes;
+        let marker = bytes[offset];
+        let (high, low) = (marker >> 4, marker & 0x0f);
+        let at = offset + 1;
+        Ok(match (high, low) {
+            (0x0, 0x08) => Token::Boolean(false),
+            (0x0, 0x09) => Token::Boolean(true),
+            (0x1, 0..=2) => Token::Unsigned(be(bytes, at, 1 << low)?),
+            (0x1, 3) => int_token(i128::from(be(bytes, at, 8)? as i64)),
+            (0x1, 4) => {
+                let high = be(bytes, at, 8)?;
+                let low = be(bytes, at + 8, 8)?;
+                if high != 0 {
+                    return Err(Declined);
+                }
+                Token::Unsigned(low)
+            }
+            (0x2, 2) => Token::Real(f32::from_bits(be(bytes, at, 4)? as u32).into()),
+            (0x2, 3) => Token::Real(f64::from_bits(be(bytes, at, 8)?)),
+            (0x3, 3) => Token::Date(date(f64::from_bits(be(bytes, at, 8)?))?),
+            (0x4, _) => {
+                let (len, at) = self.object_len(low, at)?;
+                Token::Data(Cow::Owned(self.before_trailer(at, len)?.to_vec()))
+            }
+            (0x5, _) => {
+                let (len, at) = self.object_len(low, at)?;
+                Token::String(Cow::Borrowed(std::str::from_utf8(self.before_trailer(at, len)?).map_err(|_| Declined)?))
+            }
+            (0x6, _) => {
+                let (len, at) = self.object_len(low, at)?;
+                let raw = self.before_trailer(at, len.checked_mul(2).ok_or(Declined)?)?;
+                let units = raw.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
+                Token::String(Cow::Owned(
+                    char::decode_utf16(units).collect::<Result<String, _>>().map_err(|_| Declined)?,
+                ))
+            }
+            (0x8, 0..=7) => Token::Uid(be(bytes, at, usize::from(low) + 1)?),
+            (0xa, _) | (0xd, _) => {
+                let dict = high == 0xd;
+                let (len, refs) = self.object_len(low, at)?;
+                // The plist crate wants room for a dictionary's references
+                // twice over (it checks its copy of them against the
+                // trailer too); the same rule here.
+                let count = len.checked_mul(if dict { 4 } else { 1 }).ok_or(Declined)?;
+                self.before_trailer(refs, count.checked_mul(self.ref_size).ok_or(Declined)?)?;
+                if std::mem::replace(&mut self.open[object], true) {
+                    return Err(Declined);
+                }
+                self.stack.push(Frame { object, refs, len, done: 0, dict });
+                if dict { Token::StartDictionary(Some(len)) } else { Token::StartArray(Some(len)) }
+            }
+            // Null, fill, and the markers no encoder writes.
+            _ => return Err(Declined),
+        })
+    }
+}
+
+/// A date: seconds since 2001-01-01, as the plist crate converts it. Dates
+/// beyond about ±7,900 years of 2001 (where the plist crate checks the
+/// range of its date library) are left to the plist crate.
+fn date(seconds: f64) -> Result<plist::Date, Declined> {
+    const PLIST_EPOCH: Duration = Duration::from_secs(978_307_200);
+    const SAFE_RANGE: f64 = 2.5e11;
+    if !(-SAFE_RANGE..=SAFE_RANGE).contains(&seconds) {
+        return Err(Declined);
+    }
+    let since = Duration::try_from_secs_f64(seconds.abs()).map_err(|_| Declined)?;
+    let epoch = UNIX_EPOCH + PLIST_EPOCH;
+    let time: SystemTime =
+        if seconds < 0.0 { epoch.checked_sub(since) } else { epoch.checked_add(since) }.ok_or(Declined)?;
+    Ok(time.into())
+}
