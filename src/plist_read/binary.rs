@@ -157,7 +157,7 @@ impl<'a> BinaryTokens<'a> {
             (0x3, 3) => Token::Date(date(f64::from_bits(be(bytes, at, 8)?))?),
             (0x4, _) => {
                 let (len, at) = self.object_len(low, at)?;
-                Token::Data(Cow::Owned(self.before_trailer(at, len)?.to_vec()))
+                Token::Data(self.before_trailer(at, len)?.to_vec())
             }
             (0x5, _) => {
                 let (len, at) = self.object_len(low, at)?;

@@ -45,7 +45,9 @@ pub(crate) enum Token<'a> {
     StartDictionary(Option<usize>),
     EndCollection,
     Boolean(bool),
-    Data(Cow<'a, [u8]>),
+    /// Always owned: the plist crate hands data to `visit_byte_buf`, and
+    /// both readers copy it (base64 decoding, or bytes the tests compare).
+    Data(Vec<u8>),
     Date(plist::Date),
     /// Non-negative integers are unsigned, as the plist crate reports them.
     Unsigned(u64),
@@ -203,8 +205,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_> {
             Token::StartDictionary(len) => self.collection(false, len, |access| visitor.visit_map(access)),
             Token::EndCollection => Err(Declined),
             Token::Boolean(v) => visitor.visit_bool(v),
-            Token::Data(Cow::Borrowed(v)) => visitor.visit_bytes(v),
-            Token::Data(Cow::Owned(v)) => visitor.visit_byte_buf(v),
+            Token::Data(v) => visitor.visit_byte_buf(v),
             Token::Date(v) if self.in_plist_value => visitor.visit_enum(MapAccessDeserializer::new(
                 MapDeserializer::new([(PLIST_DATE, v.to_xml_format())].into_iter()),
             )),

@@ -225,7 +225,7 @@ impl<'a> XmlTokens<'a> {
                 Token::Boolean(name == "true")
             }
             "date" => Token::Date(plist::Date::from_xml_format(&self.content(name, empty)?).map_err(|_| Declined)?),
-            "data" => Token::Data(Cow::Owned(base64(&self.content(name, empty)?)?)),
+            "data" => Token::Data(base64(&self.content(name, empty)?)?),
             _ => return Err(Declined),
         }))
     }
@@ -315,7 +315,7 @@ mod tests {
                 Token::String("D".into()),
                 Token::Signed(-3),
                 Token::String("E".into()),
-                Token::Data(vec![0, 1].into()),
+                Token::Data(vec![0, 1]),
                 Token::EndCollection,
             ]
         );
