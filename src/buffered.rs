@@ -12,10 +12,11 @@
 //! inside a `plist::Value`, integers as `u64` when they fit), so every
 //! decoding rule of [`crate::record`] applies unchanged.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use serde::de::value::{MapAccessDeserializer, MapDeserializer, StrDeserializer};
-use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 /// Entries of a dictionary read before its tag, in their order.
 pub type Entries = Vec<(String, plist::Value)>;
@@ -39,16 +40,66 @@ pub fn read_until_tag<'de, A: MapAccess<'de>>(
     Ok((prefix, None))
 }
 
-/// The whole dictionary, for a tag no single type takes: the entries read
-/// before the tag, the tag, and the rest, in their order.
-pub fn finish_buffer<'de, A: MapAccess<'de>>(
-    mut map: A,
-    prefix: Entries,
-    tag: Option<(&str, plist::Value)>,
-) -> Result<plist::Dictionary, A::Error> {
-    let mut dict: plist::Dictionary = prefix.into_iter().collect();
-    if let Some((key, value)) = tag {
-        dict.insert(key.to_owned(), value);
+/// The name of the newtype a [`read_head`] probe asks a dictionary's first
+/// key as. A deserializer that can read ahead in its input (this crate's
+/// token-level plist decoder) answers with the entries of the rest of the
+/// dictionary, values read only on request and nothing consumed but the
+/// first key (see [`Probe`]); any other gives the key as a plain string.
+pub(crate) const TAG_PROBE: &str = "\u{0}apple-device-management::tag-probe";
+
+/// A dictionary read up to its tag, for a type that keeps the tag among
+/// its fields (`PayloadType`, `MessageType`, a declaration's `Type`).
+pub struct Head {
+    /// The entries read, in their order (the tag's among them when it was
+    /// read).
+    entries: Entries,
+    /// A key read whose value is still to come: the tag was found by
+    /// reading ahead, and nothing else was buffered.
+    pending: Option<String>,
+}
+
+/// Reads a dictionary as far as it takes to learn its `tag`'s string value
+/// (`None`: no tag, or not a string). A deserializer that can read ahead
+/// (see [`TAG_PROBE`]) gives the tag without anything being buffered; any
+/// other is read entry by entry up to the tag, as [`read_until_tag`] does.
+pub fn read_head<'de, A: MapAccess<'de>>(map: &mut A, tag: &str) -> Result<(Head, Option<String>), A::Error> {
+    let mut entries = Vec::new();
+    let Some(Probed { mut key, ahead }) = map.next_key_seed(Probe { tag })? else {
+        return Ok((Head { entries, pending: None }, None));
+    };
+    if let Ahead::Found(value) = ahead {
+        return Ok((Head { entries, pending: Some(key) }, Some(value)));
+    }
+    loop {
+        let value = crate::record::raw_value(map)?;
+        let found = key == tag;
+        entries.push((key, value));
+        if found {
+            let tag = match entries.last() {
+                Some((_, plist::Value::String(s))) => Some(s.clone()),
+                _ => None,
+            };
+            return Ok((Head { entries, pending: None }, tag));
+        }
+        match map.next_key::<String>()? {
+            Some(next) => key = next,
+            None => return Ok((Head { entries, pending: None }, None)),
+        }
+    }
+}
+
+/// Decodes `T` from a [`Head`] and the rest of the dictionary: nothing more
+/// is buffered, and each value is decoded once.
+pub fn decode_head<'de, T: crate::record::FieldValue, A: MapAccess<'de>>(head: Head, map: A) -> Result<T, A::Error> {
+    decode_chained(Prefixed { prefix: head.entries.into_iter(), pending: head.pending, value: None, live: map })
+}
+
+/// The whole dictionary of a [`Head`], for a tag no single type takes.
+pub fn finish_head<'de, A: MapAccess<'de>>(mut map: A, head: Head) -> Result<plist::Dictionary, A::Error> {
+    let mut dict: plist::Dictionary = head.entries.into_iter().collect();
+    if let Some(key) = head.pending {
+        let value = crate::record::raw_value(&mut map)?;
+        dict.insert(key, value);
     }
     while let Some(key) = map.next_key::<String>()? {
         let value = crate::record::raw_value(&mut map)?;
@@ -57,23 +108,39 @@ pub fn finish_buffer<'de, A: MapAccess<'de>>(
     Ok(dict)
 }
 
-/// Decodes `T` from the entries read before the tag (taken apart) and then straight from the rest of the dictionary:
-/// once the tag is known, nothing more is buffered and each value is
-/// decoded once.
+/// The whole dictionary, for a tag no single type takes: the entries read
+/// before the tag, the tag, and the rest, in their order.
+pub fn finish_buffer<'de, A: MapAccess<'de>>(
+    map: A,
+    mut prefix: Entries,
+    tag: Option<(&str, plist::Value)>,
+) -> Result<plist::Dictionary, A::Error> {
+    prefix.extend(tag.map(|(key, value)| (key.to_owned(), value)));
+    finish_head(map, Head { entries: prefix, pending: None })
+}
+
+/// Decodes `T` from the entries read before the tag (taken apart) and then
+/// straight from the rest of the dictionary: once the tag is known, nothing
+/// more is buffered and each value is decoded once.
 pub fn decode_prefixed<'de, T: crate::record::FieldValue, A: MapAccess<'de>>(
     prefix: Entries,
     map: A,
 ) -> Result<T, A::Error> {
-    let chained = Prefixed { prefix: prefix.into_iter(), value: None, live: map };
+    decode_chained(Prefixed { prefix: prefix.into_iter(), pending: None, value: None, live: map })
+}
+
+fn decode_chained<'de, T: crate::record::FieldValue, A: MapAccess<'de>>(chained: Prefixed<A>) -> Result<T, A::Error> {
     match T::from_map(chained)? {
         crate::record::Decoded::Typed(t) => Ok(t),
         _ => Err(de::Error::custom("a dictionary that is not a record")),
     }
 }
 
-/// The entries read before a tag, then the rest of the live dictionary.
+/// The entries read before a tag, then the rest of the live dictionary
+/// (starting with a key already read, when there is one).
 struct Prefixed<A> {
     prefix: std::vec::IntoIter<(String, plist::Value)>,
+    pending: Option<String>,
     value: Option<plist::Value>,
     live: A,
 }
@@ -82,11 +149,13 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Prefixed<A> {
     type Error = A::Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
-        match self.prefix.next() {
-            Some((key, value)) => {
-                self.value = Some(value);
-                seed.deserialize(StrDeserializer::<A::Error>::new(&key)).map(Some)
-            }
+        if let Some((key, value)) = self.prefix.next() {
+            self.value = Some(value);
+            return seed.deserialize(StrDeserializer::<A::Error>::new(&key)).map(Some);
+        }
+        match self.pending.take() {
+            // Its value is the live dictionary's next.
+            Some(key) => seed.deserialize(StrDeserializer::<A::Error>::new(&key)).map(Some),
             None => self.live.next_key_seed(seed),
         }
     }
@@ -94,20 +163,149 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Prefixed<A> {
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
         match self.value.take() {
             // Read inside a `plist::Value` (the tagged enum's own decoding).
-            Some(value) => seed.deserialize(Owned::<A::Error>::new(value, true)),
+            Some(value) => seed.deserialize(Given::<A::Error>::new(Cow::Owned(value), true)),
             None => self.live.next_value_seed(seed),
         }
     }
 
     fn size_hint(&self) -> Option<usize> {
-        self.live.size_hint().map(|n| n + self.prefix.len())
+        self.live.size_hint().map(|n| n + self.prefix.len() + usize::from(self.pending.is_some()))
     }
 }
 
-/// A deserializer over an owned value, with the error type of the
-/// deserializer it stands in for.
-struct Owned<E> {
-    value: plist::Value,
+/// What a deserializer told of a dictionary's tag when its first key was
+/// read.
+enum Ahead {
+    /// The deserializer cannot read ahead (it gave the key as a string).
+    Unknown,
+    /// The dictionary has no tag key.
+    Absent,
+    /// The tag's value, a string.
+    Found(String),
+    /// The tag's value is not a string (read entry by entry, so that the
+    /// value is kept for the deviation that names it).
+    NotString,
+}
+
+/// The first key of a dictionary, and what lies ahead.
+struct Probed {
+    key: String,
+    ahead: Ahead,
+}
+
+/// Reads a dictionary's first key as a [`TAG_PROBE`] newtype. The token
+/// decoder answers with `visit_map` over the dictionary's entries from that
+/// key on, having consumed only the key: the keys are read until the tag,
+/// whose value alone is asked for (a string, or a unit for anything else).
+struct Probe<'t> {
+    tag: &'t str,
+}
+
+impl<'de> DeserializeSeed<'de> for Probe<'_> {
+    type Value = Probed;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Probed, D::Error> {
+        d.deserialize_newtype_struct(TAG_PROBE, self)
+    }
+}
+
+impl<'de> Visitor<'de> for Probe<'_> {
+    type Value = Probed;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a dictionary key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Probed, E> {
+        Ok(Probed { key: key.to_owned(), ahead: Ahead::Unknown })
+    }
+
+    fn visit_string<E: de::Error>(self, key: String) -> Result<Probed, E> {
+        Ok(Probed { key, ahead: Ahead::Unknown })
+    }
+
+    fn visit_newtype_struct<D: de::Deserializer<'de>>(self, d: D) -> Result<Probed, D::Error> {
+        <String as de::Deserialize>::deserialize(d).map(|key| Probed { key, ahead: Ahead::Unknown })
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Probed, M::Error> {
+        let key: String = map.next_key()?.ok_or_else(|| de::Error::custom("a tag probe without its key"))?;
+        // A document the reader declines on the way ahead is read entry by
+        // entry instead (and declined there, where it counts). The keys
+        // ahead are compared in place, never copied.
+        let mut at_tag = key == self.tag;
+        let ahead = loop {
+            if at_tag {
+                break match map.next_value::<TagValue>() {
+                    Ok(TagValue(Some(s))) => Ahead::Found(s),
+                    Ok(TagValue(None)) => Ahead::NotString,
+                    Err(_) => Ahead::Unknown,
+                };
+            }
+            match map.next_key_seed(IsKey(self.tag)) {
+                Ok(Some(is_tag)) => at_tag = is_tag,
+                Ok(None) => break Ahead::Absent,
+                Err(_) => break Ahead::Unknown,
+            }
+        };
+        Ok(Probed { key, ahead })
+    }
+}
+
+/// Whether a key read ahead is the given one.
+struct IsKey<'t>(&'t str);
+
+impl<'de> DeserializeSeed<'de> for IsKey<'_> {
+    type Value = bool;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for IsKey<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a dictionary key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
+    }
+}
+
+/// A tag's value read ahead: its text, or `None` when it is not a string.
+struct TagValue(Option<String>);
+
+impl<'de> de::Deserialize<'de> for TagValue {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<TagValue, D::Error> {
+        struct Text;
+        impl<'de> Visitor<'de> for Text {
+            type Value = TagValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a tag's value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TagValue, E> {
+                Ok(TagValue(Some(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<TagValue, E> {
+                Ok(TagValue(Some(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<TagValue, E> {
+                Ok(TagValue(None))
+            }
+        }
+        d.deserialize_any(Text)
+    }
+}
+
+/// A deserializer over a plist value, owned (its strings and data are moved
+/// out) or lent (nothing is copied but what the decoded type keeps), with
+/// the error type of the deserializer it stands in for. It presents values
+/// as the plist crate's own deserializer does (see the module docs).
+pub(crate) struct Given<'v, E> {
+    value: Cow<'v, plist::Value>,
     /// Inside a `plist::Value` (the crate's `PLIST-VALUE` newtype): dates
     /// and UIDs are given as the plist crate's enum, as its deserializer
     /// does.
@@ -115,44 +313,53 @@ struct Owned<E> {
     error: PhantomData<fn() -> E>,
 }
 
-impl<E> Owned<E> {
-    fn new(value: plist::Value, in_plist_value: bool) -> Owned<E> {
-        Owned { value, in_plist_value, error: PhantomData }
+impl<'v, E> Given<'v, E> {
+    pub(crate) fn new(value: Cow<'v, plist::Value>, in_plist_value: bool) -> Given<'v, E> {
+        Given { value, in_plist_value, error: PhantomData }
     }
 }
 
-impl<'de, E: de::Error> de::Deserializer<'de> for Owned<E> {
+impl<'de, E: de::Error> de::Deserializer<'de> for Given<'_, E> {
     type Error = E;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        use plist::Value as P;
         let in_plist_value = self.in_plist_value;
-        match self.value {
-            plist::Value::Array(items) => {
-                visitor.visit_seq(Seq::<E> { items: items.into_iter(), in_plist_value, error: PhantomData })
+        let value = match self.value {
+            Cow::Owned(P::Array(items)) => {
+                return visitor.visit_seq(Seq::new(Items::Owned(items.into_iter()), in_plist_value));
             }
-            plist::Value::Dictionary(dict) => visitor.visit_map(Map::<E> {
-                entries: dict.into_iter(),
-                value: None,
-                in_plist_value,
-                error: PhantomData,
-            }),
-            plist::Value::Boolean(v) => visitor.visit_bool(v),
-            plist::Value::Data(v) => visitor.visit_byte_buf(v),
-            plist::Value::Date(v) if in_plist_value => visitor.visit_enum(MapAccessDeserializer::new(
-                MapDeserializer::new([(crate::record::PLIST_DATE, v.to_xml_format())].into_iter()),
-            )),
-            plist::Value::Date(v) => visitor.visit_string(v.to_xml_format()),
-            plist::Value::Integer(v) => match (v.as_unsigned(), v.as_signed()) {
+            Cow::Borrowed(P::Array(items)) => {
+                return visitor.visit_seq(Seq::new(Items::Lent(items.iter()), in_plist_value));
+            }
+            Cow::Owned(P::Dictionary(dict)) => {
+                return visitor.visit_map(Map::new(DictEntries::Owned(dict.into_iter()), in_plist_value));
+            }
+            Cow::Borrowed(P::Dictionary(dict)) => {
+                return visitor.visit_map(Map::new(DictEntries::Lent(dict.iter()), in_plist_value));
+            }
+            Cow::Owned(P::String(v)) => return visitor.visit_string(v),
+            Cow::Owned(P::Data(v)) => return visitor.visit_byte_buf(v),
+            value => value,
+        };
+        match value.as_ref() {
+            P::String(v) => visitor.visit_str(v),
+            P::Data(v) => visitor.visit_byte_buf(v.clone()),
+            P::Boolean(v) => visitor.visit_bool(*v),
+            P::Date(v) if in_plist_value => visitor.visit_enum(MapAccessDeserializer::new(MapDeserializer::new(
+                [(crate::record::PLIST_DATE, v.to_xml_format())].into_iter(),
+            ))),
+            P::Date(v) => visitor.visit_string(v.to_xml_format()),
+            P::Integer(v) => match (v.as_unsigned(), v.as_signed()) {
                 (Some(u), _) => visitor.visit_u64(u),
                 (None, Some(i)) => visitor.visit_i64(i),
                 (None, None) => Err(de::Error::custom("an integer that is neither signed nor unsigned")),
             },
-            plist::Value::Real(v) => visitor.visit_f64(v),
-            plist::Value::String(v) => visitor.visit_string(v),
-            plist::Value::Uid(v) if in_plist_value => visitor.visit_enum(MapAccessDeserializer::new(
-                MapDeserializer::new([(crate::record::PLIST_UID, v.get())].into_iter()),
-            )),
-            plist::Value::Uid(v) => visitor.visit_u64(v.get()),
+            P::Real(v) => visitor.visit_f64(*v),
+            P::Uid(v) if in_plist_value => visitor.visit_enum(MapAccessDeserializer::new(MapDeserializer::new(
+                [(crate::record::PLIST_UID, v.get())].into_iter(),
+            ))),
+            P::Uid(v) => visitor.visit_u64(v.get()),
             _ => Err(de::Error::custom("a plist value of a kind this version does not know")),
         }
     }
@@ -171,7 +378,7 @@ impl<'de, E: de::Error> de::Deserializer<'de> for Owned<E> {
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
         // The plist crate writes `()` as an empty string.
-        match self.value {
+        match self.value.as_ref() {
             plist::Value::String(_) => visitor.visit_unit(),
             other => Err(de::Error::custom(format_args!("expected a string for a unit, found {other:?}"))),
         }
@@ -184,11 +391,9 @@ impl<'de, E: de::Error> de::Deserializer<'de> for Owned<E> {
         visitor: V,
     ) -> Result<V::Value, E> {
         // Unit variants are plain strings, as the plist crate writes them.
-        match self.value {
-            plist::Value::String(s) => {
-                IntoDeserializer::<E>::into_deserializer(s).deserialize_enum(name, variants, visitor)
-            }
-            value => Owned::<E>::new(value, self.in_plist_value).deserialize_any(visitor),
+        match self.value.as_ref() {
+            plist::Value::String(s) => StrDeserializer::<E>::new(s).deserialize_enum(name, variants, visitor),
+            _ => self.deserialize_any(visitor),
         }
     }
 
@@ -198,52 +403,95 @@ impl<'de, E: de::Error> de::Deserializer<'de> for Owned<E> {
     }
 }
 
-/// The entries of an owned dictionary.
-struct Map<E> {
-    entries: <plist::Dictionary as IntoIterator>::IntoIter,
-    value: Option<plist::Value>,
+/// The entries of a dictionary, owned or lent.
+enum DictEntries<'v> {
+    Owned(<plist::Dictionary as IntoIterator>::IntoIter),
+    Lent(plist::dictionary::Iter<'v>),
+}
+
+/// The entries of a dictionary being read.
+struct Map<'v, E> {
+    entries: DictEntries<'v>,
+    value: Option<Cow<'v, plist::Value>>,
     in_plist_value: bool,
     error: PhantomData<fn() -> E>,
 }
 
-impl<'de, E: de::Error> MapAccess<'de> for Map<E> {
+impl<'v, E> Map<'v, E> {
+    fn new(entries: DictEntries<'v>, in_plist_value: bool) -> Self {
+        Map { entries, value: None, in_plist_value, error: PhantomData }
+    }
+}
+
+impl<'de, E: de::Error> MapAccess<'de> for Map<'_, E> {
     type Error = E;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, E> {
-        let Some((key, value)) = self.entries.next() else { return Ok(None) };
-        self.value = Some(value);
         // The key is lent, not given: a known key is matched in place and
         // only a key kept in `extra` is copied.
-        seed.deserialize(StrDeserializer::<E>::new(&key)).map(Some)
+        match &mut self.entries {
+            DictEntries::Owned(entries) => {
+                let Some((key, value)) = entries.next() else { return Ok(None) };
+                self.value = Some(Cow::Owned(value));
+                seed.deserialize(StrDeserializer::<E>::new(&key)).map(Some)
+            }
+            DictEntries::Lent(entries) => {
+                let Some((key, value)) = entries.next() else { return Ok(None) };
+                self.value = Some(Cow::Borrowed(value));
+                seed.deserialize(StrDeserializer::<E>::new(key)).map(Some)
+            }
+        }
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, E> {
         let value = self.value.take().ok_or_else(|| E::custom("a value asked for before its key"))?;
-        seed.deserialize(Owned::<E>::new(value, self.in_plist_value))
+        seed.deserialize(Given::<E>::new(value, self.in_plist_value))
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.entries.size_hint().0)
+        Some(match &self.entries {
+            DictEntries::Owned(entries) => entries.size_hint().0,
+            DictEntries::Lent(entries) => entries.size_hint().0,
+        })
     }
 }
 
-/// The elements of an owned array.
-struct Seq<E> {
-    items: std::vec::IntoIter<plist::Value>,
+/// The elements of an array, owned or lent.
+enum Items<'v> {
+    Owned(std::vec::IntoIter<plist::Value>),
+    Lent(std::slice::Iter<'v, plist::Value>),
+}
+
+/// The elements of an array being read.
+struct Seq<'v, E> {
+    items: Items<'v>,
     in_plist_value: bool,
     error: PhantomData<fn() -> E>,
 }
 
-impl<'de, E: de::Error> SeqAccess<'de> for Seq<E> {
+impl<'v, E> Seq<'v, E> {
+    fn new(items: Items<'v>, in_plist_value: bool) -> Self {
+        Seq { items, in_plist_value, error: PhantomData }
+    }
+}
+
+impl<'de, E: de::Error> SeqAccess<'de> for Seq<'_, E> {
     type Error = E;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, E> {
-        let Some(value) = self.items.next() else { return Ok(None) };
-        seed.deserialize(Owned::<E>::new(value, self.in_plist_value)).map(Some)
+        let item = match &mut self.items {
+            Items::Owned(items) => items.next().map(Cow::Owned),
+            Items::Lent(items) => items.next().map(Cow::Borrowed),
+        };
+        let Some(value) = item else { return Ok(None) };
+        seed.deserialize(Given::<E>::new(value, self.in_plist_value)).map(Some)
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.items.len())
+        Some(match &self.items {
+            Items::Owned(items) => items.len(),
+            Items::Lent(items) => items.len(),
+        })
     }
 }
 
@@ -292,5 +540,77 @@ mod tests {
         let mut map = MapDeserializer::<_, plist::Error>::new(keys.iter().map(|k| (k.to_string(), k.to_string())));
         let (prefix, tag) = read_until_tag(&mut map, "Missing").unwrap();
         assert_eq!((prefix.len(), tag), (4, None));
+    }
+
+    /// What [`read_head`] made of a dictionary: the keys it buffered,
+    /// whether the tag was read ahead, the tag, and the whole dictionary
+    /// read after it.
+    #[derive(Debug, PartialEq)]
+    struct HeadSeen {
+        buffered: Vec<String>,
+        ahead: bool,
+        tag: Option<String>,
+        whole: plist::Dictionary,
+    }
+
+    impl<'de> de::Deserialize<'de> for HeadSeen {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<HeadSeen, D::Error> {
+            struct Seen;
+            impl<'de> Visitor<'de> for Seen {
+                type Value = HeadSeen;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a dictionary")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HeadSeen, A::Error> {
+                    let (head, tag) = read_head(&mut map, "Tag")?;
+                    let buffered = head.entries.iter().map(|(k, _)| k.clone()).collect();
+                    let ahead = head.pending.is_some();
+                    Ok(HeadSeen { buffered, ahead, tag, whole: finish_head(map, head)? })
+                }
+            }
+            d.deserialize_map(Seen)
+        }
+    }
+
+    /// The token decoder reads the tag ahead wherever it is (nested values,
+    /// data and self-closed elements passed over, XML and binary) and
+    /// buffers nothing; the plist crate's deserializer cannot, and is read
+    /// entry by entry up to the tag. Either way the tag and the whole
+    /// dictionary are the same.
+    #[test]
+    fn the_token_decoder_reads_the_tag_ahead() {
+        let rest = "<key>A</key><dict><key>Tag</key><string>inner</string><key>E</key><dict/></dict>\
+                    <key>B</key><data>AAE=</data><key>L</key><array><array/><true/></array>";
+        let cases = [
+            (format!("{rest}<key>Tag</key><string>T&amp;</string><key>C</key><true/>"), Some("T&"), 3),
+            (format!("<key>Tag</key><string>T</string>{rest}"), Some("T"), 0),
+            (format!("{rest}<key>Tag</key><integer>1</integer>"), None, 3),
+            (format!("{rest}<key>Tag</key><array><string>T</string></array>"), None, 3),
+            (rest.to_owned(), None, 3),
+            (String::new(), None, 0),
+        ];
+        for (body, tag, before) in cases {
+            let xml = format!("<plist version=\"1.0\"><dict>{body}</dict></plist>");
+            let value: plist::Value = plist::from_bytes(xml.as_bytes()).unwrap();
+            let mut binary = Vec::new();
+            value.to_writer_binary(&mut binary).unwrap();
+            let whole = value.into_dictionary().unwrap();
+            for bytes in [xml.as_bytes(), &binary] {
+                let seen = crate::plist_read::from_bytes::<HeadSeen>(bytes).expect("the token decoder reads it");
+                let reference: HeadSeen = plist::from_bytes(bytes).unwrap();
+                assert_eq!(seen.tag.as_deref(), tag, "{body}");
+                assert_eq!(
+                    (seen.ahead, seen.buffered.len()),
+                    (tag.is_some(), if tag.is_some() { 0 } else { whole.len().min(before + 1) }),
+                    "{body}"
+                );
+                assert_eq!(seen.whole, whole, "{body}");
+                assert_eq!(
+                    (reference.ahead, reference.tag.as_deref(), &reference.whole),
+                    (false, tag, &whole),
+                    "{body}"
+                );
+            }
+        }
     }
 }

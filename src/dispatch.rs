@@ -417,18 +417,18 @@ macro_rules! __any_tagged {
                 map: A,
             ) -> ::core::result::Result<$crate::__private::Decoded<Self>, A::Error> {
                 let mut map = map;
-                let (mut prefix, tag_value) = $crate::__private::read_until_tag(&mut map, $tag)?;
-                let tag = tag_value.as_ref().and_then(::plist::Value::as_string).map(str::to_owned);
+                // The tag read ahead where the deserializer can (nothing
+                // buffered), else the entries up to it.
+                let (head, tag) = $crate::__private::read_head(&mut map, $tag)?;
                 let sharing = Self::TAGS.iter().filter(|t| tag.as_deref() == Some(**t)).count();
-                // The only type for its tag: entries are buffered only until
-                // the tag, the rest is decoded straight into that type, each
-                // value once. (A lenient decode does not fail on content; if
-                // it did, the error is returned, as for a union.)
+                // The only type for its tag: the rest is decoded straight
+                // into that type, each value once. (A lenient decode does
+                // not fail on content; if it did, the error is returned, as
+                // for a union.)
                 if sharing == 1 {
-                    prefix.extend(tag_value.map(|v| ($tag.to_owned(), v)));
                     $(
                         if tag.as_deref() == Some($wire) {
-                            return $crate::__private::decode_prefixed::<$ty, A>(prefix, map)
+                            return $crate::__private::decode_head::<$ty, A>(head, map)
                                 .map(|v| $crate::__private::Decoded::Typed(Self::$variant(::std::boxed::Box::new(v))));
                         }
                     )*
@@ -437,11 +437,7 @@ macro_rules! __any_tagged {
                 // Several files share the tag (the best fit is kept; a file
                 // that cannot beat the best so far is not decoded, see
                 // `choose`), or none has it: the whole value is needed.
-                let value = ::plist::Value::Dictionary($crate::__private::finish_buffer(
-                    map,
-                    prefix,
-                    tag_value.map(|v| ($tag, v)),
-                )?);
+                let value = ::plist::Value::Dictionary($crate::__private::finish_head(map, head)?);
                 let mut candidates = ::std::vec::Vec::new();
                 let mut index = 0usize;
                 $(

@@ -170,7 +170,8 @@ pub enum PlistDecoder {
     Default,
     /// The token-level decoder alone: a document it declines is an error.
     TokensOnly,
-    /// The plist crate alone (the reference).
+    /// The plist crate alone (the reference), for documents and for values
+    /// decoded from a `plist::Value` (shared payload types, raw replies).
     ReferenceOnly,
 }
 
@@ -519,6 +520,14 @@ const NEST: char = '\u{241E}';
 /// Decodes `T` from a plist value; on failure, the message carries the key
 /// path inside the value (see [`NEST`]).
 pub(crate) fn from_value_nested<T: DeserializeOwned>(value: &plist::Value) -> Result<T, String> {
+    // The value is lent to the type, read in place; the plist crate (which
+    // turns the value into events and owned strings first) gives the error.
+    if PLIST_DECODER.with(std::cell::Cell::get) != PlistDecoder::ReferenceOnly
+        && let Ok(v) =
+            T::deserialize(crate::buffered::Given::<plist::Error>::new(std::borrow::Cow::Borrowed(value), false))
+    {
+        return Ok(v);
+    }
     match plist::from_value::<T>(value) {
         Ok(v) => Ok(v),
         Err(e) => {

@@ -119,7 +119,9 @@ include!(concat!(env!("OUT_DIR"), "/schema_info.rs"));
 /// Re-exports for generated code and macros; not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::buffered::{decode_prefixed, finish_buffer, read_until_tag};
+    pub use crate::buffered::{
+        Head, decode_head, decode_prefixed, finish_buffer, finish_head, read_head, read_until_tag,
+    };
     pub use crate::dispatch::{
         Candidate, Fit, UnknownKeyCount, candidate_error, choose, lower_bound, tag_of, try_candidate,
     };

@@ -380,6 +380,20 @@ where
     g.finish();
 }
 
+/// Sorts the keys of every dictionary in `value`.
+fn sort_keys(value: &mut plist::Value) {
+    match value {
+        plist::Value::Dictionary(dict) => {
+            dict.sort_keys();
+            for (_, v) in dict.iter_mut() {
+                sort_keys(v);
+            }
+        }
+        plist::Value::Array(items) => items.iter_mut().for_each(sort_keys),
+        _ => {}
+    }
+}
+
 /// The four shapes of issue 17, each against its untyped baseline.
 fn shapes(c: &mut Criterion) {
     let info = to_xml(&reply("DeviceInformation", 1));
@@ -402,6 +416,14 @@ fn shapes(c: &mut Criterion) {
     );
     let profile = profile_200();
     plist_shape::<Profile>(c, "profile_200_all", profile.as_bytes(), |p| {
+        assert!(p.payload_content.iter().all(|p| !p.is_unrecognized()));
+    });
+    // The same profile with every dictionary's keys in the order Apple's
+    // tools write them (sorted): `PayloadType` comes after `AutoJoin`,
+    // `PayloadDisplayName`, `PayloadIdentifier` and the like.
+    let mut sorted = plist::Value::from_reader(std::io::Cursor::new(profile.as_bytes())).unwrap();
+    sort_keys(&mut sorted);
+    plist_shape::<Profile>(c, "profile_200_apple_order", &to_xml(&sorted), |p| {
         assert!(p.payload_content.iter().all(|p| !p.is_unrecognized()));
     });
     let json = app_status_report(2000);

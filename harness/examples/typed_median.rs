@@ -68,8 +68,10 @@ fn main() {
         measure::<CommandResponse<InstalledApplicationListResponse>>(&name, &read(&name), false);
         let name = format!("managed_application_list_1000.{ext}");
         measure::<CommandResponse<ManagedApplicationListResponse>>(&name, &read(&name), false);
-        let name = format!("profile_200_all.{ext}");
-        measure::<Profile>(&name, &read(&name), false);
+        for profile in ["profile_200_all", "profile_200_apple_order"] {
+            let name = format!("{profile}.{ext}");
+            measure::<Profile>(&name, &read(&name), false);
+        }
     }
     let name = "status_report_2000_apps.json";
     measure::<StatusReport>(name, &read(name), true);

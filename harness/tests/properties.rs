@@ -501,6 +501,17 @@ fn xml_of(v: plist::Dictionary) -> Vec<u8> {
     xml
 }
 
+/// `doc` with its tag key: first, last or anywhere between (the token
+/// decoder reads a tag ahead of the entries before it), and now and then
+/// not a string (read entry by entry, then kept untyped).
+fn with_tag(doc: plist::Dictionary, key: &str, name: plist::Value, slot: u8) -> plist::Dictionary {
+    let mut entries: Vec<(String, plist::Value)> = doc.into_iter().filter(|(k, _)| k != key).collect();
+    let value = if slot % 8 == 7 { plist::Value::Integer(7.into()) } else { name };
+    let at = usize::from(slot) % (entries.len() + 1);
+    entries.insert(at, (key.to_owned(), value));
+    entries.into_iter().collect()
+}
+
 /// A profile holding one payload.
 fn profile_with(payload: plist::Dictionary) -> plist::Dictionary {
     let mut profile = plist::Dictionary::new();
@@ -534,14 +545,14 @@ fn the_token_decoder_and_the_plist_crate_agree_on_every_generated_type() {
         for file in availability::files(family) {
             files += 1;
             let mut runner = TestRunner::new(Config { cases: 6, failure_persistence: None, ..Config::default() });
-            let strategy = (document_of(&file.request), envelope(), document_of(&file.response));
+            let strategy = (document_of(&file.request), envelope(), document_of(&file.response), any::<u8>());
             runner
-                .run(&strategy, |(mut doc, reply_envelope, reply)| {
+                .run(&strategy, |(doc, reply_envelope, reply, slot)| {
                     let what = format!("{family:?} {}", file.path);
                     let name = plist::Value::String(file.name.to_owned());
                     let ok = match family {
                         Family::Commands => {
-                            doc.insert("RequestType".into(), name);
+                            let doc = with_tag(doc, "RequestType", name, slot);
                             let mut whole = plist::Dictionary::new();
                             whole.insert("CommandUUID".into(), "prop".into());
                             whole.insert("Command".into(), plist::Value::Dictionary(doc));
@@ -559,25 +570,25 @@ fn the_token_decoder_and_the_plist_crate_agree_on_every_generated_type() {
                             request && response
                         }
                         Family::Checkin => {
-                            doc.insert("MessageType".into(), name);
+                            let doc = with_tag(doc, "MessageType", name, slot);
                             agree_in_both_forms(&what, &xml_of(doc), from_plist_lenient::<AnyCheckin>)?
                         }
                         Family::Errors => {
-                            doc.insert("code".into(), name);
+                            let doc = with_tag(doc, "code", name, slot);
                             agree_in_both_forms(&what, &xml_of(doc), from_plist_lenient::<AnyError>)?
                         }
                         Family::Profiles => {
-                            doc.insert("PayloadType".into(), name);
+                            let doc = with_tag(doc, "PayloadType", name, slot);
                             agree_in_both_forms(&what, &xml_of(profile_with(doc)), |b| {
                                 from_plist_lenient::<Profile>(b)
                             })?
                         }
                         Family::Declarations => {
                             let mut declaration = plist::Dictionary::new();
-                            declaration.insert("Type".into(), name);
                             declaration.insert("Identifier".into(), "prop".into());
                             declaration.insert("ServerToken".into(), "1".into());
                             declaration.insert("Payload".into(), plist::Value::Dictionary(doc));
+                            let declaration = with_tag(declaration, "Type", name, slot);
                             agree_in_both_forms(&what, &xml_of(declaration), |b| {
                                 from_plist_lenient::<AnyDeclaration>(b)
                             })?

@@ -121,8 +121,20 @@ impl<'a> BinaryTokens<'a> {
                 frame.done
             };
             frame.done += 1;
-            be(self.bytes, frame.refs + index * self.ref_size, self.ref_size)?
+            let refs = frame.refs;
+            self.reference(refs, index)?
         };
+        let (object, offset) = self.locate(reference)?;
+        self.object(object, offset).map(Some)
+    }
+
+    /// The `index`-th reference of the list at `refs`.
+    fn reference(&self, refs: usize, index: usize) -> Result<u64, Declined> {
+        be(self.bytes, refs + index * self.ref_size, self.ref_size)
+    }
+
+    /// The object a reference names, and where it starts.
+    fn locate(&self, reference: u64) -> Result<(usize, usize), Declined> {
         let object = usize_of(reference)?;
         if object >= self.objects {
             return Err(Declined);
@@ -131,7 +143,36 @@ impl<'a> BinaryTokens<'a> {
         if offset >= self.trailer {
             return Err(Declined);
         }
-        self.object(object, offset).map(Some)
+        Ok((object, offset))
+    }
+
+    /// The string a reference names (`None`: another kind of object).
+    fn string_at(&self, reference: u64) -> Result<Option<Cow<'a, str>>, Declined> {
+        let (_, offset) = self.locate(reference)?;
+        let marker = self.bytes[offset];
+        match marker >> 4 {
+            0x5 | 0x6 => self.string(marker, offset + 1).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// A string object (ASCII or UTF-16) whose marker is at `at - 1`.
+    fn string(&self, marker: u8, at: usize) -> Result<Cow<'a, str>, Declined> {
+        let (len, at) = self.object_len(marker & 0x0f, at)?;
+        if marker >> 4 == 0x5 {
+            return Ok(Cow::Borrowed(std::str::from_utf8(self.before_trailer(at, len)?).map_err(|_| Declined)?));
+        }
+        let raw = self.before_trailer(at, len.checked_mul(2).ok_or(Declined)?)?;
+        let units = raw.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
+        Ok(Cow::Owned(char::decode_utf16(units).collect::<Result<String, _>>().map_err(|_| Declined)?))
+    }
+
+    /// Reads ahead in the dictionary being read, whose key was just read:
+    /// its keys from the next one on, and any value, straight from its
+    /// reference lists (nothing is consumed).
+    pub(crate) fn ahead(&self) -> Result<Ahead<'_, 'a>, Declined> {
+        let frame = self.stack.last().filter(|f| f.dict && f.done % 2 == 1).ok_or(Declined)?;
+        Ok(Ahead { tokens: self, refs: frame.refs, len: frame.len, current: frame.done / 2 })
     }
 
     fn object(&mut self, object: usize, offset: usize) -> Result<Token<'a>, Declined> {
@@ -159,18 +200,7 @@ impl<'a> BinaryTokens<'a> {
                 let (len, at) = self.object_len(low, at)?;
                 Token::Data(self.before_trailer(at, len)?.to_vec())
             }
-            (0x5, _) => {
-                let (len, at) = self.object_len(low, at)?;
-                Token::String(Cow::Borrowed(std::str::from_utf8(self.before_trailer(at, len)?).map_err(|_| Declined)?))
-            }
-            (0x6, _) => {
-                let (len, at) = self.object_len(low, at)?;
-                let raw = self.before_trailer(at, len.checked_mul(2).ok_or(Declined)?)?;
-                let units = raw.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
-                Token::String(Cow::Owned(
-                    char::decode_utf16(units).collect::<Result<String, _>>().map_err(|_| Declined)?,
-                ))
-            }
+            (0x5, _) | (0x6, _) => Token::String(self.string(marker, at)?),
             (0x8, 0..=7) => Token::Uid(be(bytes, at, usize::from(low) + 1)?),
             (0xa, _) | (0xd, _) => {
                 let dict = high == 0xd;
@@ -189,6 +219,32 @@ impl<'a> BinaryTokens<'a> {
             // Null, fill, and the markers no encoder writes.
             _ => return Err(Declined),
         })
+    }
+}
+
+/// The rest of a dictionary, read through its reference lists: the key
+/// last read is the `current`-th.
+pub(crate) struct Ahead<'t, 'a> {
+    tokens: &'t BinaryTokens<'a>,
+    refs: usize,
+    len: usize,
+    current: usize,
+}
+
+impl<'a> Ahead<'_, 'a> {
+    /// The next key (`None` at the end; a key that is not a string is
+    /// declined, as the plist crate refuses it).
+    pub(crate) fn key(&mut self) -> Result<Option<Cow<'a, str>>, Declined> {
+        if self.current + 1 >= self.len {
+            return Ok(None);
+        }
+        self.current += 1;
+        self.tokens.string_at(self.tokens.reference(self.refs, self.current)?)?.map(Some).ok_or(Declined)
+    }
+
+    /// The current key's value when it is a string.
+    pub(crate) fn string_value(&self) -> Result<Option<Cow<'a, str>>, Declined> {
+        self.tokens.string_at(self.tokens.reference(self.refs, self.len + self.current)?)
     }
 }
 

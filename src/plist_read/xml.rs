@@ -40,6 +40,8 @@ pub(crate) struct XmlTokens<'a> {
     open: Vec<Open>,
     /// A self-closed `<array/>` or `<dict/>` was read: its end comes next.
     pending_end: bool,
+    /// Reading ahead: `<data>` is not decoded (its token is empty).
+    skim: bool,
 }
 
 fn is_space(b: u8) -> bool {
@@ -50,7 +52,14 @@ impl<'a> XmlTokens<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Result<XmlTokens<'a>, Declined> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let text = std::str::from_utf8(bytes).map_err(|_| Declined)?;
-        Ok(XmlTokens { text, pos: 0, open: Vec::new(), pending_end: false })
+        Ok(XmlTokens { text, pos: 0, open: Vec::new(), pending_end: false, skim: false })
+    }
+
+    /// A reader of the rest of the dictionary being read, whose key was
+    /// just read: it ends at the dictionary's end, and this one does not
+    /// move.
+    pub(crate) fn ahead(&self) -> XmlTokens<'a> {
+        XmlTokens { text: self.text, pos: self.pos, open: vec![Open::Dict], pending_end: false, skim: true }
     }
 
     fn bytes(&self) -> &'a [u8] {
@@ -225,6 +234,10 @@ impl<'a> XmlTokens<'a> {
                 Token::Boolean(name == "true")
             }
             "date" => Token::Date(plist::Date::from_xml_format(&self.content(name, empty)?).map_err(|_| Declined)?),
+            "data" if self.skim => {
+                self.content(name, empty)?;
+                Token::Data(Vec::new())
+            }
             "data" => Token::Data(base64(&self.content(name, empty)?)?),
             _ => return Err(Declined),
         }))
