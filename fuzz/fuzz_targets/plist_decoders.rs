@@ -2,10 +2,12 @@
 //! The token-level plist decoder against the plist crate, on any bytes:
 //! whatever the token-level decoder decodes, the plist crate decodes to the
 //! same value (compared as encoded XML, so that NaN reals compare equal),
-//! as a plist value and as typed commands and profiles (leniently). The
+//! as a plist value and as typed commands, profiles and check-in messages
+//! (leniently; the last two read their tag ahead of other keys). The
 //! token-level decoder may decline what the plist crate reads (the default
 //! decoder then uses the plist crate), never read it differently.
 use apple_device_management::__private::{PlistDecoder, with_plist_decoder};
+use apple_device_management::checkin::AnyCheckin;
 use apple_device_management::commands::AnyRequest;
 use apple_device_management::profiles::Profile;
 use apple_device_management::{Command, from_plist_lenient, to_plist_xml};
@@ -22,4 +24,5 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     agree(data, from_plist_lenient::<plist::Value>);
     agree(data, from_plist_lenient::<Command<AnyRequest>>);
     agree(data, from_plist_lenient::<Profile>);
+    agree(data, from_plist_lenient::<AnyCheckin>);
 });
