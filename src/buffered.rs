@@ -60,7 +60,7 @@ pub struct Head {
 
 /// Reads a dictionary as far as it takes to learn its `tag`'s string value
 /// (`None`: no tag, or not a string). A deserializer that can read ahead
-/// (see [`TAG_PROBE`]) gives the tag without anything being buffered; any
+/// (see `TAG_PROBE` in this module) gives the tag without anything being buffered; any
 /// other is read entry by entry up to the tag, as [`read_until_tag`] does.
 pub fn read_head<'de, A: MapAccess<'de>>(map: &mut A, tag: &str) -> Result<(Head, Option<String>), A::Error> {
     let mut entries = Vec::new();
