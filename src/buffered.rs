@@ -29,15 +29,34 @@ pub fn read_until_tag<'de, A: MapAccess<'de>>(
     map: &mut A,
     tag: &str,
 ) -> Result<(Entries, Option<plist::Value>), A::Error> {
-    let mut prefix = Vec::new();
-    while let Some(key) = map.next_key::<String>()? {
+    let (mut entries, found) = read_entries_to_tag(map, None, tag)?;
+    let value = if found { entries.pop().map(|(_, value)| value) } else { None };
+    Ok((entries, value))
+}
+
+/// Reads entries, starting with `first` when a key was already read, up to
+/// and including the `tag`'s; whether the tag was read.
+fn read_entries_to_tag<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    mut first: Option<String>,
+    tag: &str,
+) -> Result<(Entries, bool), A::Error> {
+    let mut entries = Vec::new();
+    loop {
+        let key = match first.take() {
+            Some(key) => key,
+            None => match map.next_key::<String>()? {
+                Some(key) => key,
+                None => return Ok((entries, false)),
+            },
+        };
         let value = crate::record::raw_value(map)?;
-        if key == tag {
-            return Ok((prefix, Some(value)));
+        let found = key == tag;
+        entries.push((key, value));
+        if found {
+            return Ok((entries, true));
         }
-        prefix.push((key, value));
     }
-    Ok((prefix, None))
 }
 
 /// The name of the newtype a [`read_head`] probe asks a dictionary's first
@@ -63,29 +82,18 @@ pub struct Head {
 /// (see `TAG_PROBE` in this module) gives the tag without anything being buffered; any
 /// other is read entry by entry up to the tag, as [`read_until_tag`] does.
 pub fn read_head<'de, A: MapAccess<'de>>(map: &mut A, tag: &str) -> Result<(Head, Option<String>), A::Error> {
-    let mut entries = Vec::new();
-    let Some(Probed { mut key, ahead }) = map.next_key_seed(Probe { tag })? else {
-        return Ok((Head { entries, pending: None }, None));
+    let Some(Probed { key, ahead }) = map.next_key_seed(Probe { tag })? else {
+        return Ok((Head { entries: Vec::new(), pending: None }, None));
     };
-    if let Ahead::Found(value) = ahead {
-        return Ok((Head { entries, pending: Some(key) }, Some(value)));
+    if let Some(value) = ahead {
+        return Ok((Head { entries: Vec::new(), pending: Some(key) }, Some(value)));
     }
-    loop {
-        let value = crate::record::raw_value(map)?;
-        let found = key == tag;
-        entries.push((key, value));
-        if found {
-            let tag = match entries.last() {
-                Some((_, plist::Value::String(s))) => Some(s.clone()),
-                _ => None,
-            };
-            return Ok((Head { entries, pending: None }, tag));
-        }
-        match map.next_key::<String>()? {
-            Some(next) => key = next,
-            None => return Ok((Head { entries, pending: None }, None)),
-        }
-    }
+    let (entries, found) = read_entries_to_tag(map, Some(key), tag)?;
+    let value = match entries.last() {
+        Some((_, plist::Value::String(s))) if found => Some(s.clone()),
+        _ => None,
+    };
+    Ok((Head { entries, pending: None }, value))
 }
 
 /// Decodes `T` from a [`Head`] and the rest of the dictionary: nothing more
@@ -173,24 +181,15 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Prefixed<A> {
     }
 }
 
-/// What a deserializer told of a dictionary's tag when its first key was
-/// read.
-enum Ahead {
-    /// The deserializer cannot read ahead (it gave the key as a string).
-    Unknown,
-    /// The dictionary has no tag key.
-    Absent,
-    /// The tag's value, a string.
-    Found(String),
-    /// The tag's value is not a string (read entry by entry, so that the
-    /// value is kept for the deviation that names it).
-    NotString,
-}
-
 /// The first key of a dictionary, and what lies ahead.
 struct Probed {
     key: String,
-    ahead: Ahead,
+    /// The tag's value, when the deserializer read ahead and found it a
+    /// string. `None` otherwise: the deserializer cannot read ahead, the
+    /// dictionary has no tag, or the tag is not a string (then the
+    /// dictionary is read entry by entry, so that the value is kept for
+    /// the deviation that names it).
+    ahead: Option<String>,
 }
 
 /// Reads a dictionary's first key as a [`TAG_PROBE`] newtype. The token
@@ -217,15 +216,15 @@ impl<'de> Visitor<'de> for Probe<'_> {
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Probed, E> {
-        Ok(Probed { key: key.to_owned(), ahead: Ahead::Unknown })
+        Ok(Probed { key: key.to_owned(), ahead: None })
     }
 
     fn visit_string<E: de::Error>(self, key: String) -> Result<Probed, E> {
-        Ok(Probed { key, ahead: Ahead::Unknown })
+        Ok(Probed { key, ahead: None })
     }
 
     fn visit_newtype_struct<D: de::Deserializer<'de>>(self, d: D) -> Result<Probed, D::Error> {
-        <String as de::Deserialize>::deserialize(d).map(|key| Probed { key, ahead: Ahead::Unknown })
+        <String as de::Deserialize>::deserialize(d).map(|key| Probed { key, ahead: None })
     }
 
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Probed, M::Error> {
@@ -236,16 +235,11 @@ impl<'de> Visitor<'de> for Probe<'_> {
         let mut at_tag = key == self.tag;
         let ahead = loop {
             if at_tag {
-                break match map.next_value::<TagValue>() {
-                    Ok(TagValue(Some(s))) => Ahead::Found(s),
-                    Ok(TagValue(None)) => Ahead::NotString,
-                    Err(_) => Ahead::Unknown,
-                };
+                break map.next_value::<TagValue>().ok().and_then(|TagValue(value)| value);
             }
             match map.next_key_seed(IsKey(self.tag)) {
                 Ok(Some(is_tag)) => at_tag = is_tag,
-                Ok(None) => break Ahead::Absent,
-                Err(_) => break Ahead::Unknown,
+                Ok(None) | Err(_) => break None,
             }
         };
         Ok(Probed { key, ahead })

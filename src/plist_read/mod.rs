@@ -440,10 +440,7 @@ impl<'a> Scanner<'_, 'a> {
     /// Passes over the value of the key just read.
     fn skip_value(&mut self) -> Result<(), Declined> {
         match self {
-            Scanner::Xml(x) => {
-                let token = x.next()?.ok_or(Declined)?;
-                skip_rest(x, &token)
-            }
+            Scanner::Xml(_) => self.string_value().map(drop),
             // Values are reached by index; nothing to pass over.
             Scanner::Binary(_) => Ok(()),
         }
