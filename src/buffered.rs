@@ -117,14 +117,21 @@ pub fn finish_head<'de, A: MapAccess<'de>>(mut map: A, head: Head) -> Result<pli
 }
 
 /// The whole dictionary, for a tag no single type takes: the entries read
-/// before the tag, the tag, and the rest, in their order.
+/// before the tag, the tag, and the rest, in their order. A tag repeated
+/// later with another value is an error (see
+/// [`check_repeated_tag`](crate::dispatch::check_repeated_tag)).
 pub fn finish_buffer<'de, A: MapAccess<'de>>(
     map: A,
     mut prefix: Entries,
     tag: Option<(&str, plist::Value)>,
 ) -> Result<plist::Dictionary, A::Error> {
+    let chosen = tag.as_ref().map(|(key, value)| (*key, value.as_string().map(str::to_owned)));
     prefix.extend(tag.map(|(key, value)| (key.to_owned(), value)));
-    finish_head(map, Head { entries: prefix, pending: None })
+    let dict = finish_head(map, Head { entries: prefix, pending: None })?;
+    if let Some((key, chosen)) = chosen {
+        crate::dispatch::check_repeated_tag(&dict, key, chosen.as_deref())?;
+    }
+    Ok(dict)
 }
 
 /// Decodes `T` from the entries read before the tag (taken apart) and then

@@ -26,6 +26,30 @@ pub fn tag_of<'d>(
     None
 }
 
+/// Checks that a tag given more than once in one dictionary agrees with
+/// itself. The type was chosen by the first `key` read; the dictionary kept
+/// for a value no type matched holds the last (duplicate keys: the last one
+/// wins). If they differ, the value would be encoded with a tag it was not
+/// chosen by; it is refused, as a typed value's repeated tag is (see
+/// `record::check_tag`).
+pub fn check_repeated_tag<E: serde::de::Error>(
+    dict: &plist::Dictionary,
+    key: &str,
+    chosen: Option<&str>,
+) -> Result<(), E> {
+    let kept = dict.get(key).and_then(plist::Value::as_string);
+    if kept == chosen {
+        return Ok(());
+    }
+    Err(match (kept, chosen) {
+        (Some(kept), Some(chosen)) => E::invalid_value(
+            serde::de::Unexpected::Str(kept),
+            &format!("{key} {chosen} (a repeated {key} must agree)").as_str(),
+        ),
+        _ => E::custom(format!("{key} is given more than once, with different values: a repeated {key} must agree")),
+    })
+}
+
 /// Implements serde and [`FieldValue`] for a generated union.
 #[doc(hidden)]
 #[macro_export]
@@ -437,7 +461,9 @@ macro_rules! __any_tagged {
                 // Several files share the tag (the best fit is kept; a file
                 // that cannot beat the best so far is not decoded, see
                 // `choose`), or none has it: the whole value is needed.
-                let value = ::plist::Value::Dictionary($crate::__private::finish_head(map, head)?);
+                let dict = $crate::__private::finish_head(map, head)?;
+                $crate::__private::check_repeated_tag(&dict, $tag, tag.as_deref())?;
+                let value = ::plist::Value::Dictionary(dict);
                 let mut candidates = ::std::vec::Vec::new();
                 let mut index = 0usize;
                 $(

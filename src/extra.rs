@@ -23,7 +23,9 @@ use crate::value::{KeyPath, PathSegment, ValueKind};
 pub struct Extra {
     keys: plist::Dictionary,
     absent: Vec<&'static str>,
-    inner: Vec<(&'static str, Box<InnerMismatch>)>,
+    /// Every known key whose value was kept raw while decoding, with where
+    /// inside the value its culprit is (`None`: the value itself).
+    inner: Vec<(&'static str, Option<Box<InnerMismatch>>)>,
 }
 
 /// Where, inside a value kept raw, the element that had the wrong kind is:
@@ -89,13 +91,32 @@ impl Extra {
         }
     }
 
-    pub(crate) fn set_inner(&mut self, key: &'static str, inner: Box<InnerMismatch>) {
+    /// Keeps `raw`, the value of the known `key` that had the wrong kind,
+    /// and where inside it the culprit is (`None`: the value itself), in
+    /// place of what an earlier value of the same key left.
+    pub(crate) fn keep_raw(&mut self, key: &'static str, raw: plist::Value, inner: Option<Box<InnerMismatch>>) {
+        self.keys.insert(key.to_owned(), raw);
         self.inner.retain(|(k, _)| *k != key);
         self.inner.push((key, inner));
     }
 
+    /// Forgets the raw value kept for the known `key`, when a later value of
+    /// the same key (a duplicate key in one dictionary) was typed: the last
+    /// one wins, and the typed field is written in its place. The order of
+    /// the other kept keys does not change. Costs nothing unless a known
+    /// key was kept raw.
+    pub(crate) fn forget_raw(&mut self, key: &str) {
+        if self.inner.is_empty() {
+            return;
+        }
+        if let Some(at) = self.inner.iter().position(|(k, _)| *k == key) {
+            self.inner.remove(at);
+            self.keys.retain(|k, _| k != key);
+        }
+    }
+
     pub(crate) fn inner(&self, key: &str) -> Option<&InnerMismatch> {
-        self.inner.iter().find(|(k, _)| *k == key).map(|(_, i)| &**i)
+        self.inner.iter().find(|(k, _)| *k == key).and_then(|(_, i)| i.as_deref())
     }
 }
 

@@ -123,7 +123,8 @@ pub mod __private {
         Head, decode_head, decode_prefixed, finish_buffer, finish_head, read_head, read_until_tag,
     };
     pub use crate::dispatch::{
-        Candidate, Fit, UnknownKeyCount, candidate_error, choose, lower_bound, tag_of, try_candidate,
+        Candidate, Fit, UnknownKeyCount, candidate_error, check_repeated_tag, choose, lower_bound, tag_of,
+        try_candidate,
     };
     pub use crate::format::{PlistDecoder, document, with_plist_decoder};
     pub use crate::record::{

@@ -812,7 +812,10 @@ pub fn decode_opt<'de, T: FieldValue, A: MapAccess<'de>>(
     key: &'static str,
 ) -> Result<(), A::Error> {
     match map.next_value_seed(Seed::<T>(PhantomData))? {
-        Decoded::Typed(v) => *slot = Some(v),
+        Decoded::Typed(v) => {
+            *slot = Some(v);
+            extra.forget_raw(key);
+        }
         other => {
             *slot = None;
             keep_raw(other, extra, key);
@@ -821,14 +824,13 @@ pub fn decode_opt<'de, T: FieldValue, A: MapAccess<'de>>(
     Ok(())
 }
 
-/// Keeps a mismatched value raw in `extra`, with where its culprit is.
+/// Keeps a mismatched value raw in `extra`, with where its culprit is (in
+/// place of what an earlier value of a duplicate key left: the last one
+/// wins).
 #[cold]
 fn keep_raw<T>(decoded: Decoded<T>, extra: &mut Extra, key: &'static str) {
     if let Some((raw, inner)) = decoded.into_mismatch() {
-        extra.insert(key.to_owned(), raw);
-        if let Some(inner) = inner {
-            extra.set_inner(key, inner);
-        }
+        extra.keep_raw(key, raw, inner);
     }
 }
 
@@ -840,7 +842,10 @@ pub fn decode_req<'de, T: FieldValue, A: MapAccess<'de>>(
     key: &'static str,
 ) -> Result<(), A::Error> {
     match map.next_value_seed(Seed::<T>(PhantomData))? {
-        Decoded::Typed(v) => *slot = v,
+        Decoded::Typed(v) => {
+            *slot = v;
+            extra.forget_raw(key);
+        }
         other => keep_raw(other, extra, key),
     }
     Ok(())

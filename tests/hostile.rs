@@ -162,6 +162,148 @@ fn duplicate_keys_last_one_wins() {
     assert_eq!(r.body.as_ref().unwrap().extra.get("Other"), Some(&plist::Value::Integer(2.into())));
 }
 
+/// Found by the `profile` fuzz target (2026-12-04): a known key given twice,
+/// first with a value of the wrong kind (kept raw in `extra`) and then with
+/// a typed one, was encoded twice, and the re-decoded document differed.
+/// The last value wins in every order, for `Option` and required fields,
+/// and the other kept keys keep their order.
+#[cfg(feature = "profiles")]
+#[test]
+fn a_duplicate_key_after_a_value_of_the_wrong_kind() {
+    use apple_device_management::profiles::Profile;
+    use apple_device_management::{deviations, to_plist_binary, to_plist_xml};
+    let profile = |description: &str, identifier: &str| {
+        xml(&format!(
+            "<dict><key>PayloadContent</key><array/><key>PayloadType</key><string>Configuration</string>\
+             <key>PayloadIdentifier</key>{identifier}<key>Unknown1</key><integer>1</integer>\
+             <key>PayloadUUID</key><string>u</string><key>PayloadVersion</key><integer>1</integer>\
+             <key>PayloadDescription</key>{description}<key>Unknown2</key><integer>2</integer></dict>"
+        ))
+    };
+    let (wrong, right) = ("<false/>", "<string>typed</string>");
+    let (wrong_id, right_id) = ("<array><true/></array>", "<string>p</string>");
+    let round_trip = |p: &Profile| {
+        let xml = to_plist_xml(p).unwrap();
+        let again: Profile = from_plist(xml.as_bytes()).unwrap();
+        assert_eq!(to_plist_xml(&again).unwrap(), xml);
+        let binary: Profile = from_plist(&to_plist_binary(p).unwrap()).unwrap();
+        assert_eq!(to_plist_xml(&binary).unwrap(), xml);
+        xml
+    };
+    let keys = |p: &Profile| p.extra.keys().cloned().collect::<Vec<_>>();
+
+    // Wrong, then typed: the typed values win and nothing is kept raw.
+    let p: Profile = from_plist(&profile(
+        &format!("{wrong}<key>PayloadDescription</key>{right}"),
+        &format!("{wrong_id}<key>PayloadIdentifier</key>{right_id}"),
+    ))
+    .unwrap();
+    assert_eq!(p.payload_description.as_deref(), Some("typed"));
+    assert_eq!(p.payload_identifier, "p");
+    assert_eq!(keys(&p), ["Unknown1", "Unknown2"]);
+    assert!(deviations(&p).is_empty(), "{:?}", deviations(&p));
+    let xml = round_trip(&p);
+    assert_eq!(xml.matches("<key>PayloadDescription</key>").count(), 1);
+    assert_eq!(xml.matches("<key>PayloadIdentifier</key>").count(), 1);
+    assert!(from_plist_strict::<Profile>(xml.as_bytes()).is_ok());
+
+    // Typed, then wrong: the wrong values win, kept raw, and are listed.
+    let p: Profile = from_plist(&profile(
+        &format!("{right}<key>PayloadDescription</key>{wrong}"),
+        &format!("{right_id}<key>PayloadIdentifier</key>{wrong_id}"),
+    ))
+    .unwrap();
+    assert_eq!(p.payload_description, None);
+    assert_eq!(p.extra.get("PayloadDescription"), Some(&plist::Value::Boolean(false)));
+    assert_eq!(keys(&p), ["PayloadIdentifier", "Unknown1", "PayloadDescription", "Unknown2"]);
+    let mut paths: Vec<String> = deviations(&p).iter().map(|d| d.path.to_string()).collect();
+    paths.sort();
+    assert_eq!(paths, ["PayloadDescription", "PayloadIdentifier"]);
+    let xml = round_trip(&p);
+    assert_eq!(xml.matches("<key>PayloadDescription</key>").count(), 1);
+    assert_eq!(xml.matches("<key>PayloadIdentifier</key>").count(), 1);
+    assert!(!xml.contains("typed"));
+
+    // Wrong twice: the second value is kept, and where its culprit is.
+    let p: Profile =
+        from_plist(&profile(right, &format!("{wrong_id}<key>PayloadIdentifier</key><integer>3</integer>"))).unwrap();
+    assert_eq!(p.extra.get("PayloadIdentifier"), Some(&plist::Value::Integer(3.into())));
+    let d = deviations(&p);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].path.to_string(), "PayloadIdentifier");
+    round_trip(&p);
+}
+
+/// Found by the `checkin` fuzz target (2026-12-04): a `MessageType` this
+/// version does not know, then `Authenticate` in the same dictionary. The
+/// message was kept whole as unrecognized, holding the second value (the
+/// last one wins), so that it was encoded as an `Authenticate` it had not
+/// been decoded as. A repeated tag must agree, whichever type it picks.
+#[cfg(all(feature = "checkin", feature = "commands", feature = "profiles"))]
+#[test]
+fn a_repeated_tag_must_agree_when_no_type_takes_it() {
+    use apple_device_management::checkin::AnyCheckin;
+    use apple_device_management::commands::AnyRequest;
+    use apple_device_management::profiles::AnyPayload;
+    use apple_device_management::{Command, from_plist_lenient};
+    let dict = |entries: &str| xml(&format!("<dict><key>UDID</key><string>u</string>{entries}</dict>"));
+    let entry = |key: &str, value: &str| format!("<key>{key}</key>{value}");
+    let s = |v: &str| format!("<string>{v}</string>");
+
+    for (first, second) in [
+        (s("Nope"), s("Authenticate")),
+        (s("Authenticate"), s("Nope")),
+        (s("Nope"), s("Other")),
+        ("<integer>1</integer>".to_owned(), s("Authenticate")),
+        (s("Nope"), "<true/>".to_owned()),
+    ] {
+        let bytes = dict(&format!("{}{}", entry("MessageType", &first), entry("MessageType", &second)));
+        let err = from_plist_lenient::<AnyCheckin>(&bytes).unwrap_err().to_string();
+        assert!(err.contains("MessageType"), "{first} {second}: {err}");
+        let err = from_plist_lenient::<Command<AnyRequest>>(&xml(&format!(
+            "<dict><key>CommandUUID</key><string>c</string><key>Command</key><dict>{}{}</dict></dict>",
+            entry("RequestType", &first),
+            entry("RequestType", &second)
+        )))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("RequestType"), "{first} {second}: {err}");
+    }
+    // A shared PayloadType (six files), then another.
+    let err = from_plist_lenient::<AnyPayload>(&dict(&format!(
+        "{}{}",
+        entry("PayloadType", &s("com.apple.MCX")),
+        entry("PayloadType", &s("com.apple.wifi.managed"))
+    )))
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("PayloadType") && err.contains("com.apple.wifi.managed"), "{err}");
+
+    // The same value twice is one tag.
+    let same = dict(&format!("{}{}", entry("MessageType", &s("Nope")), entry("MessageType", &s("Nope"))));
+    let AnyCheckin::Unrecognized(d) = from_plist_lenient::<AnyCheckin>(&same).unwrap() else { panic!() };
+    assert_eq!(d.get("MessageType"), Some(&plist::Value::String("Nope".into())));
+    assert_eq!(d.len(), 2);
+}
+
+/// Found by the `declaration_json` fuzz target (2026-12-04): a JSON number
+/// read, written in its shortest form and read again must be the same
+/// number (serde_json's `float_roundtrip`).
+#[test]
+fn json_reals_read_back_as_the_same_number() {
+    use apple_device_management::to_json;
+    let big = "4".repeat(92);
+    let bytes = format!("{{\"Status\":\"Acknowledged\",\"Big\":{big},\"Third\":0.30000000000000004}}");
+    let r: Reply = from_json(bytes.as_bytes()).unwrap();
+    let extra = &r.body.as_ref().unwrap().extra;
+    assert_eq!(extra.get("Big"), Some(&plist::Value::Real(big.parse::<f64>().unwrap())));
+    assert_eq!(extra.get("Third"), Some(&plist::Value::Real(0.30000000000000004)));
+    let json = to_json(&r).unwrap();
+    let again: Reply = from_json(json.as_bytes()).unwrap();
+    assert_eq!(to_json(&again).unwrap(), json);
+    assert_eq!(again, r);
+}
+
 #[test]
 fn integers_beyond_i64_and_u64() {
     // Beyond u64 (and below i64::MIN): not a plist integer at all.
