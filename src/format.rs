@@ -24,6 +24,7 @@ use std::cell::RefCell;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
+use crate::plist_read::xml::{Doctype, doctype, starts_doctype};
 use crate::record::FieldValue;
 use crate::value::{Deviation, KeyPath, PathSegment};
 
@@ -331,19 +332,21 @@ fn refuse_entities(bytes: &[u8]) -> Result<(), Error> {
             skip_to(b"]]>", 9)
         } else if rest.starts_with(b"<?") {
             skip_to(b"?>", 2)
-        } else if rest.starts_with(b"<!DOCTYPE") {
-            // An internal subset is a `[` before the declaration's `>`
-            // (quoted identifiers cannot hold `[` in a plist DOCTYPE, and
-            // refusing one that does errs on the safe side).
-            let end = memchr::memchr(b'>', rest).unwrap_or(rest.len());
-            if memchr::memchr(b'[', &rest[..end]).is_some() {
-                let subset_end = find(rest, b"]>").unwrap_or(rest.len());
-                if find(&rest[..subset_end], b"<!ENTITY").is_some() {
-                    return refuse("declares XML entities (<!ENTITY ...>) in its DOCTYPE");
+        } else if starts_doctype(rest) {
+            // Read as the plist crate reads it: a `[` outside the quoted
+            // identifiers opens an internal subset.
+            match doctype(rest) {
+                Doctype::Ends(end) => Some(end),
+                Doctype::Subset(open) => {
+                    let subset_end = find(&rest[open..], b"]>").map_or(rest.len(), |end| open + end);
+                    if find(&rest[..subset_end], b"<!ENTITY").is_some() {
+                        return refuse("declares XML entities (<!ENTITY ...>) in its DOCTYPE");
+                    }
+                    return refuse("has a DOCTYPE with an internal subset (<!DOCTYPE plist [...]>)");
                 }
-                return refuse("has a DOCTYPE with an internal subset (<!DOCTYPE plist [...]>)");
+                // The parser reports it.
+                Doctype::Unclosed => None,
             }
-            Some(end)
         } else if rest.starts_with(b"<!ENTITY") {
             return refuse("declares XML entities (<!ENTITY ...>)");
         } else {

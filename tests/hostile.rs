@@ -364,3 +364,54 @@ fn a_repeated_tag_must_agree() {
     let err = from_plist::<Profile>(&profile("com.apple.wifi.managed")).unwrap_err().to_string();
     assert!(err.contains("PayloadContent[0]") && err.contains("com.apple.wifi.managed"), "{err}");
 }
+
+/// A DOCTYPE is read as the plist crate (quick-xml) reads it, by both
+/// decoders: quoted identifiers are passed over whole, even when they hold
+/// `>`, and a `[` outside them opens an internal subset, which is refused.
+/// The fuzzer found a document whose DOCTYPE quote ran on past the `>` that
+/// ended it for the entity check, then met a `[` (a regex in a profile): the
+/// token-level decoder read a plist the plist crate refuses.
+#[test]
+fn a_doctype_is_read_as_the_plist_crate_reads_it() {
+    use apple_device_management::__private::{PlistDecoder, with_plist_decoder};
+    let body = "<plist version=\"1.0\"><dict><key>a</key><string>^(?=.*[A-Z]).*$</string></dict></plist>";
+    let decode = |doc: &str, decoder| with_plist_decoder(decoder, || from_plist::<plist::Value>(doc.as_bytes()));
+    // Whatever the token-level decoder reads, the plist crate reads alike.
+    let read = |doctype: &str| {
+        let doc = format!("<?xml version=\"1.0\"?>\n{doctype}\n{body}");
+        let tokens = decode(&doc, PlistDecoder::TokensOnly).map_err(|e| e.to_string());
+        let reference = decode(&doc, PlistDecoder::ReferenceOnly).map_err(|e| e.to_string());
+        if let Ok(t) = &tokens {
+            assert_eq!(Ok(t), reference.as_ref(), "{doc}");
+        }
+        tokens.and(reference)
+    };
+    let a = |v: plist::Value| v.as_dictionary().and_then(|d| d.get("a")).and_then(|a| a.as_string()).map(str::to_owned);
+    // Apple's DOCTYPE, a quoted `>`, single quotes, and lower case: both
+    // decoders read them.
+    for doctype in [
+        "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">",
+        "<!DOCTYPE plist PUBLIC \"-//Apple//DTD > 1.0//EN\" 'http://x/a>b.dtd'>",
+        "<!doctype plist SYSTEM 'PropertyList-1.0.dtd'>",
+    ] {
+        assert_eq!(a(read(doctype).unwrap()).as_deref(), Some("^(?=.*[A-Z]).*$"), "{doctype}");
+    }
+    // The fuzzer's shape: the quote closes in a later string, before the
+    // `[` of a regex, which quick-xml takes for an internal subset.
+    let fuzzed = "<!DOCTYPE plist PUBLIC \"-//Apple//DTD \t<integer>1</integer><string>\"^(?=.*[A-Z])</string>";
+    let err = read(fuzzed).unwrap_err();
+    assert!(err.contains("internal subset"), "{err}");
+    // A subset behind a quoted `>` is refused as any other subset.
+    for doctype in [
+        "<!DOCTYPE plist \"q>\" [<!ENTITY f \"X\">]>",
+        "<!DOCTYPE plist 'q>' [<!ELEMENT plist ANY>]>",
+        "<!doctype plist [<!ENTITY f \"X\">]>",
+    ] {
+        let err = read(doctype).unwrap_err();
+        assert!(err.contains("which plists never use; refused"), "{doctype}: {err}");
+    }
+    // A quote that is never closed: both refuse.
+    for decoder in [PlistDecoder::TokensOnly, PlistDecoder::ReferenceOnly] {
+        decode(&format!("<!DOCTYPE plist PUBLIC \"-//Apple>{body}"), decoder).unwrap_err();
+    }
+}

@@ -28,7 +28,7 @@
 //! target).
 
 mod binary;
-mod xml;
+pub(crate) mod xml;
 
 use std::borrow::Cow;
 use std::fmt;

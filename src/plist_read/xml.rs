@@ -44,6 +44,42 @@ pub(crate) struct XmlTokens<'a> {
     skim: bool,
 }
 
+/// How the `<!DOCTYPE` declaration that `markup` starts with ends, read
+/// as quick-xml (and so the plist crate) reads it: quoted literals are
+/// passed over whole, and a `[` outside them opens an internal subset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Doctype {
+    /// The declaration ends at the `>` at this index.
+    Ends(usize),
+    /// An internal subset opens at the `[` at this index.
+    Subset(usize),
+    /// A quoted literal or the declaration is never closed.
+    Unclosed,
+}
+
+/// Whether `markup` starts a DOCTYPE declaration (in any case, as
+/// quick-xml reads it).
+pub(crate) fn starts_doctype(markup: &[u8]) -> bool {
+    markup.get(..9).is_some_and(|head| head.eq_ignore_ascii_case(b"<!DOCTYPE"))
+}
+
+pub(crate) fn doctype(markup: &[u8]) -> Doctype {
+    // A DOCTYPE is short: a byte loop reads it.
+    let mut i = 0;
+    while let Some(&b) = markup.get(i) {
+        match b {
+            b'>' => return Doctype::Ends(i),
+            b'[' => return Doctype::Subset(i),
+            b'"' | b'\'' => match memchr::memchr(b, &markup[i + 1..]) {
+                Some(close) => i += close + 2,
+                None => return Doctype::Unclosed,
+            },
+            _ => i += 1,
+        }
+    }
+    Doctype::Unclosed
+}
+
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
@@ -173,8 +209,12 @@ impl<'a> XmlTokens<'a> {
             match rest.get(1) {
                 Some(b'?') => self.skip_past(2, b"?>")?,
                 Some(b'!') if rest.starts_with(b"<!--") => self.skip_past(4, b"-->")?,
-                // `refuse_entities` has already refused internal subsets.
-                Some(b'!') if rest.starts_with(b"<!DOCTYPE") => self.pos = self.markup_end()? + 1,
+                // `refuse_entities` has already refused internal subsets;
+                // one is declined here too, whatever hides it.
+                Some(b'!') if starts_doctype(rest) => match doctype(rest) {
+                    Doctype::Ends(end) => self.pos += end + 1,
+                    Doctype::Subset(_) | Doctype::Unclosed => return Err(Declined),
+                },
                 Some(b'!') => return Err(Declined),
                 Some(b'/') => {
                     let name = self.end_tag()?;
