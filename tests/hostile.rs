@@ -365,14 +365,15 @@ fn a_repeated_tag_must_agree() {
     assert!(err.contains("PayloadContent[0]") && err.contains("com.apple.wifi.managed"), "{err}");
 }
 
-/// A DOCTYPE is read as the plist crate (quick-xml) reads it, by both
-/// decoders: quoted identifiers are passed over whole, even when they hold
-/// `>`, and a `[` outside them opens an internal subset, which is refused.
+/// A DOCTYPE and a processing instruction are read as the plist crate
+/// (quick-xml) reads them, by both decoders: quoted identifiers are passed
+/// over whole, even when they hold `>`, and a `[` outside them opens an
+/// internal subset, which is refused.
 /// The fuzzer found a document whose DOCTYPE quote ran on past the `>` that
 /// ended it for the entity check, then met a `[` (a regex in a profile): the
 /// token-level decoder read a plist the plist crate refuses.
 #[test]
-fn a_doctype_is_read_as_the_plist_crate_reads_it() {
+fn markup_in_the_prolog_is_read_as_the_plist_crate_reads_it() {
     use apple_device_management::__private::{PlistDecoder, with_plist_decoder};
     let body = "<plist version=\"1.0\"><dict><key>a</key><string>^(?=.*[A-Z]).*$</string></dict></plist>";
     let decode = |doc: &str, decoder| with_plist_decoder(decoder, || from_plist::<plist::Value>(doc.as_bytes()));
@@ -409,6 +410,22 @@ fn a_doctype_is_read_as_the_plist_crate_reads_it() {
     ] {
         let err = read(doctype).unwrap_err();
         assert!(err.contains("which plists never use; refused"), "{doctype}: {err}");
+    }
+    // What quick-xml refuses, the token-level decoder declines: a DOCTYPE
+    // without a name, and `<?>` (a processing instruction ends at the first
+    // `?>`, the `?` of `<?` included). What it reads, both read.
+    for (doc, read_by_tokens) in [
+        ("<!DOCTYPE><plist><dict/></plist>", false),
+        ("<!DOCTYPE \t><plist><dict/></plist>", false),
+        ("<!DOCTYPEplist><plist><dict/></plist>", true),
+        ("<plist><dict><?>?><key>a</key><true/></dict></plist>", false),
+        ("<?xml?><plist><dict><??><key>a</key><true/><?pi x?></dict></plist>", true),
+    ] {
+        let tokens = decode(doc, PlistDecoder::TokensOnly);
+        assert_eq!(tokens.is_ok(), read_by_tokens, "{doc}: {tokens:?}");
+        if let Ok(t) = tokens {
+            assert_eq!(t, decode(doc, PlistDecoder::ReferenceOnly).unwrap(), "{doc}");
+        }
     }
     // A quote that is never closed: both refuse.
     for decoder in [PlistDecoder::TokensOnly, PlistDecoder::ReferenceOnly] {

@@ -207,12 +207,17 @@ impl<'a> XmlTokens<'a> {
                 return Err(Declined);
             }
             match rest.get(1) {
+                // quick-xml ends a processing instruction at the first
+                // `?>`, the `?` of `<?` included, and refuses `<?>`.
+                Some(b'?') if rest.get(2) == Some(&b'>') => return Err(Declined),
                 Some(b'?') => self.skip_past(2, b"?>")?,
                 Some(b'!') if rest.starts_with(b"<!--") => self.skip_past(4, b"-->")?,
                 // `refuse_entities` has already refused internal subsets;
                 // one is declined here too, whatever hides it.
                 Some(b'!') if starts_doctype(rest) => match doctype(rest) {
-                    Doctype::Ends(end) => self.pos += end + 1,
+                    // quick-xml wants a name.
+                    Doctype::Ends(end) if !rest[9..end].iter().all(|b| is_space(*b)) => self.pos += end + 1,
+                    Doctype::Ends(_) => return Err(Declined),
                     Doctype::Subset(_) | Doctype::Unclosed => return Err(Declined),
                 },
                 Some(b'!') => return Err(Declined),
