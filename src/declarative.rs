@@ -157,7 +157,7 @@ impl<T: DeclarationPayload> FieldValue for Declaration<T> {
     }
 
     fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
-        crate::record::extra_deviations(&self.extra, &KEYS, &KINDS, path, out);
+        crate::record::extra_deviations(&self.extra, &KEYS, &KINDS, |k| KEYS.iter().position(|x| *x == k), path, out);
         if !self.extra.is_absent(KEYS[3]) {
             field_deviations(&self.payload, KEYS[3], path, out);
         }

@@ -250,7 +250,14 @@ impl<P: CommandPayload> FieldValue for Command<P> {
 
     fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
         const KEYS: &[&str] = &["CommandUUID", "Command"];
-        crate::record::extra_deviations(&self.extra, KEYS, &[ValueKind::String, ValueKind::Dictionary], path, out);
+        crate::record::extra_deviations(
+            &self.extra,
+            KEYS,
+            &[ValueKind::String, ValueKind::Dictionary],
+            |k| KEYS.iter().position(|x| *x == k),
+            path,
+            out,
+        );
         if !self.extra.is_absent("Command") {
             path.push_key("Command");
             self.command.payload_deviations(path, out);
@@ -617,7 +624,14 @@ const STATUS: &str = "Status";
 
 fn response_deviations<B: ResponseBody>(r: &CommandResponse<B>, path: &mut KeyPath, out: &mut Vec<Deviation>) {
     // Wrong-kind envelope values, and an absent Status.
-    crate::record::extra_deviations(&r.extra, RESPONSE_ENVELOPE_KEYS, ENVELOPE_KINDS, path, out);
+    crate::record::extra_deviations(
+        &r.extra,
+        RESPONSE_ENVELOPE_KEYS,
+        ENVELOPE_KINDS,
+        |k| RESPONSE_ENVELOPE_KEYS.iter().position(|x| *x == k),
+        path,
+        out,
+    );
     field_deviations(&r.error_chain, "ErrorChain", path, out);
     if let Some(body) = &r.body {
         let start = out.len();

@@ -129,6 +129,14 @@ pub trait FieldValue: ser::Serialize + Sized {
     /// Lists the deviations inside this value (records and collections).
     fn collect_deviations(&self, _path: &mut KeyPath, _out: &mut Vec<Deviation>) {}
 
+    /// True when nothing is inside this value to hold a deviation (an
+    /// absent optional field, an empty array or dictionary), so that the
+    /// walk need not name its key.
+    #[doc(hidden)]
+    fn holds_nothing(&self) -> bool {
+        false
+    }
+
     /// Holds a value of another kind, for types that keep one themselves
     /// (an element of a list that is not what the list holds, so that the
     /// other elements stay typed); the default gives it back.
@@ -502,6 +510,9 @@ impl<T: FieldValue> FieldValue for Box<T> {
     fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
         (**self).collect_deviations(path, out)
     }
+    fn holds_nothing(&self) -> bool {
+        (**self).holds_nothing()
+    }
 }
 
 /// An optional field. Only used to collect deviations: optional fields are
@@ -512,6 +523,9 @@ impl<T: FieldValue> FieldValue for Option<T> {
         if let Some(v) = self {
             v.collect_deviations(path, out)
         }
+    }
+    fn holds_nothing(&self) -> bool {
+        self.as_ref().is_none_or(T::holds_nothing)
     }
 }
 
@@ -555,6 +569,9 @@ impl<T: FieldValue> FieldValue for Vec<T> {
             path.pop();
         }
     }
+    fn holds_nothing(&self) -> bool {
+        self.is_empty()
+    }
 }
 
 /// A dictionary keyed by names the schema does not fix (`ANY` keys). A
@@ -594,6 +611,9 @@ impl<T: FieldValue> FieldValue for BTreeMap<String, T> {
             v.collect_deviations(path, out);
             path.pop();
         }
+    }
+    fn holds_nothing(&self) -> bool {
+        self.is_empty()
     }
 }
 
@@ -900,34 +920,41 @@ pub fn serialize_record<T: Record, S: Serializer>(record: &T, s: S, tag: Tag) ->
 /// The deviations of a record: known keys kept raw in `extra`, then those
 /// below its fields.
 pub fn record_deviations<T: Record>(record: &T, path: &mut KeyPath, out: &mut Vec<Deviation>) {
-    extra_deviations(record.extra(), T::KEYS, T::KINDS, path, out);
+    extra_deviations(record.extra(), T::KEYS, T::KINDS, T::key_index, path, out);
     record.field_deviations(path, out);
 }
 
 /// The deviations an [`Extra`] records for the known `keys` (of `kinds`)
 /// of one dictionary: values kept raw for their wrong kind (or the element
-/// inside them whose kind was wrong), then required keys that were absent.
+/// inside them whose kind was wrong), in the order of `keys`, then required
+/// keys that were absent. `index` gives a key's index in `keys`.
 pub(crate) fn extra_deviations(
     extra: &Extra,
     keys: &[&str],
     kinds: &[ValueKind],
+    index: impl Fn(&str) -> Option<usize>,
     path: &mut KeyPath,
     out: &mut Vec<Deviation>,
 ) {
     if !extra.is_empty() {
-        for (key, kind) in keys.iter().zip(kinds) {
-            if let Some(v) = extra.get(key) {
-                path.push_key(key);
-                out.push(match extra.inner(key) {
-                    Some(inner) => {
-                        let mut p = path.clone();
-                        p.0.extend(inner.path.0.iter().cloned());
-                        Deviation::wrong_kind(p, inner.expected, inner.element(v))
-                    }
-                    None => Deviation::wrong_kind(path.clone(), *kind, v),
-                });
-                path.pop();
-            }
+        // The known keys kept raw are found from the entries of `extra`
+        // (usually a few unknown keys) rather than by looking each of the
+        // record's keys up in it: a restrictions payload knows hundreds,
+        // and hashing each was most of strict decoding's walk. Collecting
+        // allocates only when a known key was kept raw.
+        let mut kept: Vec<(usize, &plist::Value)> = extra.iter().filter_map(|(k, v)| Some((index(k)?, v))).collect();
+        kept.sort_unstable_by_key(|(i, _)| *i);
+        for (i, v) in kept {
+            path.push_key(keys[i]);
+            out.push(match extra.inner(keys[i]) {
+                Some(inner) => {
+                    let mut p = path.clone();
+                    p.0.extend(inner.path.0.iter().cloned());
+                    Deviation::wrong_kind(p, inner.expected, inner.element(v))
+                }
+                None => Deviation::wrong_kind(path.clone(), kinds[i], v),
+            });
+            path.pop();
         }
     }
     for key in extra.absent() {
@@ -960,6 +987,11 @@ pub fn fixed_value_deviation(
 
 /// Lists deviations of a field value, under its key.
 pub fn field_deviations<T: FieldValue>(value: &T, key: &str, path: &mut KeyPath, out: &mut Vec<Deviation>) {
+    if value.holds_nothing() {
+        // Most optional fields are absent: their key is not pushed (a
+        // `String` each) only to find nothing below it.
+        return;
+    }
     path.push_key(key);
     value.collect_deviations(path, out);
     path.pop();

@@ -143,3 +143,32 @@ fn garbage_bytes() {
     assert_eq!(path(&err), "Command");
     assert!(err.to_string().contains("EOF"), "{err}");
 }
+
+#[test]
+fn known_keys_kept_raw_are_listed_in_schema_order_and_unknown_keys_are_not() {
+    // On the wire: an unknown key, then the record's known keys in reverse
+    // schema order, each of the wrong kind. Deviations come in the order
+    // of the schema's keys, whatever the order of the dictionary.
+    let bytes = plist(
+        "<dict><key>Status</key><string>Acknowledged</string>\
+         <key>NotInTheSchema</key><integer>1</integer>\
+         <key>RejectionReason</key><true/><key>State</key><integer>2</integer>\
+         <key>Identifier</key><array/></dict>",
+    );
+    let reply = from_plist::<CommandResponse<InstallApplicationResponse>>(&bytes).unwrap();
+    let body = reply.body.as_ref().unwrap();
+    assert_eq!(body.extra.len(), 4, "{:?}", body.extra);
+    let listed: Vec<String> = reply.deviations().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        listed,
+        [
+            "Identifier: expected string, found array",
+            "State: expected string, found integer",
+            "RejectionReason: expected string, found boolean",
+        ]
+    );
+    let original: plist::Value = from_plist(&bytes).unwrap();
+    assert_eq!(apple_device_management::to_plist_value(&reply).unwrap(), original, "nothing lost");
+    let err = from_plist_strict::<CommandResponse<InstallApplicationResponse>>(&bytes).unwrap_err();
+    assert_eq!(err.to_string(), listed[0]);
+}
