@@ -958,7 +958,7 @@ pub(crate) fn extra_deviations(
         }
     }
     for key in extra.absent() {
-        let kind = keys.iter().position(|k| k == key).map_or(ValueKind::String, |i| kinds[i]);
+        let kind = index(key).map_or(ValueKind::String, |i| kinds[i]);
         path.push_key(key);
         out.push(Deviation::missing(path.clone(), kind));
         path.pop();
