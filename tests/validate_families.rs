@@ -225,6 +225,20 @@ fn rules_across_payloads() {
             "error: PayloadContent[1]: a second com.apple.asam payload (the first is PayloadContent[0]); only one can be installed on macOS",
         ]
     );
+    // A third copy is named against the first, not the second.
+    let p = profile(&[&asam, &asam, &asam]);
+    let third: Vec<String> = lines(&validate::profile(&p, &mac("15.0").user_approved_mdm(true)))
+        .into_iter()
+        .filter(|l| l.contains("PayloadContent[2]"))
+        .collect();
+    assert_eq!(
+        third,
+        [
+            "error: PayloadContent[2].PayloadIdentifier: PayloadIdentifier `com.example.p.1` is also used by PayloadContent[0]; it must be unique within the profile",
+            "error: PayloadContent[2].PayloadUUID: PayloadUUID `00000000-0000-0000-0000-000000000001` is also used by PayloadContent[0]; it must be unique globally",
+            "error: PayloadContent[2]: a second com.apple.asam payload (the first is PayloadContent[0]); only one can be installed on macOS",
+        ]
+    );
     // Two restrictions payloads may be installed (multiple: true).
     let p = profile(&[&payload("com.apple.applicationaccess", 1, ""), &payload("com.apple.applicationaccess", 2, "")]);
     assert!(validate::profile(&p, &mac("15.0")).issues.is_empty());

@@ -17,6 +17,7 @@ use apple_device_management::commands::{
 };
 use apple_device_management::declarative::protocol::StatusReport;
 use apple_device_management::profiles::Profile;
+use apple_device_management::validate::Validate;
 use apple_device_management::{
     Command, CommandResponse, Platform, Target, ValueKind, from_json, from_plist, to_plist_binary, to_plist_xml,
 };
@@ -152,6 +153,13 @@ fn benches(c: &mut Criterion) {
     g.bench_function("xml/plist::Value", |b| {
         b.iter(|| plist::Value::from_reader_xml(black_box(profile.as_bytes())).unwrap())
     });
+    // Validation of the decoded profile, against its decode above: every
+    // key of every payload looked up among its payload type's keys (the
+    // restrictions payload has about 300).
+    let mac = Target::new(Platform::MacOS, "15.0".parse().unwrap());
+    let report = p.validate(&mac);
+    assert!(report.errors().count() < 200, "{report}");
+    g.bench_function("validate", |b| b.iter(|| black_box(&p).validate(&mac)));
     g.finish();
 
     let json = status_report(1000);

@@ -34,6 +34,8 @@
 //! | SetFirmwarePassword | `NewPassword` only printable low ASCII (0x20–0x7E) |
 //! | Settings | `UserSessionTimeout`, `TemporarySessionTimeout`: 0 or at least 30 |
 
+use std::collections::HashMap;
+
 use super::tree::NodeRef;
 use super::walk::{Step, key_path};
 use super::{Problem, Report, Seen, Severity};
@@ -285,14 +287,18 @@ pub(crate) fn profile(d: NodeRef<'_>, payloads: &[Seen<'_>], target: &Target, re
     let at = |i: usize, key: &'static str| key_path(&[Step::Key("PayloadContent"), Step::Index(i), Step::Key(key)]);
     for (key, scope) in [("PayloadIdentifier", "within the profile"), ("PayloadUUID", "globally")] {
         let own = str_of(d, key);
-        for (n, p) in payloads.iter().enumerate() {
+        // The first payload of each value (a scan of the earlier payloads
+        // for each one was quadratic: most of validating a 200-payload
+        // profile).
+        let mut first: HashMap<&str, usize> = HashMap::with_capacity(payloads.len());
+        for p in payloads {
             let Some(value) = str_of(p.payload, key) else { continue };
-            let earlier = payloads[..n].iter().find(|q| str_of(q.payload, key) == Some(value));
+            let earlier = *first.entry(value).or_insert(p.index);
             let clash = match earlier {
-                Some(q) => Some(format!("PayloadContent[{}]", q.index)),
+                q if q != p.index => Some(format!("PayloadContent[{q}]")),
                 // A payload UUID equal to the profile's own.
-                None if key == "PayloadUUID" && own == Some(value) => Some("the profile".to_owned()),
-                None => None,
+                _ if key == "PayloadUUID" && own == Some(value) => Some("the profile".to_owned()),
+                _ => None,
             };
             if let Some(other) = clash {
                 report.push(
@@ -305,18 +311,20 @@ pub(crate) fn profile(d: NodeRef<'_>, payloads: &[Seen<'_>], target: &Target, re
     }
     // Payload types of which one copy can be installed.
     let platform = target.platform;
-    for (n, p) in payloads.iter().enumerate() {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(payloads.len());
+    for p in payloads {
         let Some(file) = p.file else { continue };
+        let q = *first.entry(file.name).or_insert(p.index);
         if file.on(platform).multiple != Some(false) || file.os[platform.index()] == 0 {
             continue;
         }
-        if let Some(q) = payloads[..n].iter().find(|q| q.file.is_some_and(|f| f.name == file.name)) {
+        if q != p.index {
             report.push(
                 &key_path(&[Step::Key("PayloadContent"), Step::Index(p.index)]),
                 Severity::Error,
                 Problem::Rule(format!(
-                    "a second {} payload (the first is PayloadContent[{}]); only one can be installed on {platform}",
-                    file.name, q.index
+                    "a second {} payload (the first is PayloadContent[{q}]); only one can be installed on {platform}",
+                    file.name
                 )),
             );
         }
