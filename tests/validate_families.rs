@@ -239,6 +239,15 @@ fn rules_across_payloads() {
             "error: PayloadContent[2]: a second com.apple.asam payload (the first is PayloadContent[0]); only one can be installed on macOS",
         ]
     );
+    // A payload UUID equal to the profile's own (`payload(.., 0, ..)` has
+    // the profile's UUID).
+    let p = profile(&[&payload("com.apple.applicationaccess", 0, "")]);
+    assert_eq!(
+        lines(&validate::profile(&p, &mac("15.0"))),
+        [
+            "error: PayloadContent[0].PayloadUUID: PayloadUUID `00000000-0000-0000-0000-000000000000` is also used by the profile; it must be unique globally",
+        ]
+    );
     // Two restrictions payloads may be installed (multiple: true).
     let p = profile(&[&payload("com.apple.applicationaccess", 1, ""), &payload("com.apple.applicationaccess", 2, "")]);
     assert!(validate::profile(&p, &mac("15.0")).issues.is_empty());
