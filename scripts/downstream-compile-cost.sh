@@ -9,13 +9,16 @@
 # crate's debug info cut to line tables (what the README's "Performance"
 # section suggests: `[profile.dev.package.apple-device-management] debug =
 # "line-tables-only"`): a debug rebuild is mostly linking the debug info.
+# A fourth, split-debuginfo, keeps full debug info but leaves it in the
+# object files' `.dwo` companions, out of the link (`[profile.dev]
+# split-debuginfo = "unpacked"`, Linux).
 # For each debug rebuild the link alone is timed too (the linker command
 # rustc prints, run again on the objects it kept).
 # Run from the repository root:
 #
-#   DEVICE_MANAGEMENT_SCHEMA=../shared/apple-device-management scripts/downstream-compile-cost.sh [debug|release|line-tables]...
+#   DEVICE_MANAGEMENT_SCHEMA=../shared/apple-device-management scripts/downstream-compile-cost.sh [debug|release|line-tables|split-debuginfo]...
 #
-# With no argument, all three.
+# With no argument, all four.
 # Uses its own target directory under target/ (about 3 GB), removed at the end.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -58,13 +61,15 @@ seconds() { # command...
     echo "$end - $start" | bc
 }
 line_tables=(--config 'profile.dev.package.apple-device-management.debug="line-tables-only"')
-for config in "${@:-debug release line-tables}"; do
+split_debuginfo=(--config 'profile.dev.split-debuginfo="unpacked"')
+for config in "${@:-debug release line-tables split-debuginfo}"; do
     for name in $config; do
         case $name in
             debug) flags=() ;;
             release) flags=(--release) ;;
             line-tables) flags=("${line_tables[@]}") ;;
-            *) echo "unknown configuration $name (debug, release, line-tables)" >&2; exit 2 ;;
+            split-debuginfo) flags=("${split_debuginfo[@]}") ;;
+            *) echo "unknown configuration $name (debug, release, line-tables, split-debuginfo)" >&2; exit 2 ;;
         esac
         export CARGO_TARGET_DIR="$work/target-$name"
         write_main "first"

@@ -127,6 +127,7 @@ pub mod __private {
         try_candidate,
     };
     pub use crate::format::{PlistDecoder, document, with_plist_decoder};
+    pub use crate::plist_read::token_count;
     pub use crate::record::{
         Decoded, FieldValue, Record, decode_opt, decode_record, decode_req, encode_extra, encode_opt, encode_req,
         field_deviations, fixed_value_deviation, raw_value, record_deviations, serialize_record, strict,

@@ -9,7 +9,7 @@
 
 use std::hint::black_box;
 
-use apple_device_management::__private::{PlistDecoder, with_plist_decoder};
+use apple_device_management::__private::{PlistDecoder, token_count, with_plist_decoder};
 use apple_device_management::availability::{self, KeyEntry, KeyTable, Literal};
 use apple_device_management::commands::{
     DeviceInformation, DeviceInformationResponse, InstallApplication, InstallApplicationResponse,
@@ -21,6 +21,7 @@ use apple_device_management::validate::{Problem, Validate};
 use apple_device_management::{
     Command, CommandResponse, Platform, Target, ValueKind, from_json, from_plist, to_plist_binary, to_plist_xml,
 };
+use apple_device_management_harness::json_token_count;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// A ManagedApplicationList reply with `n` apps, every key the schema has.
@@ -381,6 +382,11 @@ where
         b.iter(|| plist::Value::from_reader(std::io::Cursor::new(black_box(xml))).unwrap())
     });
     g.bench_function("xml/quick-xml events", |b| b.iter(|| quick_xml_events(black_box(xml))));
+    // This crate's own tokenizers, building nothing: the least any decode
+    // through them can cost.
+    assert!(token_count(xml).is_some_and(|n| n > 0) && token_count(&bin) == token_count(xml));
+    g.bench_function("xml/token loop", |b| b.iter(|| token_count(black_box(xml)).unwrap()));
+    g.bench_function("binary/token loop", |b| b.iter(|| token_count(black_box(&bin)).unwrap()));
     g.bench_function("binary/typed", |b| b.iter(|| from_plist::<T>(black_box(&bin)).unwrap()));
     g.bench_function("binary/typed via the plist crate", |b| b.iter(|| reference(black_box(&bin))));
     g.bench_function("binary/plist::Value", |b| {
@@ -452,6 +458,13 @@ fn shapes(c: &mut Criterion) {
     g.bench_function("json/typed", |b| b.iter(|| from_json::<StatusReport>(black_box(json.as_bytes())).unwrap()));
     g.bench_function("json/serde_json::Value", |b| {
         b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(json.as_bytes())).unwrap())
+    });
+    // serde_json's tokenizer bound: every token read, every string checked
+    // as text, nothing built (`IgnoredAny` does not check strings as text).
+    assert!(json_token_count(json.as_bytes()).is_some_and(|n| n > 2000));
+    g.bench_function("json/token loop", |b| b.iter(|| json_token_count(black_box(json.as_bytes())).unwrap()));
+    g.bench_function("json/IgnoredAny", |b| {
+        b.iter(|| serde_json::from_slice::<serde::de::IgnoredAny>(black_box(json.as_bytes())).unwrap())
     });
     g.finish();
 }

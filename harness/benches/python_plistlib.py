@@ -11,8 +11,10 @@ json module (plistlib does not read JSON).
 Python and the Rust timing binary (harness/examples/typed_median.rs) run in
 turns, `rounds` times (3 by default), so that the machine's drift touches
 both; each figure is a median of 30 runs after one warm-up. The ratio is
-Python's median over the typed median of the same round. Without the Rust
-binary only Python's times are printed."""
+Python's median over the typed median of the same round. The last ratio is
+Python's median over the Rust binary's token loop (every token read,
+nothing built): the most any decode through the same tokenizers could
+reach. Without the Rust binary only Python's times are printed."""
 import json, pathlib, plistlib, statistics, subprocess, sys, time
 
 repo = pathlib.Path(__file__).resolve().parent.parent.parent
@@ -56,9 +58,11 @@ for r in range(1, rounds + 1):
             lenient, strict = float(rs[name]["lenient_ms"]), float(rs[name]["strict_ms"])
             # The typed decode is the type's default mode (`from_plist`).
             typed = float(rs[name][rs[name]["default"] + "_ms"])
+            tokens = float(rs[name]["tokens_ms"])
             print(
                 f"  {name}: {loader} {ms:.2f} ms, typed {typed:.3f} ms, ratio {ms / typed:.1f}x; "
-                f"strict/lenient {strict / lenient:.2f}"
+                f"strict/lenient {strict / lenient:.2f}; token loop {tokens:.3f} ms, "
+                f"{loader} / token loop {ms / tokens:.1f}x"
             )
         else:
             print(f"  {name}: {loader} {ms:.2f} ms")

@@ -8,21 +8,26 @@
 //! target/release/examples/typed_median            # one line per file
 //! ```
 //!
-//! Each line: `<file> default=<mode> lenient_ms=<median> strict_ms=<median>`
-//! (medians of 30 runs after one warm-up run; lenient and strict alternate
-//! run by run, so the machine's drift touches both alike). `default` is the
-//! mode `from_plist`/`from_json` use for the type: its column is the typed
-//! decode time.
+//! Each line: `<file> default=<mode> lenient_ms=<median> strict_ms=<median>
+//! tokens_ms=<median>` (medians of 30 runs after one warm-up run; lenient,
+//! strict and the token loop alternate run by run, so the machine's drift
+//! touches all three alike). `default` is the mode `from_plist`/`from_json`
+//! use for the type: its column is the typed decode time. `tokens_ms` reads
+//! every token of the file and builds nothing (this crate's plist
+//! tokenizers; serde_json seeing every string as text for JSON): no decode
+//! through those tokenizers can take less.
 
 use std::path::Path;
 use std::time::Instant;
 
+use apple_device_management::__private::token_count;
 use apple_device_management::commands::{
     DeviceInformationResponse, InstalledApplicationListResponse, ManagedApplicationListResponse,
 };
 use apple_device_management::declarative::protocol::StatusReport;
 use apple_device_management::profiles::Profile;
 use apple_device_management::{CommandResponse, DecodeMode, Error, FieldValue, from_json_with, from_plist_with};
+use apple_device_management_harness::json_token_count;
 use serde::de::DeserializeOwned;
 
 const RUNS: usize = 30;
@@ -38,20 +43,38 @@ fn time(f: &dyn Fn(DecodeMode) -> Result<(), Error>, mode: DecodeMode) -> f64 {
     start.elapsed().as_secs_f64() * 1e3
 }
 
+/// Reads every token of `bytes` and builds nothing.
+fn tokens(bytes: &[u8], json: bool) -> f64 {
+    let start = Instant::now();
+    if json {
+        std::hint::black_box(json_token_count(bytes).expect("the bench input is JSON"));
+    } else {
+        std::hint::black_box(token_count(bytes).expect("the token-level decoder reads the bench input"));
+    }
+    start.elapsed().as_secs_f64() * 1e3
+}
+
 fn measure<T: FieldValue + DeserializeOwned>(name: &str, bytes: &[u8], json: bool) {
     let decode = |mode: DecodeMode| -> Result<(), Error> {
         let v: T = if json { from_json_with(bytes, mode)? } else { from_plist_with(bytes, mode)? };
         std::hint::black_box(v);
         Ok(())
     };
-    let (mut lenient, mut strict) = (Vec::new(), Vec::new());
+    let (mut lenient, mut strict, mut token_loop) = (Vec::new(), Vec::new(), Vec::new());
     time(&decode, T::DEFAULT_MODE);
+    tokens(bytes, json);
     for _ in 0..RUNS {
         lenient.push(time(&decode, DecodeMode::Lenient));
         strict.push(time(&decode, DecodeMode::Strict));
+        token_loop.push(tokens(bytes, json));
     }
     let default = if T::DEFAULT_MODE == DecodeMode::Lenient { "lenient" } else { "strict" };
-    println!("{name} default={default} lenient_ms={:.3} strict_ms={:.3}", median(lenient), median(strict));
+    println!(
+        "{name} default={default} lenient_ms={:.3} strict_ms={:.3} tokens_ms={:.3}",
+        median(lenient),
+        median(strict),
+        median(token_loop)
+    );
 }
 
 fn main() {

@@ -84,6 +84,16 @@ enum Source<'a> {
 }
 
 impl<'a> Source<'a> {
+    /// A binary plist by its magic, else XML; `None` when the header is
+    /// not one this decoder reads.
+    fn new(bytes: &'a [u8]) -> Option<Source<'a>> {
+        Some(if bytes.starts_with(b"bplist00") {
+            Source::Binary(binary::BinaryTokens::new(bytes).ok()?)
+        } else {
+            Source::Xml(xml::XmlTokens::new(bytes).ok()?)
+        })
+    }
+
     fn next(&mut self) -> Result<Option<Token<'a>>, Declined> {
         match self {
             Source::Xml(x) => x.next(),
@@ -95,11 +105,7 @@ impl<'a> Source<'a> {
 /// Decodes an XML or binary plist into `T`; `None` when the plist crate
 /// must do it (see the module documentation).
 pub(crate) fn from_bytes<T: de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
-    let source = if bytes.starts_with(b"bplist00") {
-        Source::Binary(binary::BinaryTokens::new(bytes).ok()?)
-    } else {
-        Source::Xml(xml::XmlTokens::new(bytes).ok()?)
-    };
+    let source = Source::new(bytes)?;
     let mut de = Deserializer { source, peeked: None, option_mode: OptionMode::Root, in_plist_value: false, depth: 0 };
     let value = T::deserialize(&mut de).ok()?;
     // The whole document was one value.
@@ -107,6 +113,20 @@ pub(crate) fn from_bytes<T: de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
         Ok(None) => Some(value),
         _ => None,
     }
+}
+
+/// Reads every token of an XML or binary plist, building nothing, and
+/// counts them (`None` when this decoder declines the document): the
+/// tokenizer bound of a typed decode, which the benches measure beside it.
+/// A `<data>` token is decoded into its bytes, as a decode does.
+#[doc(hidden)]
+pub fn token_count(bytes: &[u8]) -> Option<usize> {
+    let mut source = Source::new(bytes)?;
+    let mut n = 0;
+    while source.next().ok()?.is_some() {
+        n += 1;
+    }
+    Some(n)
 }
 
 #[derive(Clone, Copy)]
@@ -532,6 +552,23 @@ fn int_token(value: i128) -> Token<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_token_loop_reads_xml_and_binary_alike() {
+        let value = plist::Value::Dictionary(plist::Dictionary::from_iter([
+            ("a".to_owned(), plist::Value::Array(vec![1.into(), true.into(), plist::Value::Data(vec![1, 2])])),
+            ("b".to_owned(), "x".into()),
+        ]));
+        let (mut xml, mut bin) = (Vec::new(), Vec::new());
+        value.to_writer_xml(&mut xml).unwrap();
+        value.to_writer_binary(&mut bin).unwrap();
+        // The dictionary, its two keys, the array and its three elements,
+        // the string, and the two ends.
+        assert_eq!(token_count(&xml), Some(10));
+        assert_eq!(token_count(&bin), Some(10));
+        // Declined: no plist.
+        assert_eq!(token_count(b"<plist version=\"1.0\"><dict><key>a</key>"), None);
+    }
 
     #[test]
     fn integers_are_read_as_the_plist_crate_reads_them() {
