@@ -377,17 +377,19 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Encodes as an XML plist (Apple's layout: tab indentation).
+///
+/// The bytes are those of the plist crate's `to_writer_xml`, written
+/// without its event writer.
 pub fn to_plist_xml<T: serde::Serialize>(value: &T) -> Result<String, Error> {
-    let mut out = Vec::new();
-    plist::to_writer_xml(&mut out, value).map_err(|e| Error::Encode { message: e.to_string() })?;
-    String::from_utf8(out).map_err(|e| Error::Encode { message: e.to_string() })
+    crate::plist_write::to_xml(value).map_err(|e| Error::Encode { message: e.0 })
 }
 
 /// Encodes as a binary plist.
+///
+/// Every string, number, date and data is written once and referenced
+/// wherever it repeats, as in the plist crate's and Apple's writers.
 pub fn to_plist_binary<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
-    let mut out = Vec::new();
-    plist::to_writer_binary(&mut out, value).map_err(|e| Error::Encode { message: e.to_string() })?;
-    Ok(out)
+    crate::plist_write::to_binary(value).map_err(|e| Error::Encode { message: e.0 })
 }
 
 /// Encodes as a `plist::Value` (for comparison or further editing).

@@ -81,6 +81,7 @@ mod open_enum;
 #[cfg(feature = "other")]
 pub mod other;
 mod plist_read;
+mod plist_write;
 #[cfg(feature = "profiles")]
 pub mod profiles;
 mod record;

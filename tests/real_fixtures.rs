@@ -29,7 +29,7 @@ use apple_device_management::other::ManifestUrl;
 use apple_device_management::profiles::Profile;
 use apple_device_management::{
     Command, CommandResponse, DecodeMode, Deviation, RESPONSE_ENVELOPE_KEYS, RawResponse, from_json_lenient,
-    from_plist_lenient, signed, to_json_value, to_plist_value,
+    from_plist_lenient, signed, to_json_value, to_plist_binary, to_plist_value, to_plist_xml,
 };
 
 /// ../shared/fixtures/real, or `None` (after one line saying so) when it
@@ -112,10 +112,25 @@ fn answered_request_types(file: &str, kind: &str) -> Vec<&'static str> {
 fn decode_reply(bytes: &[u8], value: &plist::Value, rt: &str) -> Result<CommandResponse<AnyResponse>, String> {
     let r = decode_response(rt, bytes, DecodeMode::Lenient).map_err(|e| e.to_string())?;
     assert_eq!(to_plist_value(&r).unwrap(), *value, "{rt}: round trip");
+    encodes_as_the_plist_crate(&r, value, rt);
     let raw: RawResponse = from_plist_lenient(bytes).unwrap();
     assert_eq!((&raw.status, &raw.command_uuid), (&r.status, &r.command_uuid), "{rt}: envelope");
     assert_eq!(decode_raw_response(rt, &raw, DecodeMode::Lenient).unwrap(), r, "{rt}: envelope first, then the body");
     Ok(r)
+}
+
+/// This crate's plist writers give what the plist crate's give for the
+/// decoded value: the same XML bytes, and a binary plist of the same length
+/// that decodes to the original.
+fn encodes_as_the_plist_crate<T: serde::Serialize>(v: &T, original: &plist::Value, what: &str) {
+    let mut theirs = Vec::new();
+    plist::to_writer_xml(&mut theirs, v).unwrap();
+    assert_eq!(to_plist_xml(v).unwrap().as_bytes(), theirs, "{what}: XML as the plist crate writes it");
+    let bin = to_plist_binary(v).unwrap();
+    assert_eq!(plist::Value::from_reader(std::io::Cursor::new(&bin)).unwrap(), *original, "{what}: binary");
+    let mut theirs = Vec::new();
+    plist::to_writer_binary(&mut theirs, v).unwrap();
+    assert_eq!(bin.len(), theirs.len(), "{what}: binary length");
 }
 
 fn devs(d: Vec<Deviation>) -> Vec<String> {
@@ -131,6 +146,7 @@ where
         Ok(v) => {
             let original = from_plist_lenient::<plist::Value>(bytes).unwrap();
             assert_eq!(to_plist_value(&v).unwrap(), original, "{kind}: round trip");
+            encodes_as_the_plist_crate(&v, &original, kind);
             Outcome::Decoded { kind: kind.into(), deviations: devs(list(&v)) }
         }
     }

@@ -654,16 +654,11 @@ fn convert(path: &Path, to: FormatArg, output: Option<&Path>, json: bool) -> Res
     let doc = read_document(path)?;
     let bytes = match to {
         FormatArg::Xml => {
-            let mut out = Vec::new();
-            doc.value.to_writer_xml(&mut out)?;
+            let mut out = apple_device_management::to_plist_xml(&doc.value)?.into_bytes();
             out.push(b'\n');
             out
         }
-        FormatArg::Binary => {
-            let mut out = Vec::new();
-            doc.value.to_writer_binary(&mut out)?;
-            out
-        }
+        FormatArg::Binary => apple_device_management::to_plist_binary(&doc.value)?,
         FormatArg::Json => {
             let mut text = serde_json::to_string_pretty(&apple_device_management::plist_to_json(&doc.value)?)?;
             text.push('\n');

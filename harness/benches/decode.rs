@@ -351,6 +351,18 @@ fn to_binary(v: &plist::Value) -> Vec<u8> {
     out
 }
 
+fn to_xml_via_plist<T: serde::Serialize>(v: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    plist::to_writer_xml(&mut out, v).unwrap();
+    out
+}
+
+fn to_binary_via_plist<T: serde::Serialize>(v: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    plist::to_writer_binary(&mut out, v).unwrap();
+    out
+}
+
 fn to_xml(v: &plist::Value) -> Vec<u8> {
     let mut out = Vec::new();
     v.to_writer_xml(&mut out).unwrap();
@@ -392,9 +404,14 @@ where
     g.bench_function("binary/plist::Value", |b| {
         b.iter(|| plist::Value::from_reader(std::io::Cursor::new(black_box(&bin))).unwrap())
     });
+    // Typed encoding through this crate's writers, through the plist crate's
+    // (what `to_plist_xml`/`to_plist_binary` did before), and the untyped
+    // baseline.
     g.bench_function("encode-xml/typed", |b| b.iter(|| to_plist_xml(black_box(&typed)).unwrap()));
+    g.bench_function("encode-xml/typed via the plist crate", |b| b.iter(|| to_xml_via_plist(black_box(&typed))));
     g.bench_function("encode-xml/plist::Value", |b| b.iter(|| to_xml(black_box(&value))));
     g.bench_function("encode-binary/typed", |b| b.iter(|| to_plist_binary(black_box(&typed)).unwrap()));
+    g.bench_function("encode-binary/typed via the plist crate", |b| b.iter(|| to_binary_via_plist(black_box(&typed))));
     g.bench_function("encode-binary/plist::Value", |b| b.iter(|| to_binary(black_box(&value))));
     g.finish();
 }

@@ -104,6 +104,13 @@ fn dictionary_without(
     fields.prop_map(|f| plist::Value::Dictionary(f.into_iter().flatten().collect())).boxed()
 }
 
+/// What the plist crate's XML writer writes for `v`.
+fn plist_crate_xml<T: serde::Serialize>(v: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    plist::to_writer_xml(&mut out, v).unwrap();
+    out
+}
+
 fn count_keys(v: &plist::Value) -> usize {
     match v {
         plist::Value::Dictionary(d) => d.len() + d.values().map(count_keys).sum::<usize>(),
@@ -148,6 +155,12 @@ fn every_command_round_trips_in_every_format() {
                 }
                 prop_assert_eq!(&to_plist_value(&typed).unwrap(), &original, "{} via XML", file.name);
                 let xml2 = to_plist_xml(&typed).unwrap();
+                prop_assert_eq!(
+                    xml2.as_bytes(),
+                    &plist_crate_xml(&typed)[..],
+                    "{} as the plist crate writes it",
+                    file.name
+                );
                 prop_assert_eq!(&from_plist_strict::<Command<AnyRequest>>(xml2.as_bytes()).unwrap(), &typed);
                 let bin = to_plist_binary(&typed).unwrap();
                 prop_assert_eq!(
@@ -222,6 +235,12 @@ fn every_response_round_trips_in_every_format() {
                 prop_assert!(extra.is_empty(), "{}: {:?}", file.name, extra);
                 prop_assert_eq!(&to_plist_value(&typed).unwrap(), &original, "{} via XML", file.name);
                 let xml2 = to_plist_xml(&typed).unwrap();
+                prop_assert_eq!(
+                    xml2.as_bytes(),
+                    &plist_crate_xml(&typed)[..],
+                    "{} as the plist crate writes it",
+                    file.name
+                );
                 prop_assert_eq!(&decode(xml2.as_bytes())?, &typed);
                 let bin = to_plist_binary(&typed).unwrap();
                 prop_assert_eq!(&decode(&bin)?, &typed, "{} via binary", file.name);
@@ -615,11 +634,9 @@ fn awkward_text() -> BoxedStrategy<String> {
     "[a-zA-Z0-9 &<>\"'\r\n\t;#é€😀\u{7f}-]{0,16}".boxed()
 }
 
-/// Any plist value, with awkward text, every integer, any real but NaN,
-/// and UIDs in binary plists: the two decoders agree on `plist::Value`.
-#[test]
-fn the_token_decoder_and_the_plist_crate_agree_on_any_value() {
-    use apple_device_management::from_plist_serde;
+/// Any plist value, with awkward text, every integer and any real but NaN
+/// (which is not equal to itself).
+fn awkward_value() -> BoxedStrategy<plist::Value> {
     let leaf = prop_oneof![
         awkward_text().prop_map(plist::Value::String),
         any::<i64>().prop_map(|i| plist::Value::Integer(i.into())),
@@ -636,13 +653,22 @@ fn the_token_decoder_and_the_plist_crate_agree_on_any_value() {
             .into()
         )),
     ];
-    let value = leaf.prop_recursive(5, 64, 8, |inner| {
+    leaf.prop_recursive(5, 64, 8, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..8).prop_map(plist::Value::Array),
             proptest::collection::btree_map(awkward_text(), inner, 0..8)
                 .prop_map(|m| plist::Value::Dictionary(m.into_iter().collect())),
         ]
-    });
+    })
+    .boxed()
+}
+
+/// Any plist value, and UIDs in binary plists: the two decoders agree on
+/// `plist::Value`.
+#[test]
+fn the_token_decoder_and_the_plist_crate_agree_on_any_value() {
+    use apple_device_management::from_plist_serde;
+    let value = awkward_value();
     let decoded = std::cell::Cell::new(0usize);
     TestRunner::new(Config { cases: 1024, failure_persistence: None, ..Config::default() })
         .run(&(value, any::<u64>()), |(value, uid)| {
@@ -660,4 +686,29 @@ fn the_token_decoder_and_the_plist_crate_agree_on_any_value() {
         })
         .unwrap();
     assert_eq!(decoded.get(), 1024);
+}
+
+/// Any plist value, and UIDs in binary plists: this crate's writers give
+/// the plist crate's XML byte for byte, and a binary plist of the same
+/// length (every scalar written once) that decodes to the value.
+#[test]
+fn the_writers_write_what_the_plist_crate_writes_for_any_value() {
+    let written = std::cell::Cell::new(0usize);
+    TestRunner::new(Config { cases: 1024, failure_persistence: None, ..Config::default() })
+        .run(&(awkward_value(), any::<u64>()), |(value, uid)| {
+            let mut theirs = Vec::new();
+            value.to_writer_xml(&mut theirs).unwrap();
+            let ours = to_plist_xml(&value).unwrap();
+            prop_assert_eq!(ours.as_bytes(), &theirs[..]);
+            let with_uid = plist::Value::Array(vec![value.clone(), plist::Value::Uid(plist::Uid::new(uid)), value]);
+            let bin = to_plist_binary(&with_uid).unwrap();
+            prop_assert_eq!(&plist::Value::from_reader(std::io::Cursor::new(&bin)).unwrap(), &with_uid);
+            let mut theirs = Vec::new();
+            with_uid.to_writer_binary(&mut theirs).unwrap();
+            prop_assert_eq!(bin.len(), theirs.len());
+            written.set(written.get() + 1);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(written.get(), 1024);
 }

@@ -279,23 +279,8 @@ fn render(n: NodeRef<'_>, f: &mut fmt::Formatter<'_>, depth: usize) -> fmt::Resu
     }
 }
 
-/// The value does not serialise to a plist shape.
-#[derive(Debug)]
-pub(crate) struct TreeError(pub(crate) String);
-
-impl fmt::Display for TreeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for TreeError {}
-
-impl ser::Error for TreeError {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        TreeError(msg.to_string())
-    }
-}
+/// The value does not serialise to a plist shape: the plist writers' error.
+pub(crate) use crate::plist_write::WriteError as TreeError;
 
 /// An open container.
 struct Frame {
