@@ -178,10 +178,10 @@ impl BinarySink {
         self.place(Some(kind))?;
         let object = self.objects.len();
         self.objects.push(Object::Array(0..0));
-        self.member(object);
-        // Its members are not the root: `member` set `done` for the root
-        // collection itself, which is whole only at its end.
-        self.done = false;
+        // The root collection is whole only at its end (`end_collection`).
+        if !self.open.is_empty() {
+            self.members.push(object);
+        }
         self.open.push(Open { object, first: self.members.len(), dictionary });
         Ok(())
     }

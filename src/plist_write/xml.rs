@@ -32,8 +32,6 @@ pub(crate) struct XmlSink {
     pending: Option<bool>,
     /// quick-xml's `should_line_break`: the next tag starts a new line.
     line_break: bool,
-    /// quick-xml's indentation level, in tabs.
-    depth: usize,
 }
 
 impl XmlSink {
@@ -44,12 +42,13 @@ impl XmlSink {
         Ok(self.out)
     }
 
-    /// A tag, on a new line where quick-xml would start one.
+    /// A tag, on a new line where quick-xml would start one, indented a
+    /// tab per open collection (quick-xml's indentation level).
     #[inline]
     fn tag(&mut self, tag: &str) {
         if self.line_break {
             self.out.push('\n');
-            self.indent(self.depth);
+            self.indent(self.open.len());
         }
         self.out.push_str(tag);
         self.line_break = true;
@@ -65,7 +64,6 @@ impl XmlSink {
     fn before_event(&mut self) {
         if let Some(dictionary) = self.pending.take() {
             self.tag(if dictionary { "<dict>" } else { "<array>" });
-            self.depth += 1;
             self.open.push(dictionary);
             self.expecting_key = dictionary;
         } else if self.out.is_empty() {
@@ -123,20 +121,12 @@ impl Sink for XmlSink {
 
     fn end_collection(&mut self) -> Result<(), WriteError> {
         if let Some(dictionary) = self.pending.take() {
-            if self.out.is_empty() {
-                self.out.push_str(PROLOGUE);
-            }
+            // `start` wrote the prologue.
             self.tag(if dictionary { "<dict/>" } else { "<array/>" });
         } else {
             match self.open.pop() {
-                Some(true) if self.expecting_key => {
-                    self.depth -= 1;
-                    self.tag("</dict>");
-                }
-                Some(false) => {
-                    self.depth -= 1;
-                    self.tag("</array>");
-                }
+                Some(true) if self.expecting_key => self.tag("</dict>"),
+                Some(false) => self.tag("</array>"),
                 Some(true) => return Err(WriteError("a dictionary key has no value".into())),
                 None => return Err(WriteError("an end with no array or dictionary open".into())),
             }
