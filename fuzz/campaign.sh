@@ -18,7 +18,7 @@ seconds="${1:-600}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(any_command any_response checkin profile declaration_json plist_decoders)
+    targets=(any_command any_response checkin profile declaration_json plist_decoders validate)
 fi
 fixtures="$(cd ../.. && pwd)/shared/fixtures/real"
 export DEVICE_MANAGEMENT_SCHEMA="${DEVICE_MANAGEMENT_SCHEMA:-$(cd ../.. && pwd)/shared/apple-device-management}"

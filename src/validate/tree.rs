@@ -4,15 +4,16 @@
 //! that. Building the `Value` (a hashed `IndexMap` and a `String` per key,
 //! a `String` per value) cost three quarters of the validation time. A
 //! [`Tree`] holds the same information in one `Vec` of nodes and one
-//! `String` for all text, built by a serde `Serializer`, so a typed payload
-//! and a `plist::Value` (which implements `Serialize`) reach the checker
-//! the same way.
+//! `String` for all text. It is built by the serializer that writes plists
+//! ([`crate::plist_write`], as its third writer), so a typed payload and a
+//! `plist::Value` (which implements `Serialize`) reach the checker the same
+//! way, and the checker sees what the encoded plist would hold.
 
 use std::fmt;
 
 use serde::Serialize;
-use serde::ser::{self, Impossible};
 
+use crate::plist_write::{Int, Kind, Sink, key_must_be_a_string};
 use crate::value::ValueKind;
 
 /// A byte range in [`Tree::text`].
@@ -59,9 +60,7 @@ impl Tree {
     /// Copies any serialisable value (a typed payload, a `plist::Value`).
     #[cfg(test)]
     pub(crate) fn of<T: Serialize + ?Sized>(value: &T) -> Result<Tree, TreeError> {
-        let mut b = Builder::default();
-        b.build(value)?;
-        Ok(b.tree)
+        Ok(Builder::default().build(value)?.tree)
     }
 
     /// Copies `value` and gives the copy to `f`. The buffers are kept per
@@ -71,21 +70,25 @@ impl Tree {
         thread_local! {
             static SPARE: std::cell::Cell<Option<Builder>> = const { std::cell::Cell::new(None) };
         }
-        let mut b = SPARE.take().unwrap_or_else(|| Builder {
+        let b = SPARE.take().unwrap_or_else(|| Builder {
             tree: Tree { nodes: Vec::with_capacity(32), text: String::with_capacity(512) },
             stack: Vec::with_capacity(8),
             ..Builder::default()
         });
-        let out = match b.build(value) {
-            Ok(()) => f(Ok(&b.tree)),
+        match b.build(value) {
+            Ok(mut b) => {
+                let out = f(Ok(&b.tree));
+                // Keep modest buffers only: one huge payload should not pin its memory.
+                if b.tree.nodes.capacity() <= 4096 && b.tree.text.capacity() <= 64 << 10 {
+                    b.reset();
+                    SPARE.set(Some(b));
+                }
+                out
+            }
+            // A value that cannot be written as a plist: rare, and the
+            // buffers went with the serializer; the next call makes new ones.
             Err(e) => f(Err(e)),
-        };
-        // Keep modest buffers only: one huge payload should not pin its memory.
-        if b.tree.nodes.capacity() <= 4096 && b.tree.text.capacity() <= 64 << 10 {
-            b.reset();
-            SPARE.set(Some(b));
         }
-        out
     }
 
     /// The root value.
@@ -287,44 +290,43 @@ struct Frame {
     idx: u32,
     last: u32,
     count: u32,
+    dictionary: bool,
 }
 
-/// What the next scalar is, set by plist's marker newtypes.
-#[derive(Default, Clone, Copy, PartialEq)]
-enum Marker {
-    #[default]
-    None,
-    Date,
-    Uid,
-}
-
+/// Builds a [`Tree`] from the events of the plist writers' serializer
+/// ([`crate::plist_write`]): the tree holds what an encoded plist would.
 #[derive(Default)]
 struct Builder {
     tree: Tree,
     stack: Vec<Frame>,
-    /// The key of the dictionary entry being written.
-    pending_key: Span,
-    marker: Marker,
+    /// The key of the dictionary entry whose value comes next; `None` in a
+    /// dictionary means the next string is a key.
+    pending_key: Option<Span>,
 }
 
 impl Builder {
-    fn build<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), TreeError> {
+    /// Copies `value` into a cleared builder. On an error the builder is
+    /// dropped with the serializer; the caller makes a new one.
+    fn build<T: Serialize + ?Sized>(mut self, value: &T) -> Result<Builder, TreeError> {
         self.reset();
-        value.serialize(&mut *self)?;
-        if self.tree.nodes.is_empty() {
+        let b = crate::plist_write::write(self, value)?;
+        if b.tree.nodes.is_empty() {
             return Err(TreeError("the value encodes to nothing".into()));
         }
-        Ok(())
+        if !b.stack.is_empty() || b.pending_key.is_some() {
+            return Err(TreeError("the value ends inside an array or dictionary".into()));
+        }
+        Ok(b)
     }
 
     fn reset(&mut self) {
         self.tree.nodes.clear();
         self.tree.text.clear();
         self.stack.clear();
-        self.pending_key = Span::default();
-        self.marker = Marker::None;
+        self.pending_key = None;
     }
 
+    #[inline]
     fn span(&mut self, s: &str) -> Result<Span, TreeError> {
         let start = u32::try_from(self.tree.text.len()).map_err(|_| TreeError("payload too large".into()))?;
         let len = u32::try_from(s.len()).map_err(|_| TreeError("payload too large".into()))?;
@@ -332,12 +334,20 @@ impl Builder {
         Ok(Span { start, len })
     }
 
+    /// The next string is a dictionary's key.
+    #[inline]
+    fn expecting_key(&self) -> bool {
+        self.pending_key.is_none() && self.stack.last().is_some_and(|f| f.dictionary)
+    }
+
+    /// Adds a value where a value belongs.
+    #[inline]
     fn push(&mut self, val: Val) -> Result<u32, TreeError> {
         let idx = u32::try_from(self.tree.nodes.len()).map_err(|_| TreeError("payload too large".into()))?;
         if idx > 0 && self.stack.is_empty() {
             return Err(TreeError("more than one root value".into()));
         }
-        let key = std::mem::take(&mut self.pending_key);
+        let key = self.pending_key.take().unwrap_or_default();
         self.tree.nodes.push(Node { val, key, next: 0 });
         if let Some(frame) = self.stack.last_mut() {
             if frame.count > 0 {
@@ -349,306 +359,95 @@ impl Builder {
         Ok(idx)
     }
 
-    fn scalar(&mut self, val: Val) -> Result<(), TreeError> {
-        if self.marker != Marker::None {
-            return Err(TreeError("a plist date or UID of the wrong shape".into()));
+    /// Adds a value other than a string (`kind` names it where a key belongs).
+    #[inline]
+    fn value(&mut self, kind: Kind, val: Val) -> Result<u32, TreeError> {
+        if self.expecting_key() {
+            return Err(key_must_be_a_string(kind));
         }
-        self.push(val).map(drop)
+        self.push(val)
     }
 
-    fn open(&mut self, dict: bool) -> Result<(), TreeError> {
-        let idx = self.push(if dict { Val::Dict(0) } else { Val::Array(0) })?;
-        self.stack.push(Frame { idx, last: 0, count: 0 });
+    #[inline]
+    fn scalar(&mut self, kind: Kind, val: Val) -> Result<(), TreeError> {
+        self.value(kind, val).map(drop)
+    }
+
+    fn open(&mut self, dictionary: bool) -> Result<(), TreeError> {
+        let (kind, val) = if dictionary { (Kind::Dictionary, Val::Dict(0)) } else { (Kind::Array, Val::Array(0)) };
+        let idx = self.value(kind, val)?;
+        self.stack.push(Frame { idx, last: 0, count: 0, dictionary });
         Ok(())
     }
+}
 
-    fn close(&mut self) -> Result<(), TreeError> {
+impl Sink for Builder {
+    #[inline]
+    fn start_array(&mut self) -> Result<(), TreeError> {
+        self.open(false)
+    }
+
+    #[inline]
+    fn start_dictionary(&mut self) -> Result<(), TreeError> {
+        self.open(true)
+    }
+
+    #[inline]
+    fn end_collection(&mut self) -> Result<(), TreeError> {
+        if self.pending_key.is_some() {
+            return Err(TreeError("a dictionary key without a value".into()));
+        }
         let frame = self.stack.pop().ok_or_else(|| TreeError("unbalanced container".into()))?;
         let node = &mut self.tree.nodes[frame.idx as usize];
-        node.val = match node.val {
-            Val::Dict(_) => Val::Dict(frame.count),
-            _ => Val::Array(frame.count),
-        };
+        node.val = if frame.dictionary { Val::Dict(frame.count) } else { Val::Array(frame.count) };
         Ok(())
     }
-}
 
-impl<'a> ser::Serializer for &'a mut Builder {
-    type Ok = ();
-    type Error = TreeError;
-    type SerializeSeq = &'a mut Builder;
-    type SerializeTuple = &'a mut Builder;
-    type SerializeTupleStruct = &'a mut Builder;
-    type SerializeTupleVariant = &'a mut Builder;
-    type SerializeMap = &'a mut Builder;
-    type SerializeStruct = &'a mut Builder;
-    type SerializeStructVariant = &'a mut Builder;
+    #[inline]
+    fn boolean(&mut self, v: bool) -> Result<(), TreeError> {
+        self.scalar(Kind::Boolean, Val::Bool(v))
+    }
 
-    fn serialize_bool(self, v: bool) -> Result<(), TreeError> {
-        self.scalar(Val::Bool(v))
+    #[inline]
+    fn data(&mut self, v: &[u8]) -> Result<(), TreeError> {
+        self.scalar(Kind::Data, Val::Data(v.len()))
     }
-    fn serialize_i8(self, v: i8) -> Result<(), TreeError> {
-        self.serialize_i64(v.into())
+
+    #[inline]
+    fn date(&mut self, v: plist::Date) -> Result<(), TreeError> {
+        let span = self.span(&v.to_xml_format())?;
+        self.scalar(Kind::Date, Val::Date(span))
     }
-    fn serialize_i16(self, v: i16) -> Result<(), TreeError> {
-        self.serialize_i64(v.into())
+
+    #[inline]
+    fn integer(&mut self, v: Int) -> Result<(), TreeError> {
+        self.scalar(
+            Kind::Integer,
+            match v {
+                Int::Signed(i) => Val::Int(i),
+                Int::Unsigned(u) => Val::UInt(u),
+            },
+        )
     }
-    fn serialize_i32(self, v: i32) -> Result<(), TreeError> {
-        self.serialize_i64(v.into())
+
+    #[inline]
+    fn real(&mut self, v: f64) -> Result<(), TreeError> {
+        self.scalar(Kind::Real, Val::Real(v))
     }
-    fn serialize_i64(self, v: i64) -> Result<(), TreeError> {
-        self.scalar(Val::Int(v))
-    }
-    fn serialize_i128(self, v: i128) -> Result<(), TreeError> {
-        match (i64::try_from(v), u64::try_from(v)) {
-            (Ok(i), _) => self.scalar(Val::Int(i)),
-            (_, Ok(u)) => self.scalar(Val::UInt(u)),
-            _ => Err(TreeError(format!("{v} does not fit a plist integer"))),
-        }
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), TreeError> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), TreeError> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), TreeError> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), TreeError> {
-        if self.marker == Marker::Uid {
-            self.marker = Marker::None;
-            return self.scalar(Val::Uid(v));
-        }
-        self.serialize_i128(v.into())
-    }
-    fn serialize_f32(self, v: f32) -> Result<(), TreeError> {
-        self.serialize_f64(v.into())
-    }
-    fn serialize_f64(self, v: f64) -> Result<(), TreeError> {
-        self.scalar(Val::Real(v))
-    }
-    fn serialize_char(self, v: char) -> Result<(), TreeError> {
-        self.serialize_str(v.encode_utf8(&mut [0; 4]))
-    }
-    fn serialize_str(self, v: &str) -> Result<(), TreeError> {
+
+    #[inline]
+    fn string(&mut self, v: &str) -> Result<(), TreeError> {
         let span = self.span(v)?;
-        if self.marker == Marker::Date {
-            self.marker = Marker::None;
-            return self.scalar(Val::Date(span));
+        if self.expecting_key() {
+            self.pending_key = Some(span);
+            return Ok(());
         }
-        self.scalar(Val::Str(span))
+        self.push(Val::Str(span)).map(drop)
     }
-    fn serialize_bytes(self, v: &[u8]) -> Result<(), TreeError> {
-        self.scalar(Val::Data(v.len()))
-    }
-    /// An absent optional value writes nothing, as in a plist.
-    fn serialize_none(self) -> Result<(), TreeError> {
-        self.pending_key = Span::default();
-        Ok(())
-    }
-    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), TreeError> {
-        value.serialize(self)
-    }
-    fn serialize_unit(self) -> Result<(), TreeError> {
-        self.serialize_str("")
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<(), TreeError> {
-        self.serialize_unit()
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), TreeError> {
-        self.serialize_str(variant)
-    }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Result<(), TreeError> {
-        self.marker = match name {
-            "PLIST-DATE" => Marker::Date,
-            "PLIST-UID" => Marker::Uid,
-            _ => Marker::None,
-        };
-        value.serialize(&mut *self)?;
-        if self.marker != Marker::None {
-            return Err(TreeError(format!("`{name}` of the wrong shape")));
-        }
-        Ok(())
-    }
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-        value: &T,
-    ) -> Result<(), TreeError> {
-        self.open(true)?;
-        self.pending_key = self.span(variant)?;
-        value.serialize(&mut *self)?;
-        self.close()
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self, TreeError> {
-        self.open(false)?;
-        Ok(self)
-    }
-    fn serialize_tuple(self, len: usize) -> Result<Self, TreeError> {
-        self.serialize_seq(Some(len))
-    }
-    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Self, TreeError> {
-        self.serialize_seq(Some(len))
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-        _: usize,
-    ) -> Result<Self, TreeError> {
-        self.open(true)?;
-        self.pending_key = self.span(variant)?;
-        self.open(false)?;
-        Ok(self)
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self, TreeError> {
-        self.open(true)?;
-        Ok(self)
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, TreeError> {
-        self.open(true)?;
-        Ok(self)
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-        _: usize,
-    ) -> Result<Self, TreeError> {
-        self.open(true)?;
-        self.pending_key = self.span(variant)?;
-        self.open(true)?;
-        Ok(self)
-    }
-}
 
-/// The containers other than maps: elements (sequences) or named fields
-/// (structs) are values; `end` closes the container, and for a variant the
-/// dictionary around it too.
-macro_rules! container_impl {
-    ($($trait:ident :: $method:ident ($($key:ident)?), closes $n:literal;)*) => {$(
-        impl ser::$trait for &mut Builder {
-            type Ok = ();
-            type Error = TreeError;
-            fn $method<T: ?Sized + Serialize>(&mut self, $($key: &'static str,)? value: &T) -> Result<(), TreeError> {
-                $(self.pending_key = self.span($key)?;)?
-                value.serialize(&mut **self)
-            }
-            fn end(self) -> Result<(), TreeError> {
-                for _ in 0..$n {
-                    self.close()?;
-                }
-                Ok(())
-            }
-        }
-    )*};
-}
-
-container_impl! {
-    SerializeSeq::serialize_element(), closes 1;
-    SerializeTuple::serialize_element(), closes 1;
-    SerializeTupleStruct::serialize_field(), closes 1;
-    SerializeTupleVariant::serialize_field(), closes 2;
-    SerializeStruct::serialize_field(key), closes 1;
-    SerializeStructVariant::serialize_field(key), closes 2;
-}
-
-impl ser::SerializeMap for &mut Builder {
-    type Ok = ();
-    type Error = TreeError;
-    fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), TreeError> {
-        self.pending_key = key.serialize(KeySerializer { builder: self })?;
-        Ok(())
-    }
-    fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), TreeError> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), TreeError> {
-        self.close()
-    }
-}
-
-/// Dictionary keys: strings only, as in a plist.
-struct KeySerializer<'a> {
-    builder: &'a mut Builder,
-}
-
-fn not_a_key() -> TreeError {
-    TreeError("a dictionary key that is not a string".into())
-}
-
-/// The `Serializer` methods a key refuses.
-macro_rules! refuse_keys {
-    ($($method:ident($($arg:ty),*) -> $ok:ty;)*) => {$(
-        fn $method(self, $(_: $arg),*) -> Result<$ok, TreeError> {
-            Err(not_a_key())
-        }
-    )*};
-}
-
-impl ser::Serializer for KeySerializer<'_> {
-    type Ok = Span;
-    type Error = TreeError;
-    type SerializeSeq = Impossible<Span, TreeError>;
-    type SerializeTuple = Impossible<Span, TreeError>;
-    type SerializeTupleStruct = Impossible<Span, TreeError>;
-    type SerializeTupleVariant = Impossible<Span, TreeError>;
-    type SerializeMap = Impossible<Span, TreeError>;
-    type SerializeStruct = Impossible<Span, TreeError>;
-    type SerializeStructVariant = Impossible<Span, TreeError>;
-
-    fn serialize_str(self, v: &str) -> Result<Span, TreeError> {
-        self.builder.span(v)
-    }
-    fn serialize_char(self, v: char) -> Result<Span, TreeError> {
-        self.builder.span(v.encode_utf8(&mut [0; 4]))
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<Span, TreeError> {
-        self.builder.span(variant)
-    }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, value: &T) -> Result<Span, TreeError> {
-        value.serialize(self)
-    }
-    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<Span, TreeError> {
-        Err(not_a_key())
-    }
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<Span, TreeError> {
-        Err(not_a_key())
-    }
-    refuse_keys! {
-        serialize_bool(bool) -> Span;
-        serialize_i8(i8) -> Span;
-        serialize_i16(i16) -> Span;
-        serialize_i32(i32) -> Span;
-        serialize_i64(i64) -> Span;
-        serialize_u8(u8) -> Span;
-        serialize_u16(u16) -> Span;
-        serialize_u32(u32) -> Span;
-        serialize_u64(u64) -> Span;
-        serialize_f32(f32) -> Span;
-        serialize_f64(f64) -> Span;
-        serialize_bytes(&[u8]) -> Span;
-        serialize_none() -> Span;
-        serialize_unit() -> Span;
-        serialize_unit_struct(&'static str) -> Span;
-        serialize_seq(Option<usize>) -> Self::SerializeSeq;
-        serialize_tuple(usize) -> Self::SerializeTuple;
-        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
-        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
-        serialize_map(Option<usize>) -> Self::SerializeMap;
-        serialize_struct(&'static str, usize) -> Self::SerializeStruct;
-        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+    #[inline]
+    fn uid(&mut self, v: u64) -> Result<(), TreeError> {
+        self.scalar(Kind::Uid, Val::Uid(v))
     }
 }
 
@@ -701,20 +500,76 @@ mod tests {
         assert_eq!(Tree::of(&xml(&many)).unwrap().root().to_string(), "[7, 7, 7, 7, 7, 7, 7, 7, …]");
     }
 
+    /// The tree of `v` and the tree of the plist `v` encodes to.
+    fn as_written<T: Serialize>(v: &T) -> (String, String) {
+        let written = crate::plist_write::to_xml(v).unwrap();
+        let decoded: plist::Value = plist::from_bytes(written.as_bytes()).unwrap();
+        (Tree::of(v).unwrap().root().to_string(), Tree::of(&decoded).unwrap().root().to_string())
+    }
+
     #[test]
-    fn absent_options_write_nothing() {
+    fn options_are_copied_as_a_plist_writes_them() {
+        // A `None` field is left out; elsewhere an option is the one-key
+        // dictionary the plist crate writes.
+        #[derive(Serialize)]
+        struct Fields {
+            #[serde(rename = "Gone")]
+            gone: Option<i32>,
+            #[serde(rename = "Here")]
+            here: Option<i32>,
+            #[serde(rename = "Listed")]
+            listed: Vec<Option<&'static str>>,
+        }
+        let v = Fields { gone: None, here: Some(2), listed: vec![Some("x"), None] };
+        let (tree, written) = as_written(&v);
+        assert_eq!(tree, "{Here: 2, Listed: [{Some: \"x\"}, {None: \"\"}]}");
+        assert_eq!(tree, written);
         let mut m = std::collections::BTreeMap::new();
         m.insert("a", None);
         m.insert("b", Some(1));
-        let tree = Tree::of(&m).unwrap();
-        let keys: Vec<&str> = tree.root().entries().map(|(k, _)| k).collect();
-        assert_eq!(keys, ["b"]);
+        let (tree, written) = as_written(&m);
+        assert_eq!(tree, "{a: {None: \"\"}, b: {Some: 1}}");
+        assert_eq!(tree, written);
+    }
+
+    #[test]
+    fn every_serde_shape_is_copied_as_a_plist_writes_it() {
+        #[derive(Serialize)]
+        enum Shape {
+            Unit,
+            Newtype(u8),
+            Tuple(u8, bool),
+            Struct { x: f64 },
+        }
+        let date = plist::Date::from_xml_format("2024-01-02T03:04:05Z").unwrap();
+        let v = (Shape::Unit, Shape::Newtype(1), Shape::Tuple(2, true), Shape::Struct { x: 0.5 }, (), 'c', date);
+        let (tree, written) = as_written(&v);
+        assert_eq!(
+            tree,
+            "[\"Unit\", {Newtype: 1}, {Tuple: [2, true]}, {Struct: {x: 0.5}}, \"\", \"c\", 2024-01-02T03:04:05Z]"
+        );
+        assert_eq!(tree, written);
+        let t = Tree::of(&v).unwrap();
+        assert_eq!(t.root().items().nth(6).unwrap().kind(), ValueKind::Date);
+        let uid = Tree::of(&plist::Value::Uid(plist::Uid::new(7))).unwrap();
+        assert_eq!((uid.root().kind(), uid.root().to_string()), (ValueKind::Uid, "UID(7)".to_owned()));
+    }
+
+    #[test]
+    fn nothing_at_the_root_is_refused() {
+        let err = Tree::of(&None::<i32>).unwrap_err();
+        assert_eq!(err.to_string(), "the value encodes to nothing");
+        // The thread's builder is made again after an error.
+        let v = xml("<array><integer>1</integer></array>");
+        assert!(Tree::with(&None::<i32>, |t| t.is_err()));
+        assert_eq!(Tree::with(&v, |t| t.unwrap().root().to_string()), "[1]");
     }
 
     #[test]
     fn non_string_keys_are_refused() {
         let mut m = std::collections::BTreeMap::new();
         m.insert(1, 2);
-        assert!(Tree::of(&m).is_err());
+        let err = Tree::of(&m).unwrap_err();
+        assert_eq!(err.to_string(), "a dictionary key must be a string, found an integer");
     }
 }

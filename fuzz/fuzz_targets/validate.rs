@@ -1,0 +1,40 @@
+#![no_main]
+//! Validation on any bytes: it never panics, and a typed document's report
+//! is the report of the plist it encodes to, read back untyped (a profile
+//! and a check-in message, each for an iOS and a macOS target). Reports
+//! are compared as `Debug` text, so that a NaN real compares equal.
+use apple_device_management::checkin::AnyCheckin;
+use apple_device_management::profiles::Profile;
+use apple_device_management::validate::{self, DocumentKind, Validate};
+use apple_device_management::{FieldValue, Platform, Target, from_plist_lenient, to_plist_xml};
+use serde::de::DeserializeOwned;
+
+fn targets() -> [Target; 2] {
+    [
+        Target::new(Platform::IOS, "17.0".parse().expect("a version")),
+        Target::new(Platform::MacOS, "15.0".parse().expect("a version")),
+    ]
+}
+
+fn typed_as_untyped<T: FieldValue + DeserializeOwned + Validate>(data: &[u8], kind: DocumentKind) {
+    let Ok(typed) = from_plist_lenient::<T>(data) else { return };
+    let Ok(xml) = to_plist_xml(&typed) else { return };
+    let value: plist::Value = plist::from_bytes(xml.as_bytes()).expect("the plist crate reads what we write");
+    for target in &targets() {
+        assert_eq!(
+            format!("{:?}", typed.validate(target)),
+            format!("{:?}", validate::as_kind(&value, kind, target)),
+            "typed and untyped validation differ"
+        );
+    }
+}
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if let Ok(value) = from_plist_lenient::<plist::Value>(data) {
+        for target in &targets() {
+            validate::document(&value, target);
+        }
+    }
+    typed_as_untyped::<Profile>(data, DocumentKind::Profile);
+    typed_as_untyped::<AnyCheckin>(data, DocumentKind::Checkin);
+});
