@@ -76,11 +76,11 @@ impl Tree {
             ..Builder::default()
         });
         match b.build(value) {
-            Ok(mut b) => {
+            Ok(b) => {
                 let out = f(Ok(&b.tree));
-                // Keep modest buffers only: one huge payload should not pin its memory.
+                // Keep modest buffers only: one huge payload should not pin
+                // its memory. `build` clears them before the next use.
                 if b.tree.nodes.capacity() <= 4096 && b.tree.text.capacity() <= 64 << 10 {
-                    b.reset();
                     SPARE.set(Some(b));
                 }
                 out
