@@ -19,8 +19,10 @@
 //! assert_eq!(support.unsupported(), Some(&Unsupported::Channel(Channel::User)));
 //! ```
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use crate::value::{KeyPath, PathSegment, ValueKind};
 
@@ -439,6 +441,9 @@ pub struct KeyTable {
     pub rows: &'static [KeyEntry],
     /// `(first, count)` of the top-level keys.
     pub top: (u16, u16),
+    /// Each row's name's [`fingerprint`], side by side: what
+    /// [`KeyTable::lookup`] scans.
+    pub(crate) fingerprints: &'static [u32],
 }
 
 impl KeyTable {
@@ -459,6 +464,52 @@ impl KeyTable {
         self.range(key.children)
     }
 
+    /// The first key of `level` (the top level or a key's children, of
+    /// this table) named `name` for which `wanted` holds, as a scan of the
+    /// level in schema order finds it. The scan reads the level's
+    /// fingerprints (four bytes a row, where a row is 160) and compares
+    /// names only where they agree; a short level, or one of another
+    /// table, is scanned row by row.
+    #[inline]
+    pub(crate) fn lookup(
+        &self,
+        level: &'static [KeyEntry],
+        name: &str,
+        wanted: impl Fn(&KeyEntry) -> bool,
+    ) -> Option<&'static KeyEntry> {
+        if level.len() <= SHORT_LEVEL {
+            return level.iter().find(|e| same_key(e.name, name) && wanted(e));
+        }
+        self.lookup_long(level, name, wanted)
+    }
+
+    /// [`KeyTable::lookup`] in a level longer than [`SHORT_LEVEL`], kept
+    /// out of line so that the short scan inlines as a plain loop.
+    #[inline(never)]
+    fn lookup_long(
+        &self,
+        level: &'static [KeyEntry],
+        name: &str,
+        wanted: impl Fn(&KeyEntry) -> bool,
+    ) -> Option<&'static KeyEntry> {
+        let Some(first) = self.first_row(level) else {
+            return level.iter().find(|e| same_key(e.name, name) && wanted(e));
+        };
+        let sought = fingerprint(name);
+        let fingerprints = &self.fingerprints[first..first + level.len()];
+        fingerprints.iter().zip(level).find(|&(&f, e)| f == sought && e.name == name && wanted(e)).map(|(_, e)| e)
+    }
+
+    /// Where `level` starts among this table's rows; `None` when it is
+    /// empty or not a run of them.
+    fn first_row(&self, level: &[KeyEntry]) -> Option<usize> {
+        let size = std::mem::size_of::<KeyEntry>();
+        let offset = (level.as_ptr() as usize).checked_sub(self.rows.as_ptr() as usize)?;
+        let first = offset / size;
+        let inside = !level.is_empty() && offset % size == 0 && first + level.len() <= self.rows.len();
+        (inside && self.fingerprints.len() == self.rows.len()).then_some(first)
+    }
+
     /// Finds a key by path. Segments are key names; array elements and
     /// `ANY` map values may be skipped, written as their schema name, as
     /// `*` or as an index: `Attributes.Hideable`,
@@ -473,7 +524,7 @@ impl KeyTable {
                     PathSegment::Key(k) => Some(k.as_str()),
                     PathSegment::Index(_) => None,
                 };
-                if let Some(e) = level.iter().find(|e| Some(e.name) == name) {
+                if let Some(e) = name.and_then(|n| self.lookup(level, n, |_| true)) {
                     break e;
                 }
                 // Step into an element level implicitly.
@@ -796,6 +847,19 @@ pub fn schema_file(family: Family, name: &str) -> Option<&'static SchemaFile> {
     files(family).iter().find(|f| same_key(f.name, name))
 }
 
+/// Levels of up to this many keys are scanned row by row.
+const SHORT_LEVEL: usize = 16;
+
+/// A name's fingerprint: its length (up to 65,535) and its first and last
+/// bytes. The generated tables keep every key's (the generator computes it
+/// the same way; a unit test checks every row).
+#[inline]
+pub(crate) fn fingerprint(name: &str) -> u32 {
+    let b = name.as_bytes();
+    let len = u32::try_from(b.len().min(0xffff)).unwrap_or(0xffff);
+    len | u32::from(b.first().copied().unwrap_or(0)) << 16 | u32::from(b.last().copied().unwrap_or(0)) << 24
+}
+
 /// `a == b`, testing the length and first byte inline before calling
 /// `memcmp`: most names in a table differ there, and the calls were a tenth
 /// of the validation time.
@@ -807,7 +871,16 @@ pub(crate) fn same_key(a: &str, b: &str) -> bool {
 /// A schema file by its path in the schema
 /// (`mdm/commands/application.install.yaml`).
 pub fn schema_file_by_path(path: &str) -> Option<&'static SchemaFile> {
-    Family::ALL.iter().flat_map(|f| files(*f)).find(|f| f.path == path)
+    // Validation asks for the common payload keys once per payload.
+    static BY_PATH: OnceLock<HashMap<&'static str, &'static SchemaFile>> = OnceLock::new();
+    let by_path = BY_PATH.get_or_init(|| {
+        let mut map = HashMap::new();
+        for f in Family::ALL.iter().flat_map(|f| files(*f)) {
+            map.entry(f.path).or_insert(f);
+        }
+        map
+    });
+    by_path.get(path).copied()
 }
 
 /// The schema file of a command.
@@ -965,6 +1038,55 @@ pub fn response_key_support(request_type: &str, path: &str, target: &Target) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fingerprints the generator writes are the ones computed at run
+    /// time, and a lookup finds what a scan in schema order finds: every
+    /// key of every level of every table (and names no level has, some
+    /// with a key's fingerprint), with and without element rows; every
+    /// file by its path.
+    #[test]
+    fn lookups_find_what_a_scan_finds() {
+        let filters: [fn(&KeyEntry) -> bool; 2] = [|_| true, |e| !e.element];
+        let same = |a: Option<&KeyEntry>, b: Option<&KeyEntry>| match (a, b) {
+            (Some(a), Some(b)) => std::ptr::eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        let (mut levels, mut names) = (0, 0);
+        for f in Family::ALL.iter().flat_map(|f| files(*f)) {
+            assert!(std::ptr::eq(schema_file_by_path(f.path).unwrap(), f));
+            for table in [&f.request, &f.response] {
+                assert_eq!(table.fingerprints.len(), table.rows.len(), "{}", f.path);
+                for (row, &written) in table.rows.iter().zip(table.fingerprints) {
+                    assert_eq!(fingerprint(row.name), written, "{}: {}", f.path, row.name);
+                }
+                let runs = std::iter::once(table.top).chain(table.rows.iter().map(|r| r.children));
+                for (first, count) in runs.filter(|r| r.1 > 0) {
+                    levels += 1;
+                    let level = table.range((first, count));
+                    // The same length, first and last byte as a key's.
+                    let twin = |n: &str| match n.len() {
+                        3.. if n.is_ascii() => format!("{}~{}", &n[..1], &n[2..]),
+                        _ => format!("{n}x"),
+                    };
+                    let probes = level.iter().flat_map(|e| [e.name.to_owned(), format!("{}x", e.name), twin(e.name)]);
+                    for name in probes.chain(["".to_owned(), "~".to_owned()]) {
+                        names += 1;
+                        for wanted in filters {
+                            let scan = level.iter().find(|e| e.name == name && wanted(e));
+                            assert!(same(table.lookup(level, &name, wanted), scan), "{}: {name}", f.path);
+                        }
+                    }
+                    // A level of another table is scanned.
+                    let other = KeyTable { fingerprints: &[], ..*table };
+                    let name = level[level.len() - 1].name;
+                    assert!(same(other.lookup(level, name, |_| true), level.iter().find(|e| e.name == name)));
+                }
+            }
+        }
+        if cfg!(feature = "commands") {
+            assert!(levels > 100 && names > 1_000, "{levels} levels, {names} names");
+        }
+    }
 
     #[test]
     fn versions_parse_and_order() {

@@ -255,8 +255,8 @@ impl Report {
         self.issues.iter().filter(|i| i.severity == Severity::Warning)
     }
 
-    pub(crate) fn push(&mut self, path: &KeyPath, severity: Severity, problem: Problem) {
-        self.issues.push(Issue { path: path.clone(), severity, problem });
+    pub(crate) fn push(&mut self, path: KeyPath, severity: Severity, problem: Problem) {
+        self.issues.push(Issue { path, severity, problem });
     }
 }
 
@@ -414,7 +414,7 @@ pub fn document(value: &plist::Value, target: &Target) -> Report {
                 }
                 None => "a document is a dictionary",
             };
-            r.push(&KeyPath::root(), Severity::Error, Problem::Rule(what.to_owned()));
+            r.push(KeyPath::root(), Severity::Error, Problem::Rule(what.to_owned()));
             r
         }
     }
@@ -522,7 +522,7 @@ fn with_tree<T: serde::Serialize + ?Sized>(value: &T, check: impl FnOnce(NodeRef
     Tree::with(value, |tree| match tree {
         Ok(tree) => check(tree.root(), &mut report),
         Err(e) => {
-            report.push(&KeyPath::root(), Severity::Error, Problem::Rule(format!("the document does not encode: {e}")))
+            report.push(KeyPath::root(), Severity::Error, Problem::Rule(format!("the document does not encode: {e}")))
         }
     });
     report
@@ -532,7 +532,7 @@ fn dict_or_report<'t>(root: NodeRef<'t>, report: &mut Report) -> Option<NodeRef<
     let d = root.as_dict();
     if d.is_none() {
         report.push(
-            &KeyPath::root(),
+            KeyPath::root(),
             Severity::Error,
             Problem::WrongType { expected: ValueKind::Dictionary, found: root.kind() },
         );
@@ -545,15 +545,15 @@ fn dict_or_report<'t>(root: NodeRef<'t>, report: &mut Report) -> Option<NodeRef<
 fn supported(file: &SchemaFile, what: &'static str, at: &[Step<'_>], target: &Target, report: &mut Report) -> bool {
     match file.support(target) {
         Support::Unsupported(why) => {
-            report.push(&walk::key_path(at), Severity::Error, Problem::NotSupported { what, why });
+            report.push(walk::key_path(at), Severity::Error, Problem::NotSupported { what, why });
             false
         }
         Support::Supported { deprecated, ignored } => {
             if let Some(v) = deprecated {
-                report.push(&walk::key_path(at), Severity::Warning, Problem::Deprecated(v));
+                report.push(walk::key_path(at), Severity::Warning, Problem::Deprecated(v));
             }
             if ignored {
-                report.push(&walk::key_path(at), Severity::Warning, Problem::Ignored);
+                report.push(walk::key_path(at), Severity::Warning, Problem::Ignored);
             }
             true
         }
@@ -561,7 +561,7 @@ fn supported(file: &SchemaFile, what: &'static str, at: &[Step<'_>], target: &Ta
 }
 
 fn unknown_type(key: &'static str, value: Option<&str>, at: &[Step<'_>], report: &mut Report) {
-    report.push(&walk::key_path(at), Severity::Error, Problem::UnknownType { key, value: value.map(str::to_owned) });
+    report.push(walk::key_path(at), Severity::Error, Problem::UnknownType { key, value: value.map(str::to_owned) });
 }
 
 /// A file's top-level request keys, as a walker level.
@@ -599,14 +599,14 @@ const STATUSES: &[Literal] = &[
 fn response_doc(d: NodeRef<'_>, request_type: Option<&str>, target: &Target, report: &mut Report) {
     let status = d.get("Status");
     match status.map(|s| (s, s.as_str())) {
-        None => report.push(&KeyPath::parse("Status"), Severity::Error, Problem::MissingRequired),
+        None => report.push(KeyPath::parse("Status"), Severity::Error, Problem::MissingRequired),
         Some((s, None)) => report.push(
-            &KeyPath::parse("Status"),
+            KeyPath::parse("Status"),
             Severity::Error,
             Problem::WrongType { expected: ValueKind::String, found: s.kind() },
         ),
         Some((_, Some(text))) if !STATUSES.iter().any(|l| matches!(l, Literal::Str(s) if *s == text)) => report.push(
-            &KeyPath::parse("Status"),
+            KeyPath::parse("Status"),
             Severity::Error,
             Problem::NotInRangelist { value: text.to_owned(), allowed: STATUSES },
         ),
@@ -620,7 +620,7 @@ fn response_doc(d: NodeRef<'_>, request_type: Option<&str>, target: &Target, rep
     }
     let Some(rt) = rt else {
         report.push(
-            &KeyPath::root(),
+            KeyPath::root(),
             Severity::Error,
             Problem::Rule(
                 "the reply does not say which command it answers: give the RequestType of the command \
@@ -657,7 +657,7 @@ const COMMON_PAYLOAD_KEYS: &str = "mdm/profiles/CommonPayloadKeys.yaml";
 
 fn profile_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
     let Some(top_level) = availability::schema_file_by_path(TOP_LEVEL) else {
-        report.push(&KeyPath::root(), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "profiles")));
+        report.push(KeyPath::root(), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "profiles")));
         return;
     };
     Walker::new(&top_level.request, target, report, &[]).document(&[top(top_level)], d, &["PayloadContent"], true);
@@ -666,7 +666,7 @@ fn profile_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
         if content.kind() != ValueKind::Array {
             let at = [Step::Key("PayloadContent")];
             report.push(
-                &walk::key_path(&at),
+                walk::key_path(&at),
                 Severity::Error,
                 Problem::WrongType { expected: ValueKind::Array, found: content.kind() },
             );
@@ -675,7 +675,7 @@ fn profile_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
             let at = [Step::Key("PayloadContent"), Step::Index(i)];
             let Some(p) = item.as_dict() else {
                 report.push(
-                    &walk::key_path(&at),
+                    walk::key_path(&at),
                     Severity::Error,
                     Problem::WrongType { expected: ValueKind::Dictionary, found: item.kind() },
                 );
@@ -706,7 +706,7 @@ fn payload_doc<'t>(
     report: &mut Report,
 ) -> Option<&'static SchemaFile> {
     let Some(common) = availability::schema_file_by_path(COMMON_PAYLOAD_KEYS) else {
-        report.push(&walk::key_path(at), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "profiles")));
+        report.push(walk::key_path(at), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "profiles")));
         return None;
     };
     let pt = p.get("PayloadType").and_then(|n| n.as_str());
@@ -723,7 +723,7 @@ fn payload_doc<'t>(
         // (com.google.Chrome) is a custom-settings payload; a warning.
         match pt {
             Some(_) => report.push(
-                &walk::key_path(at),
+                walk::key_path(at),
                 Severity::Warning,
                 Problem::UnknownType { key: "PayloadType", value: pt.map(str::to_owned) },
             ),
@@ -738,11 +738,14 @@ fn payload_doc<'t>(
     }
     // Of several files, those that know one of the payload's keys (else the
     // first): their required keys are the ones that apply.
-    let mut chosen: Vec<&'static SchemaFile> = files
-        .iter()
-        .copied()
-        .filter(|f| p.entries().any(|(k, _)| f.request.top_level().iter().any(|e| availability::same_key(e.name, k))))
-        .collect();
+    let mut chosen: Vec<&'static SchemaFile> = match files[..] {
+        [_] => files,
+        _ => files
+            .iter()
+            .copied()
+            .filter(|f| p.entries().any(|(k, _)| f.request.lookup(f.request.top_level(), k, |_| true).is_some()))
+            .collect(),
+    };
     if chosen.is_empty() {
         chosen.push(first);
     }
@@ -760,7 +763,7 @@ const STATUS_REPORT: &str = "declarative/protocol/statusreport.yaml";
 
 fn declaration_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
     let Some(base) = availability::schema_file_by_path(DECLARATION_BASE) else {
-        report.push(&KeyPath::root(), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "declarative")));
+        report.push(KeyPath::root(), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "declarative")));
         return;
     };
     let ty = d.get("Type").and_then(|n| n.as_str());
@@ -795,7 +798,7 @@ fn declaration_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
 
 fn status_report_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
     let Some(file) = availability::schema_file_by_path(STATUS_REPORT) else {
-        report.push(&KeyPath::root(), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "declarative")));
+        report.push(KeyPath::root(), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "declarative")));
         return;
     };
     // A report's own keys do not depend on the scope it comes from.
@@ -807,7 +810,7 @@ fn status_report_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
             status_items(items, &mut at, &mut String::new(), target, report);
         }
         Some(items) => report.push(
-            &walk::key_path(&[Step::Key("StatusItems")]),
+            walk::key_path(&[Step::Key("StatusItems")]),
             Severity::Error,
             Problem::WrongType { expected: ValueKind::Dictionary, found: items.kind() },
         ),
@@ -820,7 +823,7 @@ fn status_report_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
         {
             let at = [Step::Key("Errors"), Step::Index(i), Step::Key("StatusItem")];
             report.push(
-                &walk::key_path(&at),
+                walk::key_path(&at),
                 Severity::Warning,
                 Problem::UnknownType { key: "status item", value: Some(name.to_owned()) },
             );
@@ -857,7 +860,7 @@ fn status_items<'t>(
             }
             None if v.as_dict().is_some() => status_items(v, at, name, target, report),
             None => report.push(
-                &walk::key_path(at),
+                walk::key_path(at),
                 Severity::Warning,
                 Problem::UnknownType { key: "status item", value: Some(name.clone()) },
             ),

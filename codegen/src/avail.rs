@@ -542,8 +542,21 @@ fn rows_text(rows: &[Row], top: (u16, u16)) -> String {
             r.children.1,
         ));
     }
-    out.push_str("        ] }");
+    out.push_str("        ], fingerprints: &[");
+    let fingerprints = rows.iter().map(|r| fingerprint(&r.name).to_string()).collect::<Vec<_>>().join(", ");
+    out.push_str(&fingerprints);
+    out.push_str("] }");
     out
+}
+
+/// A name's fingerprint: its length and its first and last bytes, as
+/// `availability::fingerprint` computes it at run time (a unit test there
+/// checks every row). A lookup scans the level's fingerprints, four bytes
+/// each and side by side, and compares names only where they agree.
+fn fingerprint(name: &str) -> u32 {
+    let b = name.as_bytes();
+    let len = u32::try_from(b.len().min(0xffff)).unwrap_or(0xffff);
+    len | u32::from(b.first().copied().unwrap_or(0)) << 16 | u32::from(b.last().copied().unwrap_or(0)) << 24
 }
 
 /// A file's whole table entry, as text.

@@ -94,7 +94,7 @@ impl Ctx<'_> {
         }
         let mut full = self.at.clone();
         full.0.extend(path.0);
-        self.report.push(&full, severity, Problem::Rule(rule.to_owned()));
+        self.report.push(full, severity, Problem::Rule(rule.to_owned()));
     }
 }
 
@@ -302,7 +302,7 @@ pub(crate) fn profile(d: NodeRef<'_>, payloads: &[Seen<'_>], target: &Target, re
             };
             if let Some(other) = clash {
                 report.push(
-                    &at(p.index, key),
+                    at(p.index, key),
                     Severity::Error,
                     Problem::Rule(format!("{key} `{value}` is also used by {other}; it must be unique {scope}")),
                 );
@@ -320,7 +320,7 @@ pub(crate) fn profile(d: NodeRef<'_>, payloads: &[Seen<'_>], target: &Target, re
         }
         if q != p.index {
             report.push(
-                &key_path(&[Step::Key("PayloadContent"), Step::Index(p.index)]),
+                key_path(&[Step::Key("PayloadContent"), Step::Index(p.index)]),
                 Severity::Error,
                 Problem::Rule(format!(
                     "a second {} payload (the first is PayloadContent[{q}]); only one can be installed on {platform}",
@@ -338,7 +338,7 @@ pub(crate) fn declaration(d: NodeRef<'_>, _target: &Target, report: &mut Report)
             && v.len() > 64
         {
             report.push(
-                &key_path(&[Step::Key(key)]),
+                key_path(&[Step::Key(key)]),
                 Severity::Warning,
                 Problem::Rule(format!("{key} is {} octets; Apple: it should not exceed 64 octets", v.len())),
             );

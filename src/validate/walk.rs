@@ -93,7 +93,7 @@ impl<'a, 't> Walker<'a, 't> {
     }
 
     pub(super) fn push(&mut self, severity: Severity, problem: Problem) {
-        self.report.push(&key_path(&self.path), severity, problem);
+        self.report.push(key_path(&self.path), severity, problem);
     }
 
     fn support(&self, key: &KeyEntry) -> Support {
@@ -110,9 +110,8 @@ impl<'a, 't> Walker<'a, 't> {
                 continue;
             }
             self.path.push(Step::Key(k));
-            let found = levels.iter().find_map(|(table, level)| {
-                level.iter().find(|e| availability::same_key(e.name, k) && !e.element).map(|e| (*table, e))
-            });
+            let found =
+                levels.iter().find_map(|(table, level)| table.lookup(level, k, |e| !e.element).map(|e| (*table, e)));
             match found {
                 Some((table, e)) => {
                     let outer = std::mem::replace(&mut self.table, table);
@@ -249,7 +248,7 @@ impl<'a, 't> Walker<'a, 't> {
             // A string whose allowed values are its subkeys (a catalogue).
             ValueKind::String if !children.is_empty() => {
                 let s = v.as_str().unwrap_or_default();
-                match children.iter().find(|c| c.name == s) {
+                match self.table.lookup(children, s, |_| true) {
                     None => self.push(Severity::Warning, Problem::UnknownValue(s.to_owned())),
                     // Unsupported, deprecated (the IMEI query since iOS 16)
                     // or ignored, as for a key.
