@@ -442,8 +442,13 @@ pub struct KeyTable {
     /// `(first, count)` of the top-level keys.
     pub top: (u16, u16),
     /// Each row's name's [`fingerprint`], side by side: what
-    /// [`KeyTable::lookup`] scans.
+    /// [`KeyTable::lookup`] compares before a name.
     pub(crate) fingerprints: &'static [u32],
+    /// The hashed index of the levels longer than [`SHORT_LEVEL`]: an
+    /// open-addressed table of `row + 1` (0: an empty slot), at most half
+    /// full, probed linearly from [`slot_hash`]. Empty when no level is
+    /// long.
+    pub(crate) index: &'static [u16],
 }
 
 impl KeyTable {
@@ -466,10 +471,10 @@ impl KeyTable {
 
     /// The first key of `level` (the top level or a key's children, of
     /// this table) named `name` for which `wanted` holds, as a scan of the
-    /// level in schema order finds it. The scan reads the level's
-    /// fingerprints (four bytes a row, where a row is 160) and compares
-    /// names only where they agree; a short level, or one of another
-    /// table, is scanned row by row.
+    /// level in schema order finds it. A long level is looked up in the
+    /// table's hashed index, comparing names only where the fingerprints
+    /// agree; a short level, or one of another table, is scanned row by
+    /// row.
     #[inline]
     pub(crate) fn lookup(
         &self,
@@ -496,8 +501,24 @@ impl KeyTable {
             return level.iter().find(|e| same_key(e.name, name) && wanted(e));
         };
         let sought = fingerprint(name);
-        let fingerprints = &self.fingerprints[first..first + level.len()];
-        fingerprints.iter().zip(level).find(|&(&f, e)| f == sought && e.name == name && wanted(e)).map(|(_, e)| e)
+        let mask = self.index.len().wrapping_sub(1);
+        let mut slot = slot_hash(sought, first) & mask;
+        // The rows of the level with this fingerprint lie on the probe
+        // sequence from its slot, in schema order, before the first empty
+        // slot (the index is at most half full, so there is one).
+        loop {
+            let row = match self.index.get(slot) {
+                Some(0) | None => return None,
+                Some(&r) => usize::from(r - 1),
+            };
+            if row.wrapping_sub(first) < level.len() && self.fingerprints[row] == sought {
+                let e = &self.rows[row];
+                if e.name == name && wanted(e) {
+                    return Some(e);
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
     }
 
     /// Where `level` starts among this table's rows; `None` when it is
@@ -859,6 +880,15 @@ pub(crate) fn fingerprint(name: &str) -> u32 {
     len | u32::from(b.first().copied().unwrap_or(0)) << 16 | u32::from(b.last().copied().unwrap_or(0)) << 24
 }
 
+/// Where a lookup of a name (by its [`fingerprint`]) in the level that
+/// starts at `first_row` starts probing a table's index. The generator
+/// computes the same when it fills the index.
+#[inline]
+fn slot_hash(fingerprint: u32, first_row: usize) -> usize {
+    let key = u64::from(fingerprint) | (first_row as u64) << 32;
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize
+}
+
 /// `a == b`, testing the length and first byte inline before calling
 /// `memcmp`: most names in a table differ there, and the calls were a tenth
 /// of the validation time.
@@ -1039,7 +1069,8 @@ mod tests {
     use super::*;
 
     /// The fingerprints the generator writes are the ones computed at run
-    /// time, and a lookup finds what a scan in schema order finds: every
+    /// time, the index holds every row of a long level once and is at most
+    /// half full, and a lookup finds what a scan in schema order finds: every
     /// key of every level of every table (and names no level has, some
     /// with a key's fingerprint), with and without element rows, and the
     /// keys of a long level of another table; every file by its path.
@@ -1050,7 +1081,7 @@ mod tests {
             (Some(a), Some(b)) => std::ptr::eq(a, b),
             (a, b) => a.is_none() && b.is_none(),
         };
-        let (mut levels, mut names, mut foreign) = (0, 0, 0);
+        let (mut levels, mut names, mut foreign, mut indexed, mut long_rows) = (0, 0, 0, 0, 0);
         // The last long level met, of an earlier table.
         let mut earlier: Option<&'static [KeyEntry]> = None;
         for f in Family::ALL.iter().flat_map(|f| files(*f)) {
@@ -1060,6 +1091,12 @@ mod tests {
                 for (row, &written) in table.rows.iter().zip(table.fingerprints) {
                     assert_eq!(fingerprint(row.name), written, "{}: {}", f.path, row.name);
                 }
+                // The index is a power of two long and at most half full
+                // (a probe always meets an empty slot).
+                let filled = table.index.iter().filter(|&&r| r != 0).count();
+                assert!(table.index.is_empty() || table.index.len().is_power_of_two(), "{}", f.path);
+                assert!(filled * 2 <= table.index.len(), "{}", f.path);
+                indexed += filled;
                 // A long level of another table is scanned, wherever
                 // that table lies in memory.
                 if let Some(level) = earlier {
@@ -1088,13 +1125,17 @@ mod tests {
                     }
                     if level.len() > SHORT_LEVEL {
                         long = Some(level);
+                        long_rows += level.len();
                     }
                 }
                 earlier = long.or(earlier);
             }
         }
+        // Every row of a long level is in the index once.
+        assert_eq!(indexed, long_rows);
         if cfg!(feature = "commands") {
             assert!(levels > 100 && names > 1_000 && foreign > 1_000, "{levels} levels, {names} names, {foreign}");
+            assert!(long_rows > 1_000, "{long_rows} rows in long levels");
         }
     }
 

@@ -545,8 +545,55 @@ fn rows_text(rows: &[Row], top: (u16, u16)) -> String {
     out.push_str("        ], fingerprints: &[");
     let fingerprints = rows.iter().map(|r| fingerprint(&r.name).to_string()).collect::<Vec<_>>().join(", ");
     out.push_str(&fingerprints);
+    out.push_str("], index: &[");
+    let index = long_level_index(rows, top).iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
+    out.push_str(&index);
     out.push_str("] }");
     out
+}
+
+/// Levels of up to this many keys are scanned row by row at run time, as
+/// `availability::SHORT_LEVEL` says; longer ones are looked up in the
+/// index (a unit test there looks up every key of every level).
+const SHORT_LEVEL: usize = 16;
+
+/// The hashed index of a table's long levels: an open-addressed table of
+/// `row + 1` (0: an empty slot), at most half full, probed linearly from
+/// [`slot_hash`] of a name's fingerprint and its level's first row. Rows
+/// go in in schema order, so that of the rows of a level with the same
+/// name, a lookup meets the first one first. Empty when no level is long.
+fn long_level_index(rows: &[Row], top: (u16, u16)) -> Vec<u16> {
+    let mut levels: Vec<(u16, u16)> = std::iter::once(top)
+        .chain(rows.iter().map(|r| r.children))
+        .filter(|l| usize::from(l.1) > SHORT_LEVEL)
+        .collect();
+    levels.sort_unstable();
+    levels.dedup();
+    let count: usize = levels.iter().map(|l| usize::from(l.1)).sum();
+    if count == 0 {
+        return Vec::new();
+    }
+    assert!(rows.len() < usize::from(u16::MAX), "a key table of {} rows does not fit the u16 index", rows.len());
+    let mut slots = vec![0u16; (count * 2).next_power_of_two()];
+    let mask = slots.len() - 1;
+    for (first, len) in levels {
+        let start = usize::from(first);
+        for (row, r) in rows.iter().enumerate().skip(start).take(usize::from(len)) {
+            let mut slot = slot_hash(fingerprint(&r.name), start) & mask;
+            while slots[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = u16::try_from(row + 1).expect("checked above");
+        }
+    }
+    slots
+}
+
+/// Where a lookup of a name in a level starts probing, as
+/// `availability::slot_hash` computes it at run time.
+fn slot_hash(fingerprint: u32, first_row: usize) -> usize {
+    let key = u64::from(fingerprint) | (first_row as u64) << 32;
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize
 }
 
 /// A name's fingerprint: its length and its first and last bytes, as
