@@ -203,10 +203,20 @@ impl<'t> NodeRef<'t> {
 
     /// A dictionary's value for `key` (the last one, if repeated).
     pub(crate) fn get(&self, key: &str) -> Option<NodeRef<'t>> {
+        if !matches!(self.node().val, Val::Dict(_)) {
+            return None;
+        }
+        // Lengths first, from the spans: most keys differ there, and no
+        // key is sliced out of the text as a `str` (which checks both
+        // ends for a character boundary).
+        let text = self.tree.text.as_bytes();
         let mut found = None;
-        for (k, v) in self.entries() {
-            if crate::availability::same_key(k, key) {
-                found = Some(v);
+        for n in self.children() {
+            let k = n.node().key;
+            if k.len as usize == key.len()
+                && text.get(k.start as usize..(k.start + k.len) as usize) == Some(key.as_bytes())
+            {
+                found = Some(n);
             }
         }
         found
@@ -487,8 +497,28 @@ mod tests {
         assert_eq!(a.items().nth(2).unwrap().items().next().unwrap().as_int(), Some(1));
         assert_eq!(root.get("e").unwrap().get("k").unwrap().as_str(), Some("v"));
         assert!(root.get("missing").is_none());
+        assert!(a.get("0").is_none() && root.get("s").unwrap().get("s").is_none(), "only a dictionary has keys");
         assert_eq!(a.entries().count(), 0, "an array has no entries");
         assert_eq!(root.items().count(), 0, "a dictionary has no items");
+    }
+
+    /// `get` compares lengths from the spans before bytes: keys of the same
+    /// length, prefixes, non-ASCII keys and the empty key are told apart.
+    #[test]
+    fn get_finds_exactly_its_key() {
+        let v = xml("<dict><key>ab</key><integer>1</integer><key>ac</key><integer>2</integer>\
+            <key>abc</key><integer>3</integer><key>é</key><integer>4</integer>\
+            <key></key><integer>5</integer><key>e\u{301}</key><integer>6</integer></dict>");
+        let tree = Tree::of(&v).unwrap();
+        let root = tree.root();
+        let get = |k: &str| root.get(k).and_then(|n| n.as_int());
+        assert_eq!(
+            [get("ab"), get("ac"), get("abc"), get("é"), get(""), get("e\u{301}")],
+            [1, 2, 3, 4, 5, 6].map(Some)
+        );
+        for absent in ["a", "b", "abd", "abcd", "e", "ad", " "] {
+            assert_eq!(get(absent), None, "{absent:?}");
+        }
     }
 
     #[test]
