@@ -213,9 +213,8 @@ impl<'t> NodeRef<'t> {
         let mut found = None;
         for n in self.children() {
             let k = n.node().key;
-            if k.len as usize == key.len()
-                && text.get(k.start as usize..(k.start + k.len) as usize) == Some(key.as_bytes())
-            {
+            let start = k.start as usize;
+            if k.len as usize == key.len() && text.get(start..start + key.len()) == Some(key.as_bytes()) {
                 found = Some(n);
             }
         }
