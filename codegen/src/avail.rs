@@ -598,8 +598,8 @@ fn slot_hash(fingerprint: u32, first_row: usize) -> usize {
 
 /// A name's fingerprint: its length and its first and last bytes, as
 /// `availability::fingerprint` computes it at run time (a unit test there
-/// checks every row). A lookup scans the level's fingerprints, four bytes
-/// each and side by side, and compares names only where they agree.
+/// checks every row). A lookup in a long level probes the index from it
+/// and compares names only where the fingerprints agree.
 fn fingerprint(name: &str) -> u32 {
     let b = name.as_bytes();
     let len = u32::try_from(b.len().min(0xffff)).unwrap_or(0xffff);
