@@ -117,6 +117,10 @@ const KINDS: [ValueKind; 4] = [ValueKind::String, ValueKind::String, ValueKind::
 impl<T: DeclarationPayload> FieldValue for Declaration<T> {
     const KIND: ValueKind = ValueKind::Dictionary;
 
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Map(self)
+    }
+
     fn decode_document(bytes: &[u8], mode: crate::DecodeMode, json: bool) -> Result<Self, crate::Error> {
         T::decode_declaration_document(bytes, mode, json)
     }
@@ -161,6 +165,24 @@ impl<T: DeclarationPayload> FieldValue for Declaration<T> {
         if !self.extra.is_absent(KEYS[3]) {
             field_deviations(&self.payload, KEYS[3], path, out);
         }
+    }
+}
+
+/// The entries as `Serialize` writes them.
+impl<T: DeclarationPayload> crate::view::MapView for Declaration<T> {
+    fn count(&self) -> usize {
+        self.entries().count()
+    }
+    fn entries(&self) -> Box<dyn Iterator<Item = (&str, crate::view::View<'_>)> + '_> {
+        use crate::view::View;
+        let ty = (!self.extra.is_absent(KEYS[0])).then_some((KEYS[0], View::Str(T::DECLARATION_TYPE)));
+        let identifier = crate::view::view_req(&self.identifier, &self.extra, KEYS[1]).map(|v| (KEYS[1], v));
+        let token = crate::view::view_opt(&self.server_token).map(|v| (KEYS[2], v));
+        let payload = (!self.extra.contains_key(KEYS[3]) && !self.extra.is_absent(KEYS[3]))
+            .then(|| (KEYS[3], self.payload.view()));
+        Box::new(
+            ty.into_iter().chain(identifier).chain(token).chain(payload).chain(crate::view::dict_entries(&self.extra)),
+        )
     }
 }
 

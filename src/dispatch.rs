@@ -94,6 +94,13 @@ macro_rules! __union {
         impl $crate::__private::FieldValue for $ty {
             const KIND: $crate::ValueKind = $crate::ValueKind::Dictionary;
 
+            fn view(&self) -> $crate::__private::View<'_> {
+                match self {
+                    $(Self::$variant(v) => $crate::__private::View::Variant(v, $disc, $wire),)*
+                    Self::Unrecognized(d) => $crate::__private::View::Dict(d),
+                }
+            }
+
             fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
                 map: A,
             ) -> ::core::result::Result<$crate::__private::Decoded<Self>, A::Error> {
@@ -184,6 +191,13 @@ macro_rules! __any_command {
                 match self {
                     $(Self::$variant(v) => $crate::CommandPayload::encode_command(v, map),)*
                     Self::Unrecognized(d) => $crate::__private::encode_extra(map, d),
+                }
+            }
+
+            fn view_command(&self) -> $crate::__private::View<'_> {
+                match self {
+                    $(Self::$variant(v) => $crate::CommandPayload::view_command(v),)*
+                    Self::Unrecognized(d) => $crate::__private::View::Dict(d),
                 }
             }
 
@@ -434,6 +448,14 @@ macro_rules! __any_tagged {
             const DEFAULT_MODE: $crate::DecodeMode = $crate::DecodeMode::$mode;
 
             $crate::__document!();
+
+            fn view(&self) -> $crate::__private::View<'_> {
+                match self {
+                    $(Self::$variant(v) => $crate::__private::FieldValue::view(&**v),)*
+                    Self::Unrecognized(d) => $crate::__private::View::Dict(d),
+                    Self::NotADictionary(v) => $crate::__private::View::Value(v),
+                }
+            }
 
             // A family may have no file in an old schema (errors before iOS 16).
             #[allow(unused_mut, unused_variables)]

@@ -54,6 +54,11 @@ pub trait CommandPayload: Sized {
     #[doc(hidden)]
     fn encode_command<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
 
+    /// The `Command` dictionary as [`CommandPayload::encode_command`]
+    /// writes it, in place (what validation reads).
+    #[doc(hidden)]
+    fn view_command(&self) -> crate::view::View<'_>;
+
     /// Decodes a whole [`Command`] holding this payload (see
     /// [`FieldValue::decode_document`]): through [`Request`] for one
     /// request type, compiled in this crate for `AnyRequest`.
@@ -92,6 +97,10 @@ impl<P: Request> CommandPayload for P {
 
     fn encode_command<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         crate::record::encode_record(self, map, Some((REQUEST_TYPE_KEY, P::REQUEST_TYPE)))
+    }
+
+    fn view_command(&self) -> crate::view::View<'_> {
+        crate::view::View::Record(self, Some((REQUEST_TYPE_KEY, P::REQUEST_TYPE)))
     }
 
     fn decode_command_document(
@@ -210,8 +219,24 @@ impl<P: CommandPayload> serde::Serialize for Command<P> {
     }
 }
 
+/// The entries as `Serialize` writes them.
+impl<P: CommandPayload> crate::view::MapView for Command<P> {
+    fn count(&self) -> usize {
+        self.entries().count()
+    }
+    fn entries(&self) -> Box<dyn Iterator<Item = (&str, crate::view::View<'_>)> + '_> {
+        let uuid = crate::view::view_req(&self.command_uuid, &self.extra, "CommandUUID").map(|v| ("CommandUUID", v));
+        let command = (!self.extra.is_absent("Command")).then(|| ("Command", self.command.view_command()));
+        Box::new(uuid.into_iter().chain(command).chain(crate::view::dict_entries(&self.extra)))
+    }
+}
+
 impl<P: CommandPayload> FieldValue for Command<P> {
     const KIND: ValueKind = ValueKind::Dictionary;
+
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Map(self)
+    }
 
     fn decode_document(bytes: &[u8], mode: crate::DecodeMode, json: bool) -> Result<Self, crate::Error> {
         P::decode_command_document(bytes, mode, json)
@@ -313,6 +338,25 @@ impl Record for ErrorChainItem {
         encode_opt(map, Self::KEYS[3], &self.us_english_description)
     }
 
+    fn view_field(&self, index: usize) -> Option<crate::view::View<'_>> {
+        use crate::view::view_opt;
+        match index {
+            0 => view_opt(&self.error_code),
+            1 => view_opt(&self.error_domain),
+            2 => view_opt(&self.localized_description),
+            3 => view_opt(&self.us_english_description),
+            _ => None,
+        }
+    }
+
+    fn view_fields<'s>(&'s self, f: &mut dyn FnMut(usize, crate::view::View<'s>)) {
+        for i in 0..Self::KEYS.len() {
+            if let Some(v) = self.view_field(i) {
+                f(i, v);
+            }
+        }
+    }
+
     fn extra(&self) -> &Extra {
         &self.extra
     }
@@ -385,6 +429,10 @@ impl Record for EmptyResponse {
     fn encode_fields<M: SerializeMap>(&self, _: &mut M) -> Result<(), M::Error> {
         Ok(())
     }
+    fn view_field(&self, _: usize) -> Option<crate::view::View<'_>> {
+        None
+    }
+    fn view_fields<'s>(&'s self, _: &mut dyn FnMut(usize, crate::view::View<'s>)) {}
     fn extra(&self) -> &Extra {
         &self.extra
     }
@@ -549,8 +597,45 @@ impl<B> CommandResponse<B> {
     }
 }
 
+/// The entries as `Serialize` writes them: the envelope, the body, then
+/// `extra`.
+impl<B: Record> crate::view::MapView for CommandResponse<B> {
+    fn count(&self) -> usize {
+        self.entries().count()
+    }
+    fn entries(&self) -> Box<dyn Iterator<Item = (&str, crate::view::View<'_>)> + '_> {
+        use crate::view::view_opt;
+        let absent = self.extra.is_absent(STATUS) && self.status.as_str().is_empty();
+        let status = (!absent && !self.extra.contains_key(STATUS)).then(|| (STATUS, self.status.view()));
+        let envelope = [
+            ("CommandUUID", view_opt(&self.command_uuid)),
+            ("ErrorChain", view_opt(&self.error_chain)),
+            ("UDID", view_opt(&self.udid)),
+            ("EnrollmentID", view_opt(&self.enrollment_id)),
+            ("EnrollmentUserID", view_opt(&self.enrollment_user_id)),
+            ("UserID", view_opt(&self.user_id)),
+            ("UserShortName", view_opt(&self.user_short_name)),
+            ("UserLongName", view_opt(&self.user_long_name)),
+            ("NotOnConsole", view_opt(&self.not_on_console)),
+            ("RequestType", view_opt(&self.request_type)),
+        ];
+        let body = self.body.iter().flat_map(|b| crate::view::record_entries(b, None));
+        Box::new(
+            status
+                .into_iter()
+                .chain(envelope.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))))
+                .chain(body)
+                .chain(crate::view::dict_entries(&self.extra)),
+        )
+    }
+}
+
 impl<B: Record> FieldValue for CommandResponse<B> {
     const KIND: ValueKind = ValueKind::Dictionary;
+
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Map(self)
+    }
     /// Devices send replies: decoded leniently by default.
     const DEFAULT_MODE: crate::DecodeMode = crate::DecodeMode::Lenient;
 

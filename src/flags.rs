@@ -36,6 +36,9 @@ impl<'de> serde::Deserialize<'de> for ManagementFlags {
 
 impl FieldValue for ManagementFlags {
     const KIND: ValueKind = ValueKind::Integer;
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Int(self.bits())
+    }
     fn from_i64(v: i64) -> Option<Self> {
         Some(ManagementFlags::from_bits_retain(v))
     }

@@ -93,6 +93,7 @@ mod tables;
 #[cfg(feature = "commands")]
 pub mod validate;
 mod value;
+mod view;
 
 pub use availability::{Channel, Enrollment, OsVersion, Platform, Target};
 
@@ -133,6 +134,7 @@ pub mod __private {
         Decoded, FieldValue, Record, decode_opt, decode_record, decode_req, encode_extra, encode_opt, encode_req,
         field_deviations, fixed_value_deviation, raw_value, record_deviations, serialize_record, strict,
     };
+    pub use crate::view::{View, view_opt, view_req};
 }
 
 /// The README's Rust examples, compiled and run as doctests (with every

@@ -77,6 +77,20 @@ macro_rules! __string_enum {
 
         impl $crate::__private::FieldValue for $ty {
             const KIND: $crate::ValueKind = $crate::ValueKind::String;
+            /// A listed value with its place in the list: for a value
+            /// whose list is its key's subkeys (DeviceInformation's
+            /// queries), validation finds its row there without a lookup.
+            fn view(&self) -> $crate::__private::View<'_> {
+                #[allow(dead_code, clippy::enum_variant_names)]
+                #[repr(u16)]
+                enum Ordinal {
+                    $($variant),*
+                }
+                match self {
+                    $(Self::$variant => $crate::__private::View::Listed($wire, Ordinal::$variant as u16),)*
+                    Self::Unrecognized(v) => $crate::__private::View::Str(v),
+                }
+            }
             fn from_str(v: &str) -> ::core::option::Option<Self> {
                 Some(Self::from_wire(v))
             }
@@ -155,6 +169,9 @@ macro_rules! __integer_enum {
 
         impl $crate::__private::FieldValue for $ty {
             const KIND: $crate::ValueKind = $crate::ValueKind::Integer;
+            fn view(&self) -> $crate::__private::View<'_> {
+                $crate::__private::View::Int(self.as_i64())
+            }
             fn from_i64(v: i64) -> ::core::option::Option<Self> {
                 Some(Self::from_wire(v))
             }

@@ -75,6 +75,12 @@ impl<T: PayloadBody> FieldValue for Payload<T> {
     const KIND: ValueKind = ValueKind::Dictionary;
     const DEFAULT_MODE: crate::DecodeMode = crate::DecodeMode::Lenient;
 
+    /// `PayloadType`, the common keys and their `extra`, then the body's
+    /// keys and `extra`, as `Serialize` writes them.
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Pair(&self.common, Some((PAYLOAD_TYPE, T::PAYLOAD_TYPE)), &self.body)
+    }
+
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
         let mut out = Payload::<T>::default();
         let (mut seen_common, mut seen_body, mut seen_tag) = (Seen::default(), Seen::default(), false);

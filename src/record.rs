@@ -126,6 +126,11 @@ pub trait FieldValue: ser::Serialize + Sized {
         raw_map(map).map(Decoded::Mismatch)
     }
 
+    /// The value in place, as validation reads it: what its `Serialize`
+    /// implementation writes (see [`crate::view`]).
+    #[doc(hidden)]
+    fn view(&self) -> crate::view::View<'_>;
+
     /// Lists the deviations inside this value (records and collections).
     fn collect_deviations(&self, _path: &mut KeyPath, _out: &mut Vec<Deviation>) {}
 
@@ -356,6 +361,9 @@ impl<'de, T: FieldValue> Visitor<'de> for Lenient<T> {
 
 impl FieldValue for String {
     const KIND: ValueKind = ValueKind::String;
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Str(self)
+    }
     fn from_str(v: &str) -> Option<Self> {
         Some(v.to_owned())
     }
@@ -366,6 +374,9 @@ impl FieldValue for String {
 
 impl FieldValue for bool {
     const KIND: ValueKind = ValueKind::Boolean;
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Bool(*self)
+    }
     fn from_bool(v: bool) -> Option<Self> {
         Some(v)
     }
@@ -373,6 +384,9 @@ impl FieldValue for bool {
 
 impl FieldValue for i64 {
     const KIND: ValueKind = ValueKind::Integer;
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Int(*self)
+    }
     fn from_i64(v: i64) -> Option<Self> {
         Some(v)
     }
@@ -380,6 +394,9 @@ impl FieldValue for i64 {
 
 impl FieldValue for f64 {
     const KIND: ValueKind = ValueKind::Real;
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Real(*self)
+    }
     fn from_f64(v: f64) -> Option<Self> {
         Some(v)
     }
@@ -387,6 +404,9 @@ impl FieldValue for f64 {
 
 impl FieldValue for Data {
     const KIND: ValueKind = ValueKind::Data;
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Data(&self.0)
+    }
     fn from_bytes(v: Vec<u8>) -> Option<Self> {
         Some(Data(v))
     }
@@ -410,6 +430,9 @@ impl<'de> de::Deserialize<'de> for Data {
 
 impl FieldValue for plist::Date {
     const KIND: ValueKind = ValueKind::Date;
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Date(*self)
+    }
     fn from_date(v: plist::Date) -> Option<Self> {
         Some(v)
     }
@@ -422,6 +445,9 @@ impl FieldValue for plist::Date {
 /// `<any>`: every value is accepted as it is.
 impl FieldValue for plist::Value {
     const KIND: ValueKind = ValueKind::Any;
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Value(self)
+    }
     fn from_bool(v: bool) -> Option<Self> {
         Some(plist::Value::Boolean(v))
     }
@@ -457,6 +483,9 @@ impl FieldValue for plist::Value {
 /// A free-form dictionary (`<dictionary>` without subkeys, or `ANY: <any>`).
 impl FieldValue for plist::Dictionary {
     const KIND: ValueKind = ValueKind::Dictionary;
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Dict(self)
+    }
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
         let mut out = plist::Dictionary::new();
         while let Some(k) = map.next_key::<String>()? {
@@ -469,6 +498,9 @@ impl FieldValue for plist::Dictionary {
 
 impl<T: FieldValue> FieldValue for Box<T> {
     const KIND: ValueKind = T::KIND;
+    fn view(&self) -> crate::view::View<'_> {
+        (**self).view()
+    }
     fn from_bool(v: bool) -> Option<Self> {
         T::from_bool(v).map(Box::new)
     }
@@ -519,6 +551,9 @@ impl<T: FieldValue> FieldValue for Box<T> {
 /// decoded through [`decode_opt`], which never decodes an `Option` itself.
 impl<T: FieldValue> FieldValue for Option<T> {
     const KIND: ValueKind = T::KIND;
+    fn view(&self) -> crate::view::View<'_> {
+        self.as_ref().map_or(crate::view::View::Absent, T::view)
+    }
     fn collect_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
         if let Some(v) = self {
             v.collect_deviations(path, out)
@@ -539,6 +574,9 @@ fn to_raw<T: ser::Serialize>(items: &[T]) -> Vec<plist::Value> {
 /// (a typed `Vec` cannot hold it), so nothing is lost.
 impl<T: FieldValue> FieldValue for Vec<T> {
     const KIND: ValueKind = ValueKind::Array;
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Seq(self)
+    }
     fn from_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Decoded<Self>, A::Error> {
         let mut out: Vec<T> = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
         while let Some(item) = seq.next_element_seed(Seed::<T>(PhantomData))? {
@@ -578,6 +616,9 @@ impl<T: FieldValue> FieldValue for Vec<T> {
 /// value of the wrong kind makes the whole map raw, as for arrays.
 impl<T: FieldValue> FieldValue for BTreeMap<String, T> {
     const KIND: ValueKind = ValueKind::Dictionary;
+    fn view(&self) -> crate::view::View<'_> {
+        crate::view::View::Map(self)
+    }
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {
         let mut out = BTreeMap::new();
         while let Some(key) = map.next_key::<String>()? {
@@ -672,6 +713,16 @@ pub trait Record: Default + ser::Serialize {
 
     /// Writes the known fields that are set (not `extra`).
     fn encode_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+
+    /// The value of key `index` as [`Record::encode_fields`] writes it, in
+    /// place (`None` when it writes nothing for it): what validation reads.
+    #[doc(hidden)]
+    fn view_field(&self, index: usize) -> Option<crate::view::View<'_>>;
+
+    /// Calls `f` with the index and value of each key
+    /// [`Record::encode_fields`] writes, in order.
+    #[doc(hidden)]
+    fn view_fields<'s>(&'s self, f: &mut dyn FnMut(usize, crate::view::View<'s>));
 
     /// Lists the deviations below the known fields.
     fn field_deviations(&self, _path: &mut KeyPath, _out: &mut Vec<Deviation>) {}
@@ -1044,6 +1095,9 @@ macro_rules! __record_serde {
                 map: A,
             ) -> ::core::result::Result<$crate::__private::Decoded<Self>, A::Error> {
                 $crate::__private::decode_record(map, $tag).map($crate::__private::Decoded::Typed)
+            }
+            fn view(&self) -> $crate::__private::View<'_> {
+                $crate::__private::View::Record(self, $tag)
             }
             fn collect_deviations(&self, path: &mut $crate::KeyPath, out: &mut ::std::vec::Vec<$crate::Deviation>) {
                 $crate::__private::record_deviations(self, path, out)

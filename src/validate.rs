@@ -64,6 +64,7 @@
 //! # }
 //! ```
 
+pub(crate) mod node;
 pub mod rules;
 mod tree;
 mod walk;
@@ -73,6 +74,7 @@ use std::fmt;
 use crate::availability::{self, Bounds, Family, Literal, OsVersion, SchemaFile, Support, Target, Unsupported};
 use crate::envelope::{Command, CommandPayload};
 use crate::value::{KeyPath, ValueKind};
+use node::Node;
 use tree::{NodeRef, Tree};
 use walk::{Level, Step, Walker};
 
@@ -277,7 +279,7 @@ pub trait Validate {
 
 impl<P: CommandPayload> Validate for P {
     fn validate(&self, target: &Target) -> Report {
-        typed(&crate::envelope::PayloadRef(self), DocumentKind::Command, target)
+        viewed(self.view_command(), DocumentKind::Command, target)
     }
 }
 
@@ -289,14 +291,14 @@ impl<P: CommandPayload> Command<P> {
     }
 }
 
-/// Implements [`Validate`] for typed documents: copy, then check as that
+/// Implements [`Validate`] for typed documents: checked in place, as that
 /// kind of document.
 macro_rules! validate_as {
     ($kind:ident: $($(#[$attr:meta])* [$($generic:tt)*] $ty:ty),* $(,)?) => {$(
         $(#[$attr])*
         impl<$($generic)*> Validate for $ty {
             fn validate(&self, target: &Target) -> Report {
-                typed(self, DocumentKind::$kind, target)
+                viewed(crate::record::FieldValue::view(self), DocumentKind::$kind, target)
             }
         }
     )*};
@@ -501,20 +503,30 @@ pub fn against(file: &SchemaFile, value: &plist::Value, target: &Target) -> Repo
 
 /// Copies a serialisable value and checks the copy as `kind`.
 fn typed<T: serde::Serialize + ?Sized>(value: &T, kind: DocumentKind, target: &Target) -> Report {
-    with_tree(value, |root, report| {
-        let Some(d) = dict_or_report(root, report) else { return };
-        match kind {
-            DocumentKind::Command => command_doc(d, target, report),
-            DocumentKind::CommandResponse => response_doc(d, None, target, report),
-            DocumentKind::Checkin => checkin_doc(d, target, report),
-            DocumentKind::Profile => profile_doc(d, target, report),
-            DocumentKind::Payload => {
-                payload_doc(d, &[], target, report);
-            }
-            DocumentKind::Declaration => declaration_doc(d, target, report),
-            DocumentKind::StatusReport => status_report_doc(d, target, report),
+    with_tree(value, |root, report| check_as(root, kind, target, report))
+}
+
+/// Checks a typed value in place as `kind`: what checking its copy would
+/// report, without the copy.
+fn viewed(root: crate::view::View<'_>, kind: DocumentKind, target: &Target) -> Report {
+    let mut report = Report::default();
+    check_as(root, kind, target, &mut report);
+    report
+}
+
+fn check_as<'t>(root: impl Node<'t>, kind: DocumentKind, target: &Target, report: &mut Report) {
+    let Some(d) = dict_or_report(root, report) else { return };
+    match kind {
+        DocumentKind::Command => command_doc(d, target, report),
+        DocumentKind::CommandResponse => response_doc(d, None, target, report),
+        DocumentKind::Checkin => checkin_doc(d, target, report),
+        DocumentKind::Profile => profile_doc(d, target, report),
+        DocumentKind::Payload => {
+            payload_doc(d, &[], target, report);
         }
-    })
+        DocumentKind::Declaration => declaration_doc(d, target, report),
+        DocumentKind::StatusReport => status_report_doc(d, target, report),
+    }
 }
 
 fn with_tree<T: serde::Serialize + ?Sized>(value: &T, check: impl FnOnce(NodeRef<'_>, &mut Report)) -> Report {
@@ -528,7 +540,7 @@ fn with_tree<T: serde::Serialize + ?Sized>(value: &T, check: impl FnOnce(NodeRef
     report
 }
 
-fn dict_or_report<'t>(root: NodeRef<'t>, report: &mut Report) -> Option<NodeRef<'t>> {
+fn dict_or_report<'t, N: Node<'t>>(root: N, report: &mut Report) -> Option<N> {
     let d = root.as_dict();
     if d.is_none() {
         report.push(
@@ -569,7 +581,7 @@ fn top(file: &SchemaFile) -> Level<'_> {
     (&file.request, file.request.top_level())
 }
 
-fn command_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
+fn command_doc<'t>(d: impl Node<'t>, target: &Target, report: &mut Report) {
     // The whole command: check its Command dictionary.
     let d = match d.get("Command").and_then(|c| c.as_dict()) {
         Some(inner) if d.get("RequestType").is_none() => inner,
@@ -596,7 +608,7 @@ const STATUSES: &[Literal] = &[
     Literal::Str("NotNow"),
 ];
 
-fn response_doc(d: NodeRef<'_>, request_type: Option<&str>, target: &Target, report: &mut Report) {
+fn response_doc<'t>(d: impl Node<'t>, request_type: Option<&str>, target: &Target, report: &mut Report) {
     let status = d.get("Status");
     match status.map(|s| (s, s.as_str())) {
         None => report.push(KeyPath::parse("Status"), Severity::Error, Problem::MissingRequired),
@@ -642,7 +654,7 @@ fn response_doc(d: NodeRef<'_>, request_type: Option<&str>, target: &Target, rep
     walker.document(&[(&file.response, file.response.top_level())], d, ENVELOPE_KEYS, true);
 }
 
-fn checkin_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
+fn checkin_doc<'t>(d: impl Node<'t>, target: &Target, report: &mut Report) {
     let mt = d.get("MessageType").and_then(|n| n.as_str());
     let Some(file) = mt.and_then(|mt| availability::schema_file(Family::Checkin, mt)) else {
         return unknown_type("MessageType", mt, &[], report);
@@ -655,13 +667,13 @@ fn checkin_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
 const TOP_LEVEL: &str = "mdm/profiles/TopLevel.yaml";
 const COMMON_PAYLOAD_KEYS: &str = "mdm/profiles/CommonPayloadKeys.yaml";
 
-fn profile_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
+fn profile_doc<'t, N: Node<'t>>(d: N, target: &Target, report: &mut Report) {
     let Some(top_level) = availability::schema_file_by_path(TOP_LEVEL) else {
         report.push(KeyPath::root(), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "profiles")));
         return;
     };
     Walker::new(&top_level.request, target, report, &[]).document(&[top(top_level)], d, &["PayloadContent"], true);
-    let mut seen: Vec<Seen<'_>> = Vec::new();
+    let mut seen: Vec<Seen<N>> = Vec::new();
     if let Some(content) = d.get("PayloadContent") {
         if content.kind() != ValueKind::Array {
             let at = [Step::Key("PayloadContent")];
@@ -689,9 +701,9 @@ fn profile_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
 }
 
 /// A payload of a profile, as the cross-payload rules see it.
-pub(crate) struct Seen<'t> {
+pub(crate) struct Seen<N> {
     pub(crate) index: usize,
-    pub(crate) payload: NodeRef<'t>,
+    pub(crate) payload: N,
     /// The payload type's (first) schema file, when the schema has it.
     pub(crate) file: Option<&'static SchemaFile>,
 }
@@ -700,7 +712,7 @@ const FAMILY_OFF: &str = "this build has no schema for this family: enable the `
 
 /// Checks one payload dictionary; returns its (first) schema file.
 fn payload_doc<'t>(
-    p: NodeRef<'t>,
+    p: impl Node<'t>,
     at: &[Step<'t>],
     target: &Target,
     report: &mut Report,
@@ -740,11 +752,15 @@ fn payload_doc<'t>(
     // first): their required keys are the ones that apply.
     let mut chosen: Vec<&'static SchemaFile> = match files[..] {
         [_] => files,
-        _ => files
-            .iter()
-            .copied()
-            .filter(|f| p.entries().any(|(k, _)| f.request.lookup(f.request.top_level(), k, |_| true).is_some()))
-            .collect(),
+        _ => {
+            let mut keys: Vec<&str> = Vec::new();
+            p.each_entry(|k, _| keys.push(k));
+            files
+                .iter()
+                .copied()
+                .filter(|f| keys.iter().any(|k| f.request.lookup(f.request.top_level(), k, |_| true).is_some()))
+                .collect()
+        }
     };
     if chosen.is_empty() {
         chosen.push(first);
@@ -761,7 +777,7 @@ fn payload_doc<'t>(
 const DECLARATION_BASE: &str = "declarative/declarations/declarationbase.yaml";
 const STATUS_REPORT: &str = "declarative/protocol/statusreport.yaml";
 
-fn declaration_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
+fn declaration_doc<'t>(d: impl Node<'t>, target: &Target, report: &mut Report) {
     let Some(base) = availability::schema_file_by_path(DECLARATION_BASE) else {
         report.push(KeyPath::root(), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "declarative")));
         return;
@@ -796,7 +812,7 @@ fn declaration_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
     rules::check(file.name, &file.request, payload, &at, target, report);
 }
 
-fn status_report_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
+fn status_report_doc<'t>(d: impl Node<'t>, target: &Target, report: &mut Report) {
     let Some(file) = availability::schema_file_by_path(STATUS_REPORT) else {
         report.push(KeyPath::root(), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "declarative")));
         return;
@@ -834,7 +850,7 @@ fn status_report_doc(d: NodeRef<'_>, target: &Target, report: &mut Report) {
 /// Walks the StatusItems tree: the path of keys, joined by `.`, names the
 /// status item (`device.identifier.udid`).
 fn status_items<'t>(
-    node: NodeRef<'t>,
+    node: impl Node<'t>,
     at: &mut Vec<Step<'t>>,
     name: &mut String,
     target: &Target,

@@ -302,6 +302,45 @@ fn emit_struct(
             quote!(crate::__private::encode_opt(map, #w, &self.#id)?;)
         }
     });
+    let view_arms = s.fields.iter().enumerate().map(|(i, f)| {
+        let id = ident(&f.ident);
+        let w = &f.wire;
+        let i = Literal::usize_unsuffixed(i);
+        if f.required {
+            quote!(#i => crate::__private::view_req(&self.#id, &self.extra, #w),)
+        } else {
+            quote!(#i => crate::__private::view_opt(&self.#id),)
+        }
+    });
+    let view_each = s.fields.iter().enumerate().map(|(i, f)| {
+        let id = ident(&f.ident);
+        let w = &f.wire;
+        let i = Literal::usize_unsuffixed(i);
+        if f.required {
+            quote! {
+                if let ::core::option::Option::Some(v) = crate::__private::view_req(&self.#id, &self.extra, #w) {
+                    f(#i, v);
+                }
+            }
+        } else {
+            quote! {
+                if let ::core::option::Option::Some(v) = &self.#id {
+                    f(#i, crate::__private::FieldValue::view(v));
+                }
+            }
+        }
+    });
+    let f_param = if s.fields.is_empty() { quote!(_f) } else { quote!(f) };
+    let view_body = if s.fields.is_empty() {
+        quote!(::core::option::Option::None)
+    } else {
+        quote! {
+            match index {
+                #(#view_arms)*
+                _ => ::core::option::Option::None,
+            }
+        }
+    };
     let mut nested: Vec<TokenStream> = s
         .fields
         .iter()
@@ -394,6 +433,14 @@ fn emit_struct(
             ) -> ::core::result::Result<(), M::Error> {
                 #(#encode)*
                 ::core::result::Result::Ok(())
+            }
+
+            fn view_field(&self, #index_param: usize) -> ::core::option::Option<crate::__private::View<'_>> {
+                #view_body
+            }
+
+            fn view_fields<'s>(&'s self, #f_param: &mut dyn ::core::ops::FnMut(usize, crate::__private::View<'s>)) {
+                #(#view_each)*
             }
 
             #deviations

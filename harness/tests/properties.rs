@@ -712,3 +712,98 @@ fn the_writers_write_what_the_plist_crate_writes_for_any_value() {
         .unwrap();
     assert_eq!(written.get(), 1024);
 }
+
+/// Validating a typed value in place (the checker reading the value
+/// through its view) reports exactly what validating its plist form
+/// reports (the checker reading a copy): for random documents of every
+/// command, check-in, profile payload (inside a profile) and declaration,
+/// decoded leniently so that values of the wrong kind, unknown keys and
+/// absent required keys are in `extra`, on two targets.
+#[test]
+fn validating_in_place_reports_what_validating_the_plist_form_reports() {
+    use apple_device_management::checkin::AnyCheckin;
+    use apple_device_management::declarative::AnyDeclaration;
+    use apple_device_management::from_plist_lenient;
+    use apple_device_management::profiles::Profile;
+    use apple_device_management::validate::{DocumentKind, Validate};
+    use availability::Family;
+
+    fn same<T: serde::Serialize>(
+        what: &str,
+        typed: &T,
+        validate_in_place: impl Fn(&T, &Target) -> validate::Report,
+        kind: DocumentKind,
+        targets: &[Target],
+        issues: &std::cell::Cell<usize>,
+    ) -> Result<(), TestCaseError> {
+        let value = to_plist_value(typed).map_err(|e| TestCaseError::fail(format!("{what}: {e}")))?;
+        for target in targets {
+            let in_place = validate_in_place(typed, target);
+            issues.set(issues.get() + in_place.issues.len());
+            prop_assert_eq!(in_place, validate::as_kind(&value, kind, target), "{}", what);
+        }
+        Ok(())
+    }
+
+    let targets = [
+        Target::new(Platform::MacOS, "14.2".parse().unwrap()),
+        Target::new(Platform::IOS, "17.0".parse().unwrap()).supervised(true),
+    ];
+    let documents = std::cell::Cell::new(0usize);
+    let issues = std::cell::Cell::new(0usize);
+    for family in [Family::Commands, Family::Checkin, Family::Profiles, Family::Declarations] {
+        for file in availability::files(family) {
+            let mut runner = TestRunner::new(Config { cases: 6, failure_persistence: None, ..Config::default() });
+            runner
+                .run(&(document_of(&file.request), any::<u8>()), |(doc, slot)| {
+                    let what = format!("{family:?} {}", file.path);
+                    let name = plist::Value::String(file.name.to_owned());
+                    let decode_err = |e: apple_device_management::Error| TestCaseError::fail(format!("{what}: {e}"));
+                    match family {
+                        Family::Commands => {
+                            let doc = with_tag(doc, "RequestType", name, slot);
+                            let mut whole = plist::Dictionary::new();
+                            whole.insert("CommandUUID".into(), "prop".into());
+                            whole.insert("Command".into(), plist::Value::Dictionary(doc));
+                            let typed: Command<AnyRequest> = from_plist_lenient(&xml_of(whole)).map_err(decode_err)?;
+                            same(&what, &typed, Command::validate, DocumentKind::Command, &targets, &issues)?;
+                        }
+                        Family::Checkin => {
+                            let doc = with_tag(doc, "MessageType", name, slot);
+                            let typed: AnyCheckin = from_plist_lenient(&xml_of(doc)).map_err(decode_err)?;
+                            same(&what, &typed, AnyCheckin::validate, DocumentKind::Checkin, &targets, &issues)?;
+                        }
+                        Family::Profiles => {
+                            let doc = with_tag(doc, "PayloadType", name, slot);
+                            let typed: Profile = from_plist_lenient(&xml_of(profile_with(doc))).map_err(decode_err)?;
+                            same(&what, &typed, Profile::validate, DocumentKind::Profile, &targets, &issues)?;
+                        }
+                        _ => {
+                            let mut declaration = plist::Dictionary::new();
+                            declaration.insert("Identifier".into(), "prop".into());
+                            declaration.insert("ServerToken".into(), "1".into());
+                            declaration.insert("Payload".into(), plist::Value::Dictionary(doc));
+                            let declaration = with_tag(declaration, "Type", name, slot);
+                            let typed: AnyDeclaration = from_plist_lenient(&xml_of(declaration)).map_err(decode_err)?;
+                            same(
+                                &what,
+                                &typed,
+                                AnyDeclaration::validate,
+                                DocumentKind::Declaration,
+                                &targets,
+                                &issues,
+                            )?;
+                        }
+                    }
+                    documents.set(documents.get() + 1);
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{}: {e}", file.path));
+        }
+    }
+    println!("{} documents, {} validation issues", documents.get(), issues.get());
+    assert!(documents.get() >= 1400, "{} documents", documents.get());
+    // Random documents are often wrong for a target: the reports compared
+    // were not empty.
+    assert!(issues.get() > 1000, "{} issues", issues.get());
+}

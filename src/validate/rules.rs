@@ -36,26 +36,26 @@
 
 use std::collections::HashMap;
 
-use super::tree::NodeRef;
+use super::node::Node;
 use super::walk::{Step, key_path};
 use super::{Problem, Report, Seen, Severity};
 use crate::availability::{self, KeyTable, Platform, Target};
 use crate::value::{KeyPath, PathSegment};
 
-fn truthy(d: NodeRef<'_>, key: &str) -> bool {
+fn truthy<'t>(d: impl Node<'t>, key: &str) -> bool {
     d.get(key).and_then(|v| v.as_bool()) == Some(true)
 }
 
-fn has(d: NodeRef<'_>, key: &str) -> bool {
+fn has<'t>(d: impl Node<'t>, key: &str) -> bool {
     d.get(key).is_some()
 }
 
-fn str_of<'t>(d: NodeRef<'t>, key: &str) -> Option<&'t str> {
+fn str_of<'t>(d: impl Node<'t>, key: &str) -> Option<&'t str> {
     d.get(key).and_then(|v| v.as_str())
 }
 
 /// The elements of the array under `key` (none when it is absent or not an array).
-fn items_of<'t>(d: NodeRef<'t>, key: &str) -> impl Iterator<Item = NodeRef<'t>> + use<'t> {
+fn items_of<'t, N: Node<'t>>(d: N, key: &str) -> impl Iterator<Item = N> + use<'t, N> {
     d.get(key).into_iter().flat_map(|a| a.items())
 }
 
@@ -100,10 +100,10 @@ impl Ctx<'_> {
 
 /// Runs the prose rules of one command, payload or declaration payload
 /// (`name`: its schema name; `table`: its request keys; `at`: where `d` is).
-pub(crate) fn check(
+pub(crate) fn check<'t>(
     name: &str,
     table: &KeyTable,
-    d: NodeRef<'_>,
+    d: impl Node<'t>,
     at: &[Step<'_>],
     target: &Target,
     report: &mut Report,
@@ -248,7 +248,7 @@ pub(crate) fn check(
     }
 }
 
-fn install(d: NodeRef<'_>, target: &Target, c: &mut Ctx<'_>) {
+fn install<'t>(d: impl Node<'t>, target: &Target, c: &mut Ctx<'_>) {
     if let Some(url) = str_of(d, "ManifestURL")
         && !url.starts_with("https:")
     {
@@ -272,7 +272,7 @@ fn install(d: NodeRef<'_>, target: &Target, c: &mut Ctx<'_>) {
     }
 }
 
-fn six_digit_pin(d: NodeRef<'_>, target: &Target, c: &mut Ctx<'_>) {
+fn six_digit_pin<'t>(d: impl Node<'t>, target: &Target, c: &mut Ctx<'_>) {
     // The PIN is the Find My PIN of Macs: six characters.
     if target.platform == Platform::MacOS
         && let Some(pin) = str_of(d, "PIN")
@@ -283,7 +283,7 @@ fn six_digit_pin(d: NodeRef<'_>, target: &Target, c: &mut Ctx<'_>) {
 }
 
 /// The rules across a profile's payloads.
-pub(crate) fn profile(d: NodeRef<'_>, payloads: &[Seen<'_>], target: &Target, report: &mut Report) {
+pub(crate) fn profile<'t, N: Node<'t>>(d: N, payloads: &[Seen<N>], target: &Target, report: &mut Report) {
     let at = |i: usize, key: &'static str| key_path(&[Step::Key("PayloadContent"), Step::Index(i), Step::Key(key)]);
     for (key, scope) in [("PayloadIdentifier", "within the profile"), ("PayloadUUID", "globally")] {
         let own = str_of(d, key);
@@ -332,7 +332,7 @@ pub(crate) fn profile(d: NodeRef<'_>, payloads: &[Seen<'_>], target: &Target, re
 }
 
 /// The rules of every declaration.
-pub(crate) fn declaration(d: NodeRef<'_>, _target: &Target, report: &mut Report) {
+pub(crate) fn declaration<'t>(d: impl Node<'t>, _target: &Target, report: &mut Report) {
     for key in ["Identifier", "ServerToken"] {
         if let Some(v) = str_of(d, key)
             && v.len() > 64

@@ -222,6 +222,59 @@ impl<'t> NodeRef<'t> {
     }
 }
 
+impl<'t> super::node::Node<'t> for NodeRef<'t> {
+    fn kind(self) -> ValueKind {
+        NodeRef::kind(&self)
+    }
+    fn as_str(self) -> Option<&'t str> {
+        NodeRef::as_str(&self)
+    }
+    fn as_bool(self) -> Option<bool> {
+        NodeRef::as_bool(&self)
+    }
+    fn as_int(self) -> Option<i128> {
+        NodeRef::as_int(&self)
+    }
+    fn number(self) -> Option<f64> {
+        NodeRef::number(&self)
+    }
+    fn data_len(self) -> Option<usize> {
+        NodeRef::data_len(&self)
+    }
+    fn len(self) -> usize {
+        NodeRef::len(&self)
+    }
+    fn entries(self) -> impl Iterator<Item = (&'t str, Self)> {
+        NodeRef::entries(&self)
+    }
+    fn items(self) -> impl Iterator<Item = Self> {
+        NodeRef::items(&self)
+    }
+    fn get(self, key: &str) -> Option<Self> {
+        NodeRef::get(&self, key)
+    }
+    fn is_container(self) -> bool {
+        NodeRef::is_container(&self)
+    }
+    fn as_dict(self) -> Option<Self> {
+        NodeRef::as_dict(&self)
+    }
+    fn scalar(self, f: &mut fmt::Formatter<'_>, top: bool) -> fmt::Result {
+        match self.node().val {
+            Val::Str(s) if top => f.write_str(self.tree.text(s)),
+            Val::Str(s) => write!(f, "{:?}", self.tree.text(s)),
+            Val::Date(s) => f.write_str(self.tree.text(s)),
+            Val::Int(i) => write!(f, "{i}"),
+            Val::UInt(u) => write!(f, "{u}"),
+            Val::Real(r) => write!(f, "{r}"),
+            Val::Bool(b) => write!(f, "{b}"),
+            Val::Uid(u) => write!(f, "UID({u})"),
+            Val::Data(len) => write!(f, "<data: {len} bytes>"),
+            Val::Array(_) | Val::Dict(_) => Ok(()),
+        }
+    }
+}
+
 struct Children<'t> {
     tree: &'t Tree,
     next: u32,
@@ -240,54 +293,9 @@ impl<'t> Iterator for Children<'t> {
     }
 }
 
-/// A short rendering for messages: strings plain at the top, quoted
-/// inside containers; containers cut after a few entries.
 impl fmt::Display for NodeRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        render(*self, f, 0)
-    }
-}
-
-fn render(n: NodeRef<'_>, f: &mut fmt::Formatter<'_>, depth: usize) -> fmt::Result {
-    const MAX_ENTRIES: usize = 8;
-    match n.node().val {
-        Val::Str(s) if depth == 0 => f.write_str(n.tree.text(s)),
-        Val::Str(s) => write!(f, "{:?}", n.tree.text(s)),
-        Val::Date(s) => f.write_str(n.tree.text(s)),
-        Val::Int(i) => write!(f, "{i}"),
-        Val::UInt(u) => write!(f, "{u}"),
-        Val::Real(r) => write!(f, "{r}"),
-        Val::Bool(b) => write!(f, "{b}"),
-        Val::Uid(u) => write!(f, "UID({u})"),
-        Val::Data(len) => write!(f, "<data: {len} bytes>"),
-        Val::Array(_) | Val::Dict(_) if depth >= 3 => f.write_str("…"),
-        Val::Array(len) => {
-            f.write_str("[")?;
-            for (i, item) in n.children().take(MAX_ENTRIES).enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                render(item, f, depth + 1)?;
-            }
-            if len as usize > MAX_ENTRIES {
-                f.write_str(", …")?;
-            }
-            f.write_str("]")
-        }
-        Val::Dict(len) => {
-            f.write_str("{")?;
-            for (i, (k, v)) in n.entries().take(MAX_ENTRIES).enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                write!(f, "{k}: ")?;
-                render(v, f, depth + 1)?;
-            }
-            if len as usize > MAX_ENTRIES {
-                f.write_str(", …")?;
-            }
-            f.write_str("}")
-        }
+        super::node::render(*self, f, 0)
     }
 }
 

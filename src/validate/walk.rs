@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use super::tree::NodeRef;
+use super::node::Node;
 use super::{Problem, Report, Severity};
 use crate::availability::{self, Bounds, KeyEntry, KeyTable, Literal, Presence, Support, Target};
 use crate::value::{KeyPath, PathSegment, ValueKind};
@@ -49,12 +49,12 @@ pub(super) struct Walker<'a, 't> {
     required: bool,
 }
 
-fn kind_ok(expected: ValueKind, value: NodeRef<'_>) -> bool {
+fn kind_ok<'t>(expected: ValueKind, value: impl Node<'t>) -> bool {
     let found = value.kind();
     expected == ValueKind::Any || expected == found || (expected == ValueKind::Real && found == ValueKind::Integer)
 }
 
-fn literal_matches(lit: &Literal, value: NodeRef<'_>) -> bool {
+fn literal_matches<'t>(lit: &Literal, value: impl Node<'t>) -> bool {
     match lit {
         Literal::Str(s) => value.as_str() == Some(*s),
         Literal::Int(i) => value.as_int() == Some(i128::from(*i)),
@@ -104,10 +104,10 @@ impl<'a, 't> Walker<'a, 't> {
     /// of keys. Keys in `skip` are not looked at (a command's
     /// `RequestType`); with `warn_unknown` false, keys none of the levels
     /// knows pass silently (a payload whose `PayloadType` the schema lacks).
-    pub(super) fn document(&mut self, levels: &[Level<'a>], dict: NodeRef<'t>, skip: &[&str], warn_unknown: bool) {
-        for (k, v) in dict.entries() {
+    pub(super) fn document<N: Node<'t>>(&mut self, levels: &[Level<'a>], dict: N, skip: &[&str], warn_unknown: bool) {
+        dict.each_entry(|k, v| {
             if skip.contains(&k) {
-                continue;
+                return;
             }
             self.path.push(Step::Key(k));
             let found =
@@ -122,7 +122,7 @@ impl<'a, 't> Walker<'a, 't> {
                 None => {}
             }
             self.path.pop();
-        }
+        });
         if self.required {
             for (_, level) in levels {
                 self.missing(level, dict);
@@ -132,20 +132,20 @@ impl<'a, 't> Walker<'a, 't> {
 
     /// Checks one value against a key whose availability was checked
     /// already: a status item's value against the item's key.
-    pub(super) fn entry(&mut self, e: &'static KeyEntry, v: NodeRef<'t>) {
+    pub(super) fn entry<N: Node<'t>>(&mut self, e: &'static KeyEntry, v: N) {
         self.value(e, v);
     }
 
-    fn dict(&mut self, level: &'static [KeyEntry], dict: NodeRef<'t>) {
+    fn dict<N: Node<'t>>(&mut self, level: &'static [KeyEntry], dict: N) {
         // A dictionary of `ANY` keys: every value is an element.
         if let [only] = level
             && only.element
         {
-            for (k, v) in dict.entries() {
+            dict.each_entry(|k, v| {
                 self.path.push(Step::Key(k));
                 self.value(only, v);
                 self.path.pop();
-            }
+            });
             return;
         }
         let table = self.table;
@@ -153,7 +153,7 @@ impl<'a, 't> Walker<'a, 't> {
     }
 
     /// Required keys that are missing, where the target supports them.
-    fn missing(&mut self, level: &'static [KeyEntry], dict: NodeRef<'t>) {
+    fn missing<N: Node<'t>>(&mut self, level: &'static [KeyEntry], dict: N) {
         for e in level {
             if e.presence == Presence::Required
                 && !e.element
@@ -167,7 +167,7 @@ impl<'a, 't> Walker<'a, 't> {
         }
     }
 
-    fn key(&mut self, e: &'static KeyEntry, v: NodeRef<'t>) {
+    fn key<N: Node<'t>>(&mut self, e: &'static KeyEntry, v: N) {
         if self.availability(e) {
             self.value(e, v);
         }
@@ -193,7 +193,7 @@ impl<'a, 't> Walker<'a, 't> {
         }
     }
 
-    fn value(&mut self, e: &'static KeyEntry, v: NodeRef<'t>) {
+    fn value<N: Node<'t>>(&mut self, e: &'static KeyEntry, v: N) {
         if !kind_ok(e.kind, v) {
             self.push(Severity::Error, Problem::WrongType { expected: e.kind, found: v.kind() });
             return;
@@ -248,7 +248,11 @@ impl<'a, 't> Walker<'a, 't> {
             // A string whose allowed values are its subkeys (a catalogue).
             ValueKind::String if !children.is_empty() => {
                 let s = v.as_str().unwrap_or_default();
-                match self.table.lookup(children, s, |_| true) {
+                // A typed query names its row; its name confirms it. The
+                // enum lists the subkeys in order, one variant each, so the
+                // row is the first of that name, as a lookup finds it.
+                let hinted = v.listed().and_then(|i| children.get(i)).filter(|c| c.name == s);
+                match hinted.or_else(|| self.table.lookup(children, s, |_| true)) {
                     None => self.push(Severity::Warning, Problem::UnknownValue(s.to_owned())),
                     // Unsupported, deprecated (the IMEI query since iOS 16)
                     // or ignored, as for a key.
@@ -263,7 +267,7 @@ impl<'a, 't> Walker<'a, 't> {
 
     /// An element of an array whose subkeys are variants told apart by a
     /// single-valued key (Settings' `Item`).
-    fn union_element(&mut self, variants: &'static [KeyEntry], item: NodeRef<'t>) {
+    fn union_element<N: Node<'t>>(&mut self, variants: &'static [KeyEntry], item: N) {
         let Some(d) = item.as_dict() else {
             self.push(Severity::Error, Problem::WrongType { expected: ValueKind::Dictionary, found: item.kind() });
             return;

@@ -312,6 +312,59 @@ impl crate::__private::Record for InstallApplication {
         crate::__private::encode_opt(map, "iOSApp", &self.ios_app)?;
         ::core::result::Result::Ok(())
     }
+    fn view_field(
+        &self,
+        index: usize,
+    ) -> ::core::option::Option<crate::__private::View<'_>> {
+        match index {
+            0 => crate::__private::view_opt(&self.itunes_store_id),
+            1 => crate::__private::view_opt(&self.identifier),
+            2 => crate::__private::view_opt(&self.options),
+            3 => crate::__private::view_opt(&self.manifest_url),
+            4 => crate::__private::view_opt(&self.management_flags),
+            5 => crate::__private::view_opt(&self.configuration),
+            6 => crate::__private::view_opt(&self.attributes),
+            7 => crate::__private::view_opt(&self.change_management_state),
+            8 => crate::__private::view_opt(&self.install_as_managed),
+            9 => crate::__private::view_opt(&self.ios_app),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn view_fields<'s>(
+        &'s self,
+        f: &mut dyn ::core::ops::FnMut(usize, crate::__private::View<'s>),
+    ) {
+        if let ::core::option::Option::Some(v) = &self.itunes_store_id {
+            f(0, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.identifier {
+            f(1, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.options {
+            f(2, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.manifest_url {
+            f(3, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.management_flags {
+            f(4, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.configuration {
+            f(5, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.attributes {
+            f(6, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.change_management_state {
+            f(7, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.install_as_managed {
+            f(8, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.ios_app {
+            f(9, crate::__private::FieldValue::view(v));
+        }
+    }
     fn field_deviations(
         &self,
         path: &mut crate::KeyPath,
@@ -663,6 +716,69 @@ impl crate::__private::Record for Attributes {
         crate::__private::encode_opt(map, "Lockable", &self.lockable)?;
         ::core::result::Result::Ok(())
     }
+    fn view_field(
+        &self,
+        index: usize,
+    ) -> ::core::option::Option<crate::__private::View<'_>> {
+        match index {
+            0 => crate::__private::view_opt(&self.vpn_uuid),
+            1 => crate::__private::view_opt(&self.content_filter_uuid),
+            2 => crate::__private::view_opt(&self.dns_proxy_uuid),
+            3 => crate::__private::view_opt(&self.relay_uuid),
+            4 => crate::__private::view_opt(&self.associated_domains),
+            5 => {
+                crate::__private::view_opt(
+                    &self.associated_domains_enable_direct_downloads,
+                )
+            }
+            6 => crate::__private::view_opt(&self.removable),
+            7 => crate::__private::view_opt(&self.tap_to_pay_screen_lock),
+            8 => crate::__private::view_opt(&self.cellular_slice_uuid),
+            9 => crate::__private::view_opt(&self.hideable),
+            10 => crate::__private::view_opt(&self.lockable),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn view_fields<'s>(
+        &'s self,
+        f: &mut dyn ::core::ops::FnMut(usize, crate::__private::View<'s>),
+    ) {
+        if let ::core::option::Option::Some(v) = &self.vpn_uuid {
+            f(0, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.content_filter_uuid {
+            f(1, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.dns_proxy_uuid {
+            f(2, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.relay_uuid {
+            f(3, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.associated_domains {
+            f(4, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self
+            .associated_domains_enable_direct_downloads
+        {
+            f(5, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.removable {
+            f(6, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.tap_to_pay_screen_lock {
+            f(7, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.cellular_slice_uuid {
+            f(8, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.hideable {
+            f(9, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.lockable {
+            f(10, crate::__private::FieldValue::view(v));
+        }
+    }
     fn extra(&self) -> &crate::Extra {
         &self.extra
     }
@@ -768,6 +884,23 @@ impl crate::__private::Record for Options {
     ) -> ::core::result::Result<(), M::Error> {
         crate::__private::encode_opt(map, "PurchaseMethod", &self.purchase_method)?;
         ::core::result::Result::Ok(())
+    }
+    fn view_field(
+        &self,
+        index: usize,
+    ) -> ::core::option::Option<crate::__private::View<'_>> {
+        match index {
+            0 => crate::__private::view_opt(&self.purchase_method),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn view_fields<'s>(
+        &'s self,
+        f: &mut dyn ::core::ops::FnMut(usize, crate::__private::View<'s>),
+    ) {
+        if let ::core::option::Option::Some(v) = &self.purchase_method {
+            f(0, crate::__private::FieldValue::view(v));
+        }
     }
     fn extra(&self) -> &crate::Extra {
         &self.extra
@@ -922,6 +1055,31 @@ impl crate::__private::Record for InstallApplicationResponse {
         crate::__private::encode_opt(map, "State", &self.state)?;
         crate::__private::encode_opt(map, "RejectionReason", &self.rejection_reason)?;
         ::core::result::Result::Ok(())
+    }
+    fn view_field(
+        &self,
+        index: usize,
+    ) -> ::core::option::Option<crate::__private::View<'_>> {
+        match index {
+            0 => crate::__private::view_opt(&self.identifier),
+            1 => crate::__private::view_opt(&self.state),
+            2 => crate::__private::view_opt(&self.rejection_reason),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn view_fields<'s>(
+        &'s self,
+        f: &mut dyn ::core::ops::FnMut(usize, crate::__private::View<'s>),
+    ) {
+        if let ::core::option::Option::Some(v) = &self.identifier {
+            f(0, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.state {
+            f(1, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.rejection_reason {
+            f(2, crate::__private::FieldValue::view(v));
+        }
     }
     fn extra(&self) -> &crate::Extra {
         &self.extra

@@ -291,6 +291,56 @@ impl crate::__private::Record for InstallEnterpriseApplication {
         crate::__private::encode_opt(map, "iOSApp", &self.ios_app)?;
         ::core::result::Result::Ok(())
     }
+    fn view_field(
+        &self,
+        index: usize,
+    ) -> ::core::option::Option<crate::__private::View<'_>> {
+        match index {
+            0 => crate::__private::view_opt(&self.manifest),
+            1 => crate::__private::view_opt(&self.manifest_url),
+            2 => crate::__private::view_opt(&self.manifest_url_pinning_certs),
+            3 => crate::__private::view_opt(&self.pinning_revocation_check_required),
+            4 => crate::__private::view_opt(&self.install_as_managed),
+            5 => crate::__private::view_opt(&self.management_flags),
+            6 => crate::__private::view_opt(&self.configuration),
+            7 => crate::__private::view_opt(&self.change_management_state),
+            8 => crate::__private::view_opt(&self.ios_app),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn view_fields<'s>(
+        &'s self,
+        f: &mut dyn ::core::ops::FnMut(usize, crate::__private::View<'s>),
+    ) {
+        if let ::core::option::Option::Some(v) = &self.manifest {
+            f(0, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.manifest_url {
+            f(1, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.manifest_url_pinning_certs {
+            f(2, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.pinning_revocation_check_required
+        {
+            f(3, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.install_as_managed {
+            f(4, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.management_flags {
+            f(5, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.configuration {
+            f(6, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.change_management_state {
+            f(7, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.ios_app {
+            f(8, crate::__private::FieldValue::view(v));
+        }
+    }
     fn extra(&self) -> &crate::Extra {
         &self.extra
     }

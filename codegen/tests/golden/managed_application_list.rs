@@ -72,6 +72,23 @@ impl crate::__private::Record for ManagedApplicationList {
         crate::__private::encode_opt(map, "Identifiers", &self.identifiers)?;
         ::core::result::Result::Ok(())
     }
+    fn view_field(
+        &self,
+        index: usize,
+    ) -> ::core::option::Option<crate::__private::View<'_>> {
+        match index {
+            0 => crate::__private::view_opt(&self.identifiers),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn view_fields<'s>(
+        &'s self,
+        f: &mut dyn ::core::ops::FnMut(usize, crate::__private::View<'s>),
+    ) {
+        if let ::core::option::Option::Some(v) = &self.identifiers {
+            f(0, crate::__private::FieldValue::view(v));
+        }
+    }
     fn extra(&self) -> &crate::Extra {
         &self.extra
     }
@@ -154,6 +171,33 @@ impl crate::__private::Record for ManagedApplicationListResponse {
             &self.extra,
         )?;
         ::core::result::Result::Ok(())
+    }
+    fn view_field(
+        &self,
+        index: usize,
+    ) -> ::core::option::Option<crate::__private::View<'_>> {
+        match index {
+            0 => {
+                crate::__private::view_req(
+                    &self.managed_application_list,
+                    &self.extra,
+                    "ManagedApplicationList",
+                )
+            }
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn view_fields<'s>(
+        &'s self,
+        f: &mut dyn ::core::ops::FnMut(usize, crate::__private::View<'s>),
+    ) {
+        if let ::core::option::Option::Some(v) = crate::__private::view_req(
+            &self.managed_application_list,
+            &self.extra,
+            "ManagedApplicationList",
+        ) {
+            f(0, v);
+        }
     }
     fn field_deviations(
         &self,
@@ -449,6 +493,61 @@ impl crate::__private::Record for ManagedApplicationItem {
             &self.external_version_identifier,
         )?;
         ::core::result::Result::Ok(())
+    }
+    fn view_field(
+        &self,
+        index: usize,
+    ) -> ::core::option::Option<crate::__private::View<'_>> {
+        match index {
+            0 => crate::__private::view_req(&self.status, &self.extra, "Status"),
+            1 => {
+                crate::__private::view_req(
+                    &self.management_flags,
+                    &self.extra,
+                    "ManagementFlags",
+                )
+            }
+            2 => crate::__private::view_opt(&self.unused_redemption_code),
+            3 => crate::__private::view_opt(&self.has_configuration),
+            4 => crate::__private::view_opt(&self.has_feedback),
+            5 => crate::__private::view_opt(&self.is_validated),
+            6 => crate::__private::view_opt(&self.external_version_identifier),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn view_fields<'s>(
+        &'s self,
+        f: &mut dyn ::core::ops::FnMut(usize, crate::__private::View<'s>),
+    ) {
+        if let ::core::option::Option::Some(v) = crate::__private::view_req(
+            &self.status,
+            &self.extra,
+            "Status",
+        ) {
+            f(0, v);
+        }
+        if let ::core::option::Option::Some(v) = crate::__private::view_req(
+            &self.management_flags,
+            &self.extra,
+            "ManagementFlags",
+        ) {
+            f(1, v);
+        }
+        if let ::core::option::Option::Some(v) = &self.unused_redemption_code {
+            f(2, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.has_configuration {
+            f(3, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.has_feedback {
+            f(4, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.is_validated {
+            f(5, crate::__private::FieldValue::view(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.external_version_identifier {
+            f(6, crate::__private::FieldValue::view(v));
+        }
     }
     fn extra(&self) -> &crate::Extra {
         &self.extra

@@ -1,0 +1,101 @@
+//! What the checker reads of a document: [`Node`], implemented by the
+//! compact copy of a serialised value ([`NodeRef`](super::tree::NodeRef))
+//! and by a view of a typed value in place ([`View`](crate::view::View)).
+
+use std::fmt;
+
+use crate::value::ValueKind;
+
+/// One value of a document being checked: a dictionary, an array or a
+/// scalar. `Copy` and cheap; `'t` is how long the document lives.
+///
+/// `Display` renders the value for messages (strings plain at the top,
+/// quoted inside containers; containers cut after a few entries), the same
+/// for every implementation.
+pub(crate) trait Node<'t>: Copy + fmt::Display {
+    /// The plist kind.
+    fn kind(self) -> ValueKind;
+    /// A string's text.
+    fn as_str(self) -> Option<&'t str>;
+    /// A boolean.
+    fn as_bool(self) -> Option<bool>;
+    /// An integer.
+    fn as_int(self) -> Option<i128>;
+    /// An integer or a real, as `f64`.
+    fn number(self) -> Option<f64>;
+    /// The length of a `<data>` value.
+    fn data_len(self) -> Option<usize>;
+    /// The number of elements or entries (0 for a scalar).
+    fn len(self) -> usize;
+    /// A dictionary's entries in order (none for other kinds).
+    fn entries(self) -> impl Iterator<Item = (&'t str, Self)>;
+    /// Calls `f` with each of a dictionary's entries in order: what
+    /// [`Node::entries`] gives, without an iterator's state between entries
+    /// (a typed record lists its fields in one call).
+    fn each_entry(self, mut f: impl FnMut(&'t str, Self)) {
+        for (k, v) in self.entries() {
+            f(k, v);
+        }
+    }
+    /// An array's elements in order (none for other kinds).
+    fn items(self) -> impl Iterator<Item = Self>;
+    /// A dictionary's value for `key` (the last one, if repeated).
+    fn get(self, key: &str) -> Option<Self>;
+
+    /// Writes a scalar for messages: a string plain at the top (`top`),
+    /// quoted inside a container. Nothing for a container.
+    fn scalar(self, f: &mut fmt::Formatter<'_>, top: bool) -> fmt::Result;
+
+    /// For a string that is a value of a typed enum, its index in the
+    /// enum's list: where the list is the key's subkeys (a catalogue such
+    /// as DeviceInformation's queries), the index of its row among them.
+    /// A hint: the row is used only when its name is the string.
+    fn listed(self) -> Option<usize> {
+        None
+    }
+
+    /// An array or a dictionary.
+    fn is_container(self) -> bool {
+        matches!(self.kind(), ValueKind::Array | ValueKind::Dictionary)
+    }
+
+    /// The value itself when it is a dictionary.
+    fn as_dict(self) -> Option<Self> {
+        (self.kind() == ValueKind::Dictionary).then_some(self)
+    }
+}
+
+/// A short rendering for messages: strings plain at the top, quoted
+/// inside containers; containers cut after a few entries and three levels.
+pub(crate) fn render<'t, N: Node<'t>>(n: N, f: &mut fmt::Formatter<'_>, depth: usize) -> fmt::Result {
+    const MAX_ENTRIES: usize = 8;
+    let kind = n.kind();
+    if !matches!(kind, ValueKind::Array | ValueKind::Dictionary) {
+        return n.scalar(f, depth == 0);
+    }
+    if depth >= 3 {
+        return f.write_str("…");
+    }
+    let (open, close) = if kind == ValueKind::Array { ("[", "]") } else { ("{", "}") };
+    f.write_str(open)?;
+    if kind == ValueKind::Array {
+        for (i, item) in n.items().take(MAX_ENTRIES).enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            render(item, f, depth + 1)?;
+        }
+    } else {
+        for (i, (k, v)) in n.entries().take(MAX_ENTRIES).enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{k}: ")?;
+            render(v, f, depth + 1)?;
+        }
+    }
+    if n.len() > MAX_ENTRIES {
+        f.write_str(", …")?;
+    }
+    f.write_str(close)
+}
