@@ -2,9 +2,9 @@
 //! commands, check-in messages, configuration profiles (every payload, by
 //! its `PayloadType`), declarations and status reports.
 //!
-//! One checker reads the generated tables and walks a compact copy of the
-//! document (a typed value and a `plist::Value` are both copied by
-//! serialising them; see `tree.rs`). It reports, with key paths from the
+//! One checker reads the generated tables and walks the document: a typed
+//! value in place (`crate::view`), a `plist::Value` through a compact copy
+//! (`tree.rs`); both are a `Node` to it (`node.rs`). It reports, with key paths from the
 //! document's top (a command's from its `Command` dictionary):
 //! - a command, payload, declaration, status item or key the target does
 //!   not support, and why (OS version, channel or scope, supervision,

@@ -1,13 +1,14 @@
-//! A compact, read-only copy of a payload, made for validation.
+//! A compact, read-only copy of a payload, made for validation of
+//! untyped values (a typed value is read in place: `crate::view`).
 //!
 //! Validation used to encode the payload into a `plist::Value` and walk
 //! that. Building the `Value` (a hashed `IndexMap` and a `String` per key,
 //! a `String` per value) cost three quarters of the validation time. A
 //! [`Tree`] holds the same information in one `Vec` of nodes and one
 //! `String` for all text. It is built by the serializer that writes plists
-//! ([`crate::plist_write`], as its third writer), so a typed payload and a
-//! `plist::Value` (which implements `Serialize`) reach the checker the same
-//! way, and the checker sees what the encoded plist would hold.
+//! ([`crate::plist_write`], as its third writer), so the checker sees what
+//! the encoded plist would hold. A typed value's view lists the same
+//! entries in the same order (the property tests compare the two reports).
 
 use std::fmt;
 
