@@ -77,6 +77,7 @@ mod flags;
 mod format;
 #[cfg(feature = "jamf")]
 pub mod jamf;
+mod node;
 mod open_enum;
 #[cfg(feature = "other")]
 pub mod other;

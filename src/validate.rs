@@ -4,7 +4,7 @@
 //!
 //! One checker reads the generated tables and walks the document: a typed
 //! value in place (`crate::view`), a `plist::Value` through a compact copy
-//! (`tree.rs`); both are a `Node` to it (`node.rs`). It reports, with key paths from the
+//! (`tree.rs`); both are a `Node` to it (`crate::node`). It reports, with key paths from the
 //! document's top (a command's from its `Command` dictionary):
 //! - a command, payload, declaration, status item or key the target does
 //!   not support, and why (OS version, channel or scope, supervision,
@@ -64,7 +64,6 @@
 //! # }
 //! ```
 
-pub(crate) mod node;
 pub mod rules;
 mod tree;
 mod walk;
@@ -73,8 +72,8 @@ use std::fmt;
 
 use crate::availability::{self, Bounds, Family, Literal, OsVersion, SchemaFile, Support, Target, Unsupported};
 use crate::envelope::{Command, CommandPayload};
+use crate::node::Node;
 use crate::value::{KeyPath, ValueKind};
-use node::Node;
 use tree::{NodeRef, Tree};
 use walk::{Level, Step, Walker};
 

@@ -13,10 +13,14 @@
 //! ([`FieldValue::view`](crate::record::FieldValue::view)), as its
 //! `Serialize` implementation writes it.
 
+// Validation (the `commands` feature) is what reads documents through
+// this; without it the readers are unused.
+#![cfg_attr(not(feature = "commands"), allow(dead_code))]
+
 use std::fmt;
 
+use crate::node::{Node, render};
 use crate::record::{FieldValue, Record, Tag};
-use crate::validate::node::{Node, render};
 use crate::value::ValueKind;
 
 /// One value of a typed document, borrowed.

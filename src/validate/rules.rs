@@ -36,10 +36,10 @@
 
 use std::collections::HashMap;
 
-use super::node::Node;
 use super::walk::{Step, key_path};
 use super::{Problem, Report, Seen, Severity};
 use crate::availability::{self, KeyTable, Platform, Target};
+use crate::node::Node;
 use crate::value::{KeyPath, PathSegment};
 
 fn truthy<'t>(d: impl Node<'t>, key: &str) -> bool {

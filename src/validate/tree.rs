@@ -223,7 +223,7 @@ impl<'t> NodeRef<'t> {
     }
 }
 
-impl<'t> super::node::Node<'t> for NodeRef<'t> {
+impl<'t> crate::node::Node<'t> for NodeRef<'t> {
     fn kind(self) -> ValueKind {
         NodeRef::kind(&self)
     }
@@ -296,7 +296,7 @@ impl<'t> Iterator for Children<'t> {
 
 impl fmt::Display for NodeRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        super::node::render(*self, f, 0)
+        crate::node::render(*self, f, 0)
     }
 }
 

@@ -9,9 +9,9 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use super::node::Node;
 use super::{Problem, Report, Severity};
 use crate::availability::{self, Bounds, KeyEntry, KeyTable, Literal, Presence, Support, Target};
+use crate::node::Node;
 use crate::value::{KeyPath, PathSegment, ValueKind};
 
 const MAX_DEPTH: usize = 64;

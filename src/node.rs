@@ -1,6 +1,10 @@
-//! What the checker reads of a document: [`Node`], implemented by the
-//! compact copy of a serialised value ([`NodeRef`](super::tree::NodeRef))
-//! and by a view of a typed value in place ([`View`](crate::view::View)).
+//! What the checker (`validate`) reads of a document: [`Node`], implemented
+//! by the compact copy of a serialised value (`validate/tree.rs`) and by a
+//! view of a typed value in place ([`View`](crate::view::View)).
+
+// Validation (the `commands` feature) is what reads documents through
+// this; without it the readers are unused.
+#![cfg_attr(not(feature = "commands"), allow(dead_code))]
 
 use std::fmt;
 
