@@ -68,16 +68,32 @@ fn signed_package(padding: usize) -> xar::Built {
     )
 }
 
-fn dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("adm-pkg-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A file in a directory of its own, both removed when it is dropped
+/// (when the test ends, passed or failed).
+struct Written {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
 }
 
-fn write(name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir().join(name);
+impl std::ops::Deref for Written {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for Written {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// `bytes` written as a file named `name`.
+fn write(name: &str, bytes: &[u8]) -> Written {
+    let dir = tempfile::Builder::new().prefix("adm-pkg-").tempdir().unwrap();
+    let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
-    path
+    Written { _dir: dir, path }
 }
 
 /// Digests computed by coreutils, not by this crate.
@@ -247,7 +263,7 @@ fn a_chain_that_does_not_link_is_reported() {
 fn every_truncation_is_refused() {
     let built = signed_package(2_000);
     let full = built.bytes.len();
-    let path = dir().join("cut.pkg");
+    let path = write("cut.pkg", b"");
     let mut kinds = std::collections::BTreeMap::new();
     for len in 0..full {
         std::fs::write(&path, &built.bytes[..len]).unwrap();
@@ -358,5 +374,6 @@ fn not_a_xar() {
     let path = write("app.dmg", b"koly this is a disk image");
     assert!(matches!(inspect(&path).unwrap_err(), PkgError::NotXar { .. }));
     assert!(matches!(inspect(write("tiny.pkg", b"xar")).unwrap_err(), PkgError::NotXar { .. }));
-    assert!(matches!(inspect(dir().join("missing.pkg")).unwrap_err(), PkgError::Io { .. }));
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(inspect(dir.path().join("missing.pkg")).unwrap_err(), PkgError::Io { .. }));
 }

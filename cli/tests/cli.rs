@@ -33,10 +33,13 @@ fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("apple-dm-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+/// An empty file whose name ends as `name` does (`enroll.json`: `.json`),
+/// removed when the returned path is dropped.
+fn tmp(name: &str) -> tempfile::TempPath {
+    let (stem, ext) = name.rsplit_once('.').map_or((name, ""), |(s, e)| (s, e));
+    let suffix = if ext.is_empty() { String::new() } else { format!(".{ext}") };
+    let prefix = format!("apple-dm-cli-{stem}-");
+    tempfile::Builder::new().prefix(&prefix).suffix(&suffix).tempfile().unwrap().into_temp_path()
 }
 
 #[test]

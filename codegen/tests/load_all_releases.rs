@@ -67,7 +67,8 @@ fn older_and_seed_releases_load() {
 
 #[test]
 fn malformed_yaml_names_file_and_line() {
-    let dir = std::env::temp_dir().join(format!("adm-malformed-{}", std::process::id()));
+    let tmp = tempfile::Builder::new().prefix("adm-malformed-").tempdir().unwrap();
+    let dir = tmp.path();
     let cmds = dir.join("mdm/commands");
     std::fs::create_dir_all(&cmds).unwrap();
     std::fs::write(
@@ -75,19 +76,19 @@ fn malformed_yaml_names_file_and_line() {
         "title: x\npayload:\n  requesttype: X\npayloadkeys:\n- key: A\n  type: [<string>\n",
     )
     .unwrap();
-    let err = load(&dir).unwrap_err().to_string();
+    let err = load(dir).unwrap_err().to_string();
     assert!(err.contains("bad.yaml:"), "{err}");
     std::fs::write(cmds.join("bad.yaml"), "title: x\npayloadkeys:\n- key: A\n  presence: optional\n").unwrap();
-    let err = load(&dir).unwrap_err().to_string();
+    let err = load(dir).unwrap_err().to_string();
     assert!(err.contains("bad.yaml:3: key `A` has no `type`"), "{err}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// A broken file among good ones (parsed in parallel) is reported with its
 /// path and line, and it is the first broken file in path order.
 #[test]
 fn a_broken_file_is_named_with_its_line() {
-    let dir = std::env::temp_dir().join(format!("adm-codegen-broken-{}", std::process::id()));
+    let tmp = tempfile::Builder::new().prefix("adm-codegen-broken-").tempdir().unwrap();
+    let dir = tmp.path();
     let commands = dir.join("mdm/commands");
     std::fs::create_dir_all(&commands).unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -98,8 +99,7 @@ fn a_broken_file_is_named_with_its_line() {
     }
     std::fs::write(commands.join("b.yaml"), "title: Broken\npayload:\n  requesttype: [unclosed\n").unwrap();
     std::fs::write(commands.join("d.yaml"), "title: Also broken\n  : :\n").unwrap();
-    let err = load(&dir).unwrap_err();
-    std::fs::remove_dir_all(&dir).unwrap();
+    let err = load(dir).unwrap_err();
     match &err {
         apple_device_management_codegen::Error::Yaml { path, line, .. } => {
             assert!(path.ends_with("mdm/commands/b.yaml"), "{err}");

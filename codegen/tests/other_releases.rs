@@ -35,11 +35,11 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// 18.1 with the 60 files of the 26.4 partial tree on top (NEWER-PARTIAL.md).
-fn overlay_26_4(shared: &Path, test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("adm-overlay-26.4-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&shared.join("apple-device-management"), &dir);
-    copy_dir(&shared.join("apple-device-management-releases/newer-partial-a"), &dir);
+/// The tree is removed when the returned directory is dropped.
+fn overlay_26_4(shared: &Path, test: &str) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new().prefix(&format!("adm-overlay-26.4-{test}-")).tempdir().unwrap();
+    copy_dir(&shared.join("apple-device-management"), dir.path());
+    copy_dir(&shared.join("apple-device-management-releases/newer-partial-a"), dir.path());
     dir
 }
 
@@ -56,7 +56,8 @@ fn releases(shared: &Path) -> Vec<(&'static str, PathBuf)> {
 fn every_release_generates() {
     let Some(shared) = shared("every_release_generates") else { return };
     let p = Provenance { release: "test".into(), commit: "test".into() };
-    let overlay = overlay_26_4(&shared, "generate");
+    let overlay_dir = overlay_26_4(&shared, "generate");
+    let overlay = overlay_dir.path().to_path_buf();
     let mut all = releases(&shared);
     all.push(("26.4 overlay", overlay.clone()));
     for (name, dir) in &all {
@@ -92,7 +93,6 @@ fn every_release_generates() {
     let settings = &files[&PathBuf::from("commands/settings.rs")];
     assert!(settings.contains("DefaultApplications(DefaultApplicationsSetting)"), "Settings is not typed");
     assert!(!settings.contains("pub settings: ::std::vec::Vec<::plist::Value>"));
-    let _ = std::fs::remove_dir_all(&overlay);
 }
 
 /// Apple's 26.4 release as rebuilt from public copies (all 315 paths; see
@@ -176,7 +176,8 @@ fn check_crate_with(schema: &Path, features: &str) -> (bool, String) {
 #[test]
 fn other_releases_compile() {
     let Some(shared) = shared("other_releases_compile") else { return };
-    let overlay = overlay_26_4(&shared, "compile");
+    let overlay_dir = overlay_26_4(&shared, "compile");
+    let overlay = overlay_dir.path().to_path_buf();
     let r = releases(&shared);
     // Every family; iOS 15 has no other/manifesturl.yaml, which the Jamf
     // layer needs, so it builds every family but Jamf.
@@ -194,5 +195,4 @@ fn other_releases_compile() {
     let (ok, stderr) = check_crate_with(&r[0].1, "jamf");
     assert!(!ok);
     assert!(stderr.contains("the `jamf` feature needs other/manifesturl.yaml"), "{stderr}");
-    let _ = std::fs::remove_dir_all(&overlay);
 }

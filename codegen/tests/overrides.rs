@@ -47,10 +47,11 @@ fn a_rule_that_no_longer_matches_is_a_warning() {
     let source = std::fs::read_to_string(schema_dir().join("mdm/commands/application.install.yaml")).unwrap();
     let renamed = source.replace("- key: ManagementFlags", "- key: ManagementOptions");
     assert_ne!(renamed, source);
-    let dir = std::env::temp_dir().join(format!("adm-overrides-{}", std::process::id()));
+    let tmp = tempfile::Builder::new().prefix("adm-overrides-").tempdir().unwrap();
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("mdm/commands")).unwrap();
     std::fs::write(dir.join("mdm/commands/application.install.yaml"), renamed).unwrap();
-    let schema = load(&dir).unwrap();
+    let schema = load(dir).unwrap();
     let p = apple_device_management_codegen::Provenance { release: "t".into(), commit: "t".into() };
     let (_, warnings) = apple_device_management_codegen::render_with_warnings(&schema, &p, &[Family::Commands]);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
@@ -62,7 +63,6 @@ fn a_rule_that_no_longer_matches_is_a_warning() {
     assert!(warnings[0].ends_with("matches no key of this schema and is not applied"), "{}", warnings[0]);
     // Families not generated are not reported.
     assert!(apple_device_management_codegen::overrides::unmatched(&schema, &[Family::Profiles]).is_empty());
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A rule matches what a key is, across Apple's spellings of a map's

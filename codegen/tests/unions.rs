@@ -20,10 +20,11 @@ fn settings_module(name: &str, edit: impl Fn(String) -> String) -> apple_device_
     let source = std::fs::read_to_string(schema_dir().join("mdm/commands/settings.yaml")).unwrap();
     let edited = edit(source.clone());
     assert_ne!(edited, source, "the edit changed nothing");
-    let dir = std::env::temp_dir().join(format!("adm-unions-{}-{name}", std::process::id()));
+    let tmp = tempfile::Builder::new().prefix(&format!("adm-unions-{name}-")).tempdir().unwrap();
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("mdm/commands")).unwrap();
     std::fs::write(dir.join("mdm/commands/settings.yaml"), edited).unwrap();
-    let schema = load::load(&dir).unwrap();
+    let schema = load::load(dir).unwrap();
     let mut modules = family_modules(&schema, Family::Commands);
     assert_eq!(modules.len(), 1);
     modules.remove(0).1
