@@ -238,6 +238,24 @@ macro_rules! __any_command {
                     Self::Unrecognized(_) => {}
                 }
             }
+
+            fn body_entries(
+                &self,
+            ) -> ::std::boxed::Box<dyn ::core::iter::Iterator<Item = (&str, $crate::__private::View<'_>)> + '_> {
+                match self {
+                    $(Self::$variant(v) => $crate::ResponseBody::body_entries(v),)*
+                    Self::Unrecognized(d) => ::std::boxed::Box::new(
+                        d.iter().map(|(k, v)| (k.as_str(), $crate::__private::View::Value(v))),
+                    ),
+                }
+            }
+
+            fn body_request_type(&self) -> ::core::option::Option<&'static str> {
+                match self {
+                    $(Self::$variant(_) => ::core::option::Option::Some($wire),)*
+                    Self::Unrecognized(_) => ::core::option::Option::None,
+                }
+            }
         }
 
         /// Decodes a device's reply (XML or binary plist) to a command

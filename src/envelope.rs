@@ -349,14 +349,6 @@ impl Record for ErrorChainItem {
         }
     }
 
-    fn view_fields<'s>(&'s self, f: &mut dyn FnMut(usize, crate::view::View<'s>)) {
-        for i in 0..Self::KEYS.len() {
-            if let Some(v) = self.view_field(i) {
-                f(i, v);
-            }
-        }
-    }
-
     fn extra(&self) -> &Extra {
         &self.extra
     }
@@ -432,7 +424,6 @@ impl Record for EmptyResponse {
     fn view_field(&self, _: usize) -> Option<crate::view::View<'_>> {
         None
     }
-    fn view_fields<'s>(&'s self, _: &mut dyn FnMut(usize, crate::view::View<'s>)) {}
     fn extra(&self) -> &Extra {
         &self.extra
     }
@@ -451,6 +442,16 @@ pub trait ResponseBody {
     fn body_extra(&self) -> &plist::Dictionary;
     /// Lists the deviations in the body.
     fn body_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>);
+    /// The body's entries as [`ResponseBody::encode_body`] writes them, in
+    /// place: what validation reads.
+    #[doc(hidden)]
+    fn body_entries(&self) -> Box<dyn Iterator<Item = (&str, crate::view::View<'_>)> + '_>;
+    /// The `RequestType` of the command this body answers, when its type
+    /// says (a variant of [`crate::commands::AnyResponse`]).
+    #[doc(hidden)]
+    fn body_request_type(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 impl<B: Record> ResponseBody for B {
@@ -463,6 +464,9 @@ impl<B: Record> ResponseBody for B {
     }
     fn body_deviations(&self, path: &mut KeyPath, out: &mut Vec<Deviation>) {
         record_deviations(self, path, out)
+    }
+    fn body_entries(&self) -> Box<dyn Iterator<Item = (&str, crate::view::View<'_>)> + '_> {
+        Box::new(crate::view::record_entries(self, None))
     }
 }
 
@@ -599,7 +603,7 @@ impl<B> CommandResponse<B> {
 
 /// The entries as `Serialize` writes them: the envelope, the body, then
 /// `extra`.
-impl<B: Record> crate::view::MapView for CommandResponse<B> {
+impl<B: ResponseBody> crate::view::MapView for CommandResponse<B> {
     fn count(&self) -> usize {
         self.entries().count()
     }
@@ -619,7 +623,7 @@ impl<B: Record> crate::view::MapView for CommandResponse<B> {
             ("NotOnConsole", view_opt(&self.not_on_console)),
             ("RequestType", view_opt(&self.request_type)),
         ];
-        let body = self.body.iter().flat_map(|b| crate::view::record_entries(b, None));
+        let body = self.body.iter().flat_map(|b| b.body_entries());
         Box::new(
             status
                 .into_iter()

@@ -720,9 +720,17 @@ pub trait Record: Default + ser::Serialize {
     fn view_field(&self, index: usize) -> Option<crate::view::View<'_>>;
 
     /// Calls `f` with the index and value of each key
-    /// [`Record::encode_fields`] writes, in order.
+    /// [`Record::encode_fields`] writes, in order. The generated records
+    /// override it with one pass over their fields; this default asks
+    /// [`Record::view_field`] for each key.
     #[doc(hidden)]
-    fn view_fields<'s>(&'s self, f: &mut dyn FnMut(usize, crate::view::View<'s>));
+    fn view_fields<'s>(&'s self, f: &mut dyn FnMut(usize, crate::view::View<'s>)) {
+        for i in 0..Self::KEYS.len() {
+            if let Some(v) = self.view_field(i) {
+                f(i, v);
+            }
+        }
+    }
 
     /// Lists the deviations below the known fields.
     fn field_deviations(&self, _path: &mut KeyPath, _out: &mut Vec<Deviation>) {}

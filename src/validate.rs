@@ -290,6 +290,40 @@ impl<P: CommandPayload> Command<P> {
     }
 }
 
+impl<B: crate::ResponseBody> crate::CommandResponse<B> {
+    /// Checks a device's reply in place, as [`command_response`] checks
+    /// its plist form: the envelope's `Status`, and the body against the
+    /// response keys of the command with this `RequestType`. With `None`,
+    /// the command is the one the body's type names (a reply decoded by
+    /// [`decode_response`](crate::commands::decode_response) knows it),
+    /// else the reply's own `RequestType` (macOS sends it).
+    ///
+    /// ```
+    /// use apple_device_management::commands::decode_response;
+    /// use apple_device_management::{DecodeMode, Platform, Target};
+    ///
+    /// let reply = br#"<plist version="1.0"><dict>
+    ///   <key>Status</key><string>Acknowledged</string>
+    ///   <key>UDID</key><string>0000FE00-1234</string>
+    ///   <key>QueryResponses</key><dict><key>OSVersion</key><integer>17</integer></dict>
+    /// </dict></plist>"#;
+    /// let reply = decode_response("DeviceInformation", reply, DecodeMode::Lenient)?;
+    /// let report = reply.validate(None, &Target::new(Platform::IOS, "17.4".parse()?));
+    /// // OSVersion is a string: the integer the device sent is reported.
+    /// assert_eq!(report.errors().count(), 1);
+    /// assert_eq!(report.issues[0].path.to_string(), "QueryResponses.OSVersion");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self, request_type: Option<&str>, target: &Target) -> Report {
+        let mut report = Report::default();
+        let request_type = request_type.or_else(|| self.body.as_ref().and_then(|b| b.body_request_type()));
+        if let Some(d) = dict_or_report(crate::view::View::Map(self), &mut report) {
+            response_doc(d, request_type, target, &mut report);
+        }
+        report
+    }
+}
+
 /// Implements [`Validate`] for typed documents: checked in place, as that
 /// kind of document.
 macro_rules! validate_as {

@@ -144,6 +144,27 @@ fn garbage_bytes() {
     assert!(err.to_string().contains("EOF"), "{err}");
 }
 
+/// JSON is read as text checked once, whole, as UTF-8; bytes that are not
+/// UTF-8 are still an error saying where, in the string or outside one,
+/// and text that is UTF-8 decodes the same either way.
+#[test]
+fn json_that_is_not_utf8_is_an_error_saying_where() {
+    let mut json =
+        br#"{"CommandUUID":"x","Command":{"RequestType":"InstallApplication","iTunesStoreID":1,"ManifestURL":"a"#
+            .to_vec();
+    json.extend_from_slice(b"\xff\"}}".as_slice());
+    let err = from_json::<Command<InstallApplication>>(&json).unwrap_err();
+    assert!(matches!(err, Error::Json { .. }), "{err}");
+    assert!(err.to_string().contains("invalid unicode code point at line 1 column"), "{err}");
+    let mut outside = br#"{"CommandUUID":"x","Command":{"RequestType":"InstallApplication"}"#.to_vec();
+    outside.extend_from_slice(b" \xfe}");
+    assert!(from_json::<Command<InstallApplication>>(&outside).is_err());
+    // Non-ASCII text, escaped and not, decodes as it did.
+    let text = r#"{"CommandUUID":"x","Command":{"RequestType":"InstallApplication","ManifestURL":"https://é.example/\u00e9"}}"#;
+    let command = from_json::<Command<InstallApplication>>(text.as_bytes()).unwrap();
+    assert_eq!(command.command.manifest_url.as_deref(), Some("https://é.example/é"));
+}
+
 #[test]
 fn known_keys_kept_raw_are_listed_in_schema_order_and_unknown_keys_are_not() {
     // On the wire: an unknown key, then the record's known keys in reverse

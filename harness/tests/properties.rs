@@ -716,7 +716,8 @@ fn the_writers_write_what_the_plist_crate_writes_for_any_value() {
 /// Validating a typed value in place (the checker reading the value
 /// through its view) reports exactly what validating its plist form
 /// reports (the checker reading a copy): for random documents of every
-/// command, check-in, profile payload (inside a profile) and declaration,
+/// command and its reply, check-in, profile payload (inside a profile) and
+/// declaration,
 /// decoded leniently so that values of the wrong kind, unknown keys and
 /// absent required keys are in `extra`, on two targets.
 #[test]
@@ -750,59 +751,92 @@ fn validating_in_place_reports_what_validating_the_plist_form_reports() {
         Target::new(Platform::IOS, "17.0".parse().unwrap()).supervised(true),
     ];
     let documents = std::cell::Cell::new(0usize);
+    let replies = std::cell::Cell::new(0usize);
     let issues = std::cell::Cell::new(0usize);
     for family in [Family::Commands, Family::Checkin, Family::Profiles, Family::Declarations] {
         for file in availability::files(family) {
             let mut runner = TestRunner::new(Config { cases: 6, failure_persistence: None, ..Config::default() });
             runner
-                .run(&(document_of(&file.request), any::<u8>()), |(doc, slot)| {
-                    let what = format!("{family:?} {}", file.path);
-                    let name = plist::Value::String(file.name.to_owned());
-                    let decode_err = |e: apple_device_management::Error| TestCaseError::fail(format!("{what}: {e}"));
-                    match family {
-                        Family::Commands => {
-                            let doc = with_tag(doc, "RequestType", name, slot);
-                            let mut whole = plist::Dictionary::new();
-                            whole.insert("CommandUUID".into(), "prop".into());
-                            whole.insert("Command".into(), plist::Value::Dictionary(doc));
-                            let typed: Command<AnyRequest> = from_plist_lenient(&xml_of(whole)).map_err(decode_err)?;
-                            same(&what, &typed, Command::validate, DocumentKind::Command, &targets, &issues)?;
+                .run(
+                    &(document_of(&file.request), envelope(), document_of(&file.response), any::<u8>()),
+                    |(doc, reply_envelope, reply, slot)| {
+                        let what = format!("{family:?} {}", file.path);
+                        let name = plist::Value::String(file.name.to_owned());
+                        let decode_err =
+                            |e: apple_device_management::Error| TestCaseError::fail(format!("{what}: {e}"));
+                        match family {
+                            Family::Commands => {
+                                let doc = with_tag(doc, "RequestType", name, slot);
+                                let mut whole = plist::Dictionary::new();
+                                whole.insert("CommandUUID".into(), "prop".into());
+                                whole.insert("Command".into(), plist::Value::Dictionary(doc));
+                                let typed: Command<AnyRequest> =
+                                    from_plist_lenient(&xml_of(whole)).map_err(decode_err)?;
+                                same(&what, &typed, Command::validate, DocumentKind::Command, &targets, &issues)?;
+                                // The device's reply, checked against this
+                                // command's response keys: in place (the
+                                // command named by the body's type, or given)
+                                // and in its plist form (the command given).
+                                let mut body: plist::Dictionary =
+                                    reply_envelope.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+                                body.extend(
+                                    reply.into_iter().filter(|(k, _)| !RESPONSE_ENVELOPE_KEYS.contains(&k.as_str())),
+                                );
+                                let typed = decode_response(file.name, &xml_of(body), DecodeMode::Lenient)
+                                    .map_err(decode_err)?;
+                                let value =
+                                    to_plist_value(&typed).map_err(|e| TestCaseError::fail(format!("{what}: {e}")))?;
+                                for target in &targets {
+                                    let plist_form = validate::command_response(&value, Some(file.name), target);
+                                    let given = typed.validate(Some(file.name), target);
+                                    issues.set(issues.get() + given.issues.len());
+                                    prop_assert_eq!(&given, &plist_form, "{} reply", what);
+                                    if typed.body.is_some() {
+                                        prop_assert_eq!(&typed.validate(None, target), &plist_form, "{} reply", what);
+                                    }
+                                }
+                                replies.set(replies.get() + 1);
+                            }
+                            Family::Checkin => {
+                                let doc = with_tag(doc, "MessageType", name, slot);
+                                let typed: AnyCheckin = from_plist_lenient(&xml_of(doc)).map_err(decode_err)?;
+                                same(&what, &typed, AnyCheckin::validate, DocumentKind::Checkin, &targets, &issues)?;
+                            }
+                            Family::Profiles => {
+                                let doc = with_tag(doc, "PayloadType", name, slot);
+                                let typed: Profile =
+                                    from_plist_lenient(&xml_of(profile_with(doc))).map_err(decode_err)?;
+                                same(&what, &typed, Profile::validate, DocumentKind::Profile, &targets, &issues)?;
+                            }
+                            _ => {
+                                let mut declaration = plist::Dictionary::new();
+                                declaration.insert("Identifier".into(), "prop".into());
+                                declaration.insert("ServerToken".into(), "1".into());
+                                declaration.insert("Payload".into(), plist::Value::Dictionary(doc));
+                                let declaration = with_tag(declaration, "Type", name, slot);
+                                let typed: AnyDeclaration =
+                                    from_plist_lenient(&xml_of(declaration)).map_err(decode_err)?;
+                                same(
+                                    &what,
+                                    &typed,
+                                    AnyDeclaration::validate,
+                                    DocumentKind::Declaration,
+                                    &targets,
+                                    &issues,
+                                )?;
+                            }
                         }
-                        Family::Checkin => {
-                            let doc = with_tag(doc, "MessageType", name, slot);
-                            let typed: AnyCheckin = from_plist_lenient(&xml_of(doc)).map_err(decode_err)?;
-                            same(&what, &typed, AnyCheckin::validate, DocumentKind::Checkin, &targets, &issues)?;
-                        }
-                        Family::Profiles => {
-                            let doc = with_tag(doc, "PayloadType", name, slot);
-                            let typed: Profile = from_plist_lenient(&xml_of(profile_with(doc))).map_err(decode_err)?;
-                            same(&what, &typed, Profile::validate, DocumentKind::Profile, &targets, &issues)?;
-                        }
-                        _ => {
-                            let mut declaration = plist::Dictionary::new();
-                            declaration.insert("Identifier".into(), "prop".into());
-                            declaration.insert("ServerToken".into(), "1".into());
-                            declaration.insert("Payload".into(), plist::Value::Dictionary(doc));
-                            let declaration = with_tag(declaration, "Type", name, slot);
-                            let typed: AnyDeclaration = from_plist_lenient(&xml_of(declaration)).map_err(decode_err)?;
-                            same(
-                                &what,
-                                &typed,
-                                AnyDeclaration::validate,
-                                DocumentKind::Declaration,
-                                &targets,
-                                &issues,
-                            )?;
-                        }
-                    }
-                    documents.set(documents.get() + 1);
-                    Ok(())
-                })
+                        documents.set(documents.get() + 1);
+                        Ok(())
+                    },
+                )
                 .unwrap_or_else(|e| panic!("{}: {e}", file.path));
         }
     }
-    println!("{} documents, {} validation issues", documents.get(), issues.get());
+    println!("{} documents ({} with a reply), {} validation issues", documents.get(), replies.get(), issues.get());
     assert!(documents.get() >= 1400, "{} documents", documents.get());
+    // Six replies for each of the 66 commands.
+    assert!(replies.get() >= 350, "{} replies", replies.get());
     // Random documents are often wrong for a target: the reports compared
     // were not empty.
     assert!(issues.get() > 1000, "{} issues", issues.get());
