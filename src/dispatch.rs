@@ -244,9 +244,7 @@ macro_rules! __any_command {
             ) -> ::std::boxed::Box<dyn ::core::iter::Iterator<Item = (&str, $crate::__private::View<'_>)> + '_> {
                 match self {
                     $(Self::$variant(v) => $crate::ResponseBody::body_entries(v),)*
-                    Self::Unrecognized(d) => ::std::boxed::Box::new(
-                        d.iter().map(|(k, v)| (k.as_str(), $crate::__private::View::Value(v))),
-                    ),
+                    Self::Unrecognized(d) => ::std::boxed::Box::new($crate::view::dict_entries(d)),
                 }
             }
 

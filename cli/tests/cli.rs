@@ -36,7 +36,7 @@ fn path(p: &Path) -> &str {
 /// An empty file whose name ends as `name` does (`enroll.json`: `.json`),
 /// removed when the returned path is dropped.
 fn tmp(name: &str) -> tempfile::TempPath {
-    let (stem, ext) = name.rsplit_once('.').map_or((name, ""), |(s, e)| (s, e));
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
     let suffix = if ext.is_empty() { String::new() } else { format!(".{ext}") };
     let prefix = format!("apple-dm-cli-{stem}-");
     tempfile::Builder::new().prefix(&prefix).suffix(&suffix).tempfile().unwrap().into_temp_path()

@@ -16,13 +16,9 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use apple_device_management::declarative::protocol::StatusReport;
+use apple_device_management_harness::median;
 
 const RUNS: usize = 400;
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 /// Milliseconds `f` takes once.
 fn ms(f: &dyn Fn()) -> f64 {

@@ -27,15 +27,10 @@ use apple_device_management::commands::{
 use apple_device_management::declarative::protocol::StatusReport;
 use apple_device_management::profiles::Profile;
 use apple_device_management::{CommandResponse, DecodeMode, Error, FieldValue, from_json_with, from_plist_with};
-use apple_device_management_harness::json_token_count;
+use apple_device_management_harness::{json_token_count, median};
 use serde::de::DeserializeOwned;
 
 const RUNS: usize = 30;
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 fn time(f: &dyn Fn(DecodeMode) -> Result<(), Error>, mode: DecodeMode) -> f64 {
     let start = Instant::now();

@@ -85,3 +85,9 @@ mod tests {
         assert_eq!(super::json_token_count(br#"{"a": "#), None);
     }
 }
+
+/// The median of timings (the upper one of an even count).
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}

@@ -188,6 +188,14 @@ fn every_command_round_trips_in_every_format() {
     assert!(issues.get() > 400, "{} issues", issues.get());
 }
 
+/// A reply: the `envelope`'s keys, then the body's keys that are not
+/// envelope keys.
+fn reply_of(envelope: Vec<(&'static str, plist::Value)>, body: plist::Dictionary) -> plist::Dictionary {
+    let mut reply: plist::Dictionary = envelope.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    reply.extend(body.into_iter().filter(|(k, _)| !RESPONSE_ENVELOPE_KEYS.contains(&k.as_str())));
+    reply
+}
+
 /// The envelope of a reply: `Status` always, the identifiers at random.
 fn envelope() -> BoxedStrategy<Vec<(&'static str, plist::Value)>> {
     let status = proptest::sample::select(vec!["Acknowledged", "Error", "CommandFormatError", "NotNow"]);
@@ -213,14 +221,7 @@ fn every_response_round_trips_in_every_format() {
         let body = dictionary_without(&file.response, file.response.top_level(), 0, RESPONSE_ENVELOPE_KEYS);
         runner
             .run(&(envelope(), body), |(envelope, body)| {
-                let mut reply = plist::Dictionary::new();
-                for (k, v) in envelope {
-                    reply.insert(k.into(), v);
-                }
-                for (k, v) in body.into_dictionary().unwrap() {
-                    reply.insert(k, v);
-                }
-                let original = plist::Value::Dictionary(reply);
+                let original = plist::Value::Dictionary(reply_of(envelope, body.into_dictionary().unwrap()));
                 keys.set(keys.get() + count_keys(&original));
                 cases.set(cases.get() + 1);
                 let mut xml = Vec::new();
@@ -578,12 +579,7 @@ fn the_token_decoder_and_the_plist_crate_agree_on_every_generated_type() {
                             let request = agree_in_both_forms(&what, &xml_of(whole), |b| {
                                 from_plist_lenient::<Command<AnyRequest>>(b)
                             })?;
-                            let mut body: plist::Dictionary =
-                                reply_envelope.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-                            body.extend(
-                                reply.into_iter().filter(|(k, _)| !RESPONSE_ENVELOPE_KEYS.contains(&k.as_str())),
-                            );
-                            let response = agree_in_both_forms(&what, &xml_of(body), |b| {
+                            let response = agree_in_both_forms(&what, &xml_of(reply_of(reply_envelope, reply)), |b| {
                                 decode_response(file.name, b, DecodeMode::Lenient)
                             })?;
                             request && response
@@ -777,13 +773,9 @@ fn validating_in_place_reports_what_validating_the_plist_form_reports() {
                                 // command's response keys: in place (the
                                 // command named by the body's type, or given)
                                 // and in its plist form (the command given).
-                                let mut body: plist::Dictionary =
-                                    reply_envelope.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-                                body.extend(
-                                    reply.into_iter().filter(|(k, _)| !RESPONSE_ENVELOPE_KEYS.contains(&k.as_str())),
-                                );
-                                let typed = decode_response(file.name, &xml_of(body), DecodeMode::Lenient)
-                                    .map_err(decode_err)?;
+                                let reply = xml_of(reply_of(reply_envelope, reply));
+                                let typed =
+                                    decode_response(file.name, &reply, DecodeMode::Lenient).map_err(decode_err)?;
                                 let value =
                                     to_plist_value(&typed).map_err(|e| TestCaseError::fail(format!("{what}: {e}")))?;
                                 for target in &targets {
