@@ -102,6 +102,151 @@ pub fn decode_head<'de, T: crate::record::FieldValue, A: MapAccess<'de>>(head: H
     decode_chained(Prefixed { prefix: head.entries.into_iter(), pending: head.pending, value: None, live: map })
 }
 
+/// The name of the newtype [`speculate`] asks the value of a dictionary's
+/// first key as (when [`read_head`] read its tag ahead). The token decoder
+/// answers with `visit_seq`: an element asked for as a [`KEYS_AHEAD`]
+/// newtype is the dictionary's other keys, listed ahead (or an error); any
+/// other is the dictionary's entries from that value on, read by a copy of
+/// the reader. When a copy reads the dictionary to its end, the reader
+/// takes that copy's place; if none does, nothing has moved.
+pub(crate) const SPECULATE: &str = "\u{0}apple-device-management::speculate";
+
+/// Chooses among the types that share a tag read ahead (see [`read_head`])
+/// straight from the deserializer: the dictionary's keys are listed ahead
+/// (a binary plist's key references; nothing else is read), `candidates`
+/// gives each type's place and bound for those keys, and each candidate
+/// is decoded from the dictionary's tokens by a copy of the reader, in the
+/// order and with the skips of [`choose`](crate::dispatch::choose). The
+/// choice is the one decoding every candidate would make, and the chosen
+/// value is decoded once, with no `plist::Value` built.
+///
+/// `None` (and nothing read) when the deserializer cannot read ahead, when
+/// it does not list keys ahead (XML: listing them means reading every
+/// token of the dictionary, which measured slower than building the
+/// value), or when no candidate decodes: the caller then reads the whole
+/// dictionary and chooses from it (`finish_head`, `choose`), as before.
+pub fn speculate<'de, Out, A, F>(map: &mut A, head: &Head, candidates: F) -> Result<Option<Out>, A::Error>
+where
+    Out: crate::dispatch::Candidates,
+    A: MapAccess<'de>,
+    F: FnOnce(&[&str]) -> Vec<crate::dispatch::Candidate>,
+{
+    // Only the token decoder reads the tag ahead, and only it is asked: any
+    // other deserializer would read the value.
+    let Some(key) = head.pending.as_deref() else { return Ok(None) };
+    map.next_value_seed(Speculate { key, candidates, out: PhantomData })
+}
+
+/// The seed of [`speculate`].
+struct Speculate<'k, Out, F> {
+    key: &'k str,
+    candidates: F,
+    out: PhantomData<fn() -> Out>,
+}
+
+impl<'de, Out, F> DeserializeSeed<'de> for Speculate<'_, Out, F>
+where
+    Out: crate::dispatch::Candidates,
+    F: FnOnce(&[&str]) -> Vec<crate::dispatch::Candidate>,
+{
+    type Value = Option<Out>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<Out>, D::Error> {
+        d.deserialize_newtype_struct(SPECULATE, self)
+    }
+}
+
+impl<'de, Out, F> Visitor<'de> for Speculate<'_, Out, F>
+where
+    Out: crate::dispatch::Candidates,
+    F: FnOnce(&[&str]) -> Vec<crate::dispatch::Candidate>,
+{
+    type Value = Option<Out>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a dictionary read ahead")
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut copies: S) -> Result<Option<Out>, S::Error> {
+        let key = self.key;
+        // The first element: the keys after the first, when the reader
+        // lists them ahead.
+        let Ok(Some(KeysAhead(mut keys))) = copies.next_element_seed(PhantomData::<KeysAhead>) else {
+            return Ok(None);
+        };
+        keys.push(key.to_owned());
+        keys.sort_unstable();
+        keys.dedup();
+        let candidates = (self.candidates)(&keys.iter().map(String::as_str).collect::<Vec<_>>());
+        // A candidate that does not decode (an error) is passed over.
+        Ok(crate::dispatch::choose(candidates, |index| {
+            copies.next_element_seed(Trial { key, index, out: PhantomData }).ok().flatten()
+        }))
+    }
+}
+
+/// One candidate decoded by a copy of the reader: the dictionary's first
+/// key (read already), then its entries from that key's value on.
+struct Trial<'k, Out> {
+    key: &'k str,
+    index: usize,
+    out: PhantomData<fn() -> Out>,
+}
+
+impl<'de, Out: crate::dispatch::Candidates> DeserializeSeed<'de> for Trial<'_, Out> {
+    type Value = (crate::dispatch::Fit, Out);
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, Out: crate::dispatch::Candidates> Visitor<'de> for Trial<'_, Out> {
+    type Value = (crate::dispatch::Fit, Out);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a dictionary")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Self::Value, M::Error> {
+        let entries =
+            Prefixed { prefix: Vec::new().into_iter(), pending: Some(self.key.to_owned()), value: None, live: map };
+        Out::decode_candidate(self.index, entries)
+    }
+}
+
+/// The name of the newtype the first element of [`speculate`]'s copies is
+/// asked as: the token decoder answers with `visit_map` over the keys of
+/// the dictionary after the one read (values not read), or declines.
+pub(crate) const KEYS_AHEAD: &str = "\u{0}apple-device-management::keys-ahead";
+
+/// The keys of a dictionary after its first, listed ahead.
+struct KeysAhead(Vec<String>);
+
+impl<'de> de::Deserialize<'de> for KeysAhead {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<KeysAhead, D::Error> {
+        d.deserialize_newtype_struct(KEYS_AHEAD, KeysAheadVisitor)
+    }
+}
+
+struct KeysAheadVisitor;
+
+impl<'de> Visitor<'de> for KeysAheadVisitor {
+    type Value = KeysAhead;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the keys of a dictionary")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<KeysAhead, M::Error> {
+        let mut keys = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            keys.push(key);
+        }
+        Ok(KeysAhead(keys))
+    }
+}
+
 /// The whole dictionary of a [`Head`], for a tag no single type takes.
 pub fn finish_head<'de, A: MapAccess<'de>>(mut map: A, head: Head) -> Result<plist::Dictionary, A::Error> {
     let mut dict: plist::Dictionary = head.entries.into_iter().collect();
@@ -145,7 +290,12 @@ pub fn decode_prefixed<'de, T: crate::record::FieldValue, A: MapAccess<'de>>(
 }
 
 fn decode_chained<'de, T: crate::record::FieldValue, A: MapAccess<'de>>(chained: Prefixed<A>) -> Result<T, A::Error> {
-    match T::from_map(chained)? {
+    decode_dict(chained)
+}
+
+/// Decodes a dictionary type (a record, a payload) from its entries.
+pub(crate) fn decode_dict<'de, T: crate::record::FieldValue, M: MapAccess<'de>>(map: M) -> Result<T, M::Error> {
+    match T::from_map(map)? {
         crate::record::Decoded::Typed(t) => Ok(t),
         _ => Err(de::Error::custom("a dictionary that is not a record")),
     }

@@ -318,55 +318,81 @@ macro_rules! __any_command {
 /// does not know. Lower is better; the first candidate wins a tie.
 pub type Fit = (usize, usize);
 
-/// The best candidate so far: its fit, its place in file order, the value.
-pub type Best<Out> = Option<(Fit, usize, Out)>;
+#[cfg(test)]
+thread_local! {
+    /// How many candidates were decoded from a deserializer's entries, and
+    /// how many from a `plist::Value` (the tests count them).
+    static CANDIDATE_DECODES: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+}
 
-/// Decodes `value` as `T` (one of the schema files that share a tag, the
-/// `index`-th of the tag's files) and keeps it in `best` if it fits better
-/// than the candidate there (see [`Fit`]; on a tie the earlier file wins).
-/// A candidate that cannot decode at all is passed over.
-/// The value is read in place, never copied: a candidate that fails leaves
-/// it whole for the next one, or for `Unrecognized`.
+/// The fit of a decoded candidate (see [`Fit`]).
+fn fit_of<T: FieldValue + UnknownKeyCount>(v: &T) -> Fit {
+    (crate::deviations(v).len(), v.unknown_key_count())
+}
+
+/// Decodes `value` as `T` (one of the schema files that share a tag), with
+/// its fit; `None` when it cannot decode at all. The value is read in
+/// place, never copied: a candidate that fails leaves it whole for the
+/// next one, or for `Unrecognized`.
 #[inline(never)]
-pub fn try_candidate<T, Out>(value: &plist::Value, index: usize, best: &mut Best<Out>, wrap: fn(T) -> Out)
+pub fn candidate_from_value<T>(value: &plist::Value) -> Option<(Fit, T)>
 where
     T: serde::de::DeserializeOwned + FieldValue + UnknownKeyCount,
 {
-    let Ok(v) = crate::format::from_value_nested::<T>(value) else { return };
-    let fit = (crate::deviations(&v).len(), v.unknown_key_count());
-    if best.as_ref().is_none_or(|(b, i, _)| (fit, index) < (*b, *i)) {
-        *best = Some((fit, index, wrap(v)));
-    }
+    #[cfg(test)]
+    CANDIDATE_DECODES.with(|c| c.set((c.get().0, c.get().1 + 1)));
+    let v = crate::format::from_value_nested::<T>(value).ok()?;
+    Some((fit_of(&v), v))
+}
+
+/// Decodes `T` (one of the schema files that share a tag) from a
+/// dictionary's entries as a deserializer gives them, with its fit.
+pub fn decode_candidate<'de, T, M>(map: M) -> Result<(Fit, T), M::Error>
+where
+    T: FieldValue + UnknownKeyCount,
+    M: serde::de::MapAccess<'de>,
+{
+    #[cfg(test)]
+    CANDIDATE_DECODES.with(|c| c.set((c.get().0 + 1, c.get().1)));
+    let v = crate::buffered::decode_dict::<T, M>(map)?;
+    Ok((fit_of(&v), v))
+}
+
+/// A generated enum whose variants share tags: decodes the variant at a
+/// place of its `TAGS` (one that shares its tag) from a dictionary's
+/// entries (see [`speculate`](crate::buffered::speculate)).
+pub trait Candidates: Sized {
+    /// Decodes the `index`-th variant, with its fit.
+    fn decode_candidate<'de, M: serde::de::MapAccess<'de>>(index: usize, map: M) -> Result<(Fit, Self), M::Error>;
 }
 
 /// One of the files that share a tag, not decoded yet: its place among the
-/// tag's files, the least [`Fit`] it can have (see [`lower_bound`]), and
-/// how to decode it (a call of [`try_candidate`]).
-pub struct Candidate<Out> {
+/// tag's files (its index in `TAGS`) and the least [`Fit`] it can have (see
+/// [`lower_bound`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
     /// Its place in file order (ties go to the earlier file).
     pub index: usize,
     /// No decode of it can fit better than this.
     pub bound: Fit,
-    /// Decodes it into the best so far.
-    pub decode: fn(&plist::Value, usize, &mut Best<Out>),
 }
 
-/// The least [`Fit`] a candidate `T` can reach on `value`: no deviation,
-/// and every top-level key it does not know (but the tag) in its `extra`.
-/// Only a lookup per key, no decoding.
-pub fn lower_bound<T: UnknownKeyCount>(value: &plist::Value, tag: &str) -> Fit {
-    let unknown = value.as_dictionary().map_or(0, |d| d.keys().filter(|k| *k != tag && !T::knows_key(k)).count());
-    (0, unknown)
+/// The least [`Fit`] a candidate `T` can reach on a dictionary with these
+/// (distinct) keys: no deviation, and every key it does not know (but the
+/// tag) in its `extra`. Only a lookup per key, no decoding.
+pub fn lower_bound<T: UnknownKeyCount>(keys: &[&str], tag: &str) -> Fit {
+    (0, keys.iter().filter(|k| **k != tag && !T::knows_key(k)).count())
 }
 
-/// Decodes the candidates for a shared tag, best bound first, skipping
-/// every candidate whose bound cannot beat the best fit found so far. The
-/// choice is the one decoding every candidate in file order would make
-/// (the least `(fit, index)`); a `com.apple.MCX` payload (six files) is
-/// typically decoded once instead of six times.
-pub fn choose<Out>(value: &plist::Value, mut candidates: Vec<Candidate<Out>>) -> Option<Out> {
+/// Decodes the candidates for a shared tag (`decode` gives one's fit and
+/// value by its index, `None` when it does not decode), best bound first,
+/// skipping every candidate whose bound cannot beat the best fit found so
+/// far. The choice is the one decoding every candidate in file order would
+/// make (the least `(fit, index)`); a `com.apple.MCX` payload (six files)
+/// is typically decoded once instead of six times.
+pub fn choose<Out>(mut candidates: Vec<Candidate>, mut decode: impl FnMut(usize) -> Option<(Fit, Out)>) -> Option<Out> {
     candidates.sort_by_key(|c| (c.bound, c.index));
-    let mut best: Best<Out> = None;
+    let mut best: Option<(Fit, usize, Out)> = None;
     for c in candidates {
         if let Some((fit, index, _)) = &best
             && (c.bound, c.index) > (*fit, *index)
@@ -377,7 +403,11 @@ pub fn choose<Out>(value: &plist::Value, mut candidates: Vec<Candidate<Out>>) ->
             }
             continue;
         }
-        (c.decode)(value, c.index, &mut best);
+        if let Some((fit, v)) = decode(c.index)
+            && best.as_ref().is_none_or(|(b, i, _)| (fit, c.index) < (*b, *i))
+        {
+            best = Some((fit, c.index, v));
+        }
     }
     best.map(|(_, _, v)| v)
 }
@@ -419,7 +449,11 @@ impl<T: crate::record::Record> UnknownKeyCount for T {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __any_tagged {
-    ($name:ident, $tag:literal, $mode:ident, { $($variant:ident($ty:ty) => $wire:literal),* $(,)? }) => {
+    (
+        $name:ident, $tag:literal, $mode:ident,
+        { $($variant:ident($ty:ty) => $wire:literal),* $(,)? },
+        shared { $($index:literal => $shared:ident($sty:ty)),* $(,)? }
+    ) => {
         impl $name {
             /// Every tag value the schema knows, in file order (a value
             /// appears once per file that uses it).
@@ -456,6 +490,22 @@ macro_rules! __any_tagged {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
                 $crate::__private::strict(d)
+            }
+        }
+
+        impl $crate::__private::Candidates for $name {
+            #[allow(unused_variables)]
+            fn decode_candidate<'de, M: ::serde::de::MapAccess<'de>>(
+                index: usize,
+                map: M,
+            ) -> ::core::result::Result<($crate::__private::Fit, Self), M::Error> {
+                match index {
+                    $(
+                        $index => $crate::__private::decode_candidate::<$sty, M>(map)
+                            .map(|(fit, v)| (fit, Self::$shared(::std::boxed::Box::new(v)))),
+                    )*
+                    _ => Err(::serde::de::Error::custom("no type at this place shares a tag")),
+                }
             }
         }
 
@@ -496,32 +546,43 @@ macro_rules! __any_tagged {
                     )*
                     unreachable!("one candidate matched the tag");
                 }
-                // Several files share the tag (the best fit is kept; a file
-                // that cannot beat the best so far is not decoded, see
-                // `choose`), or none has it: the whole value is needed.
+                // Several files share the tag: the best fit is kept, and a
+                // file that cannot beat the best so far is not decoded (see
+                // `choose`). Each candidate's bound comes from the keys.
+                let candidates = |keys: &[&str]| {
+                    let mut candidates = ::std::vec::Vec::new();
+                    $(
+                        if tag.as_deref() == Some(Self::TAGS[$index]) {
+                            candidates.push($crate::__private::Candidate {
+                                index: $index,
+                                bound: $crate::__private::lower_bound::<$sty>(keys, $tag),
+                            });
+                        }
+                    )*
+                    candidates
+                };
+                // Read ahead (the token decoder, binary): decoded from the
+                // tokens, the chosen one once.
+                if sharing > 1
+                    && let Some(v) = $crate::__private::speculate::<Self, A, _>(&mut map, &head, candidates)?
+                {
+                    return Ok($crate::__private::Decoded::Typed(v));
+                }
+                // Else (or when no type takes the tag, or no candidate
+                // decodes) the whole value is needed.
                 let dict = $crate::__private::finish_head(map, head)?;
                 $crate::__private::check_repeated_tag(&dict, $tag, tag.as_deref())?;
+                let keys: ::std::vec::Vec<&str> = dict.keys().map(::std::string::String::as_str).collect();
+                let candidates = candidates(&keys);
+                drop(keys);
                 let value = ::plist::Value::Dictionary(dict);
-                let mut candidates = ::std::vec::Vec::new();
-                let mut index = 0usize;
-                $(
-                    if tag.as_deref() == Some($wire) {
-                        candidates.push($crate::__private::Candidate {
-                            index,
-                            bound: $crate::__private::lower_bound::<$ty>(&value, $tag),
-                            decode: |value, index, best| {
-                                $crate::__private::try_candidate::<$ty, Self>(
-                                    value,
-                                    index,
-                                    best,
-                                    |v| Self::$variant(::std::boxed::Box::new(v)),
-                                )
-                            },
-                        });
-                    }
-                    index += 1;
-                )*
-                let best = $crate::__private::choose(&value, candidates);
+                let best = $crate::__private::choose(candidates, |index| match index {
+                    $(
+                        $index => $crate::__private::candidate_from_value::<$sty>(&value)
+                            .map(|(fit, v)| (fit, Self::$shared(::std::boxed::Box::new(v)))),
+                    )*
+                    _ => None,
+                });
                 Ok($crate::__private::Decoded::Typed(match best {
                     Some(v) => v,
                     None => Self::Unrecognized(value.into_dictionary().unwrap_or_default()),
@@ -561,26 +622,7 @@ macro_rules! __any_tagged {
 
 #[cfg(test)]
 mod tests {
-    use super::{Candidate, Fit, choose};
-
-    thread_local! {
-        /// The fit each candidate decodes to (`None`: it does not decode),
-        /// and how many were decoded.
-        static FITS: std::cell::RefCell<(Vec<Option<Fit>>, usize)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
-    }
-
-    fn decode(_: &plist::Value, index: usize, best: &mut super::Best<usize>) {
-        let fit = FITS.with(|f| {
-            let mut f = f.borrow_mut();
-            f.1 += 1;
-            f.0[index]
-        });
-        if let Some(fit) = fit
-            && best.as_ref().is_none_or(|(b, i, _)| (fit, index) < (*b, *i))
-        {
-            *best = Some((fit, index, index));
-        }
-    }
+    use super::{CANDIDATE_DECODES, Candidate, Fit, choose};
 
     /// Every arrangement of bounds and fits (a fit never below its bound):
     /// `choose` picks the least `(fit, index)` that decoding all of them in
@@ -601,13 +643,107 @@ mod tests {
             let fits: Vec<Option<Fit>> =
                 bounds.iter().map(|b| (next(5) != 0).then(|| (next(3).saturating_sub(1), b.1 + next(3)))).collect();
             let expected = fits.iter().enumerate().filter_map(|(i, f)| f.map(|f| (f, i))).min().map(|(_, i)| i);
-            FITS.with(|f| *f.borrow_mut() = (fits.clone(), 0));
-            let candidates =
-                bounds.iter().enumerate().map(|(index, &bound)| Candidate { index, bound, decode }).collect();
-            let got = choose(&plist::Value::Boolean(true), candidates);
+            let candidates = bounds.iter().enumerate().map(|(index, &bound)| Candidate { index, bound }).collect();
+            let mut decoded = 0;
+            let got = choose(candidates, |index| {
+                decoded += 1;
+                fits[index].map(|fit| (fit, index))
+            });
             assert_eq!(got, expected, "bounds {bounds:?} fits {fits:?}");
-            saved += n - FITS.with(|f| f.borrow().1);
+            saved += n - decoded;
         }
         assert!(saved > 0, "bounds never spared a decode");
+    }
+
+    /// A `com.apple.MCX` payload (six files share the tag) in a binary
+    /// plist is decoded straight from the tokens, wherever its tag is: the
+    /// candidate with the best bound first, and no other when its fit
+    /// equals its bound; a later candidate only while it can still win; no
+    /// `plist::Value` built. In XML, and through the plist crate's
+    /// deserializer (which cannot read ahead), the choice is made from the
+    /// value, as before. All give the same profile, and the payloads after
+    /// it are read from where it ended.
+    #[cfg(feature = "profiles")]
+    #[test]
+    fn shared_tags_are_chosen_from_the_tokens() {
+        use crate::format::{PlistDecoder, with_plist_decoder};
+        use crate::profiles::{AnyPayload, Profile};
+        let payload = |n: usize, keys: &str, tag_first: bool| {
+            let tag = "<key>PayloadType</key><string>com.apple.MCX</string>";
+            let (first, last) = if tag_first { (tag, "") } else { ("", tag) };
+            format!(
+                "<dict>{first}<key>PayloadIdentifier</key><string>p{n}</string>{keys}{last}\
+                 <key>PayloadUUID</key><string>u{n}</string><key>PayloadVersion</key><integer>1</integer></dict>"
+            )
+        };
+        let wifi = "<dict><key>PayloadType</key><string>com.apple.wifi.managed</string><key>SSID_STR</key>\
+                    <string>n</string><key>PayloadIdentifier</key><string>w</string><key>PayloadUUID</key>\
+                    <string>uw</string><key>PayloadVersion</key><integer>1</integer></dict>";
+        // (keys, the variant chosen, candidates decoded from the tokens)
+        type Case = (&'static str, fn(&AnyPayload) -> bool, usize);
+        let cases: [Case; 5] = [
+            (
+                "<key>timeServer</key><string>t</string><key>timeZone</key><string>z</string>",
+                |p| matches!(p, AnyPayload::McxTimeServer(_)),
+                1,
+            ),
+            (
+                "<key>com.apple.EnergySaver.desktop.ACPower</key><dict><key>Wake on LAN</key><integer>1</integer>\
+                 </dict><key>Extra</key><array><dict/><data>AAE=</data></array>",
+                |p| matches!(p, AnyPayload::McxEnergySaver(_)),
+                1,
+            ),
+            // No key of any file: every candidate has the same bound, the
+            // first file fits it.
+            ("", |p| matches!(p, AnyPayload::McxAccounts(_)), 1),
+            // The best bound (TimeServer) has a value of the wrong kind: its
+            // fit (a deviation) is worse than the next bound, and the first
+            // file with that bound fits it; the four after it cannot beat
+            // it and are not decoded.
+            (
+                "<key>timeServer</key><integer>1</integer><key>timeZone</key><string>z</string>",
+                |p| matches!(p, AnyPayload::McxAccounts(_)),
+                2,
+            ),
+            // Two files with the same bound: the earlier one fits it, the
+            // later one is not decoded.
+            (
+                "<key>RequireAdminForIBSS</key><true/><key>timeZone</key><string>z</string>",
+                |p| matches!(p, AnyPayload::McxTimeServer(_)),
+                1,
+            ),
+        ];
+        for (keys, chosen, trials) in cases {
+            for tag_first in [true, false] {
+                let xml = format!(
+                    "<plist version=\"1.0\"><dict><key>PayloadContent</key><array>{}{wifi}</array>\
+                     <key>PayloadIdentifier</key><string>p</string><key>PayloadType</key><string>Configuration</string>\
+                     <key>PayloadUUID</key><string>u</string><key>PayloadVersion</key><integer>1</integer></dict></plist>",
+                    payload(0, keys, tag_first)
+                );
+                let value: plist::Value = plist::from_bytes(xml.as_bytes()).unwrap();
+                let mut binary = Vec::new();
+                value.to_writer_binary(&mut binary).unwrap();
+                for (bytes, binary) in [(xml.as_bytes(), false), (&binary[..], true)] {
+                    let decode = |decoder| {
+                        CANDIDATE_DECODES.with(|c| c.set((0, 0)));
+                        let p = with_plist_decoder(decoder, || crate::from_plist::<Profile>(bytes)).unwrap();
+                        (p, CANDIDATE_DECODES.with(std::cell::Cell::get))
+                    };
+                    let (tokens, counted) = decode(PlistDecoder::TokensOnly);
+                    let (reference, by_value) = decode(PlistDecoder::ReferenceOnly);
+                    assert!(chosen(&tokens.payload_content[0]), "{keys}: {:?}", tokens.payload_content[0]);
+                    if binary {
+                        assert_eq!(counted, (trials, 0), "{keys}, tag first: {tag_first}");
+                    } else {
+                        // XML keys are not listed ahead: chosen from the value.
+                        assert_eq!((counted.0, counted.1 >= 1), (0, true), "{keys}, tag first: {tag_first}");
+                    }
+                    assert_eq!((by_value.0, by_value.1 >= 1), (0, true), "{keys}");
+                    assert_eq!(tokens, reference, "{keys}");
+                    assert!(matches!(tokens.payload_content[1], AnyPayload::WifiManaged(_)), "{keys}");
+                }
+            }
+        }
     }
 }

@@ -123,11 +123,11 @@ include!(concat!(env!("OUT_DIR"), "/schema_info.rs"));
 #[doc(hidden)]
 pub mod __private {
     pub use crate::buffered::{
-        Head, decode_head, decode_prefixed, finish_buffer, finish_head, read_head, read_until_tag,
+        Head, decode_head, decode_prefixed, finish_buffer, finish_head, read_head, read_until_tag, speculate,
     };
     pub use crate::dispatch::{
-        Candidate, Fit, UnknownKeyCount, candidate_error, check_repeated_tag, choose, lower_bound, tag_of,
-        try_candidate,
+        Candidate, Candidates, Fit, UnknownKeyCount, candidate_error, candidate_from_value, check_repeated_tag, choose,
+        decode_candidate, lower_bound, tag_of,
     };
     pub use crate::format::{PlistDecoder, document, with_plist_decoder};
     pub use crate::plist_read::token_count;

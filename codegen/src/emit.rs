@@ -734,6 +734,16 @@ pub fn family_index(family: Family, modules: &[Module], subdir: &str) -> TokenSt
             quote!(#[doc = #d] #v(::std::boxed::Box<#ty>),)
         });
         let arms = variants.iter().map(|(v, ty, wire)| quote!(#v(#ty) => #wire));
+        // The variants whose tag another variant has too, by their place
+        // among the tags: they are chosen by fit, not by the tag alone.
+        let shared = variants
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, _, wire))| variants.iter().filter(|(_, _, other)| other == wire).count() > 1);
+        let shared = shared.map(|(index, (v, ty, _))| {
+            let index = Literal::usize_unsuffixed(index);
+            quote!(#index => #v(#ty))
+        });
         quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq)]
@@ -748,7 +758,7 @@ pub fn family_index(family: Family, modules: &[Module], subdir: &str) -> TokenSt
                 NotADictionary(::plist::Value),
             }
 
-            crate::__any_tagged!(#name, #tag, #mode, { #(#arms),* });
+            crate::__any_tagged!(#name, #tag, #mode, { #(#arms),* }, shared { #(#shared),* });
         }
     };
     out.extend(match family {

@@ -9,13 +9,16 @@
 //! ```
 //!
 //! Each line: `<file> default=<mode> lenient_ms=<median> strict_ms=<median>
-//! tokens_ms=<median>` (medians of 30 runs after one warm-up run; lenient,
-//! strict and the token loop alternate run by run, so the machine's drift
-//! touches all three alike). `default` is the mode `from_plist`/`from_json`
-//! use for the type: its column is the typed decode time. `tokens_ms` reads
-//! every token of the file and builds nothing (this crate's plist
-//! tokenizers; serde_json seeing every string as text for JSON): no decode
-//! through those tokenizers can take less.
+//! tokens_ms=<median> value_ms=<median> typed/value=<ratio>` (medians of 30
+//! runs after one warm-up run; lenient, strict, the token loop and the
+//! untyped parse alternate run by run, so the machine's drift touches all
+//! four alike). `default` is the mode `from_plist`/`from_json` use for the
+//! type: its column is the typed decode time, and `typed/value` divides it
+//! by `value_ms`, the untyped parse of the same bytes (`plist::Value`, or
+//! `serde_json::Value` for JSON). `tokens_ms` reads every token of the
+//! file and builds nothing (this crate's plist tokenizers; serde_json
+//! seeing every string as text for JSON): no decode through those
+//! tokenizers can take less.
 
 use std::path::Path;
 use std::time::Instant;
@@ -53,20 +56,34 @@ fn measure<T: FieldValue + DeserializeOwned>(name: &str, bytes: &[u8], json: boo
         }
         Ok(())
     };
-    let (mut lenient, mut strict, mut token_loop) = (Vec::new(), Vec::new(), Vec::new());
+    // The untyped parse of the same bytes (the mode does not apply).
+    let untyped = |_: DecodeMode| -> Result<(), Error> {
+        if json {
+            std::hint::black_box(serde_json::from_slice::<serde_json::Value>(bytes).expect("the bench input is JSON"));
+        } else {
+            std::hint::black_box(plist::Value::from_reader(std::io::Cursor::new(bytes)).expect("a plist"));
+        }
+        Ok(())
+    };
+    let (mut lenient, mut strict, mut token_loop, mut value) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     time(&decode, T::DEFAULT_MODE);
     time(&tokens, T::DEFAULT_MODE);
+    time(&untyped, T::DEFAULT_MODE);
     for _ in 0..RUNS {
         lenient.push(time(&decode, DecodeMode::Lenient));
         strict.push(time(&decode, DecodeMode::Strict));
         token_loop.push(time(&tokens, T::DEFAULT_MODE));
+        value.push(time(&untyped, T::DEFAULT_MODE));
     }
-    let default = if T::DEFAULT_MODE == DecodeMode::Lenient { "lenient" } else { "strict" };
+    let lenient_default = T::DEFAULT_MODE == DecodeMode::Lenient;
+    let default = if lenient_default { "lenient" } else { "strict" };
+    let (lenient, strict, value) = (median(lenient), median(strict), median(value));
+    let typed = if lenient_default { lenient } else { strict };
     println!(
-        "{name} default={default} lenient_ms={:.3} strict_ms={:.3} tokens_ms={:.3}",
-        median(lenient),
-        median(strict),
-        median(token_loop)
+        "{name} default={default} lenient_ms={lenient:.3} strict_ms={strict:.3} tokens_ms={:.3} value_ms={value:.3} \
+         typed/value={:.2}",
+        median(token_loop),
+        typed / value
     );
 }
 

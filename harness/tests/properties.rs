@@ -400,7 +400,7 @@ where
 #[test]
 fn a_shared_payload_type_chooses_as_decoding_every_candidate_would() {
     use apple_device_management::profiles::{
-        AnyPayload, McxAccounts, McxEnergySaver, McxFileVault2Keys, McxMobililty, McxTimeServer, McxWifi,
+        AnyPayload, McxAccounts, McxEnergySaver, McxFileVault2Keys, McxMobililty, McxTimeServer, McxWifi, Profile,
     };
     let files: Vec<&'static availability::SchemaFile> =
         availability::files(availability::Family::Profiles).iter().filter(|f| f.name == "com.apple.MCX").collect();
@@ -416,18 +416,20 @@ fn a_shared_payload_type_chooses_as_decoding_every_candidate_would() {
         proptest::sample::subsequence(keys.clone(), 0..=8.min(keys.len()))
             .prop_flat_map(move |chosen| chosen.into_iter().map(entry).collect::<Vec<_>>()),
         proptest::collection::btree_map("[a-z]{1,8}", any_value(), 0..2),
+        any::<u8>(),
     );
     let chosen_variants = std::cell::RefCell::new(std::collections::BTreeSet::new());
     TestRunner::new(Config { cases: 512, failure_persistence: None, ..Config::default() })
-        .run(&strategy, |(known, unknown)| {
+        .run(&strategy, |(known, unknown, slot)| {
             let mut d: plist::Dictionary = unknown.into_iter().collect();
             d.extend(known);
-            d.insert("PayloadType".into(), "com.apple.MCX".into());
             d.insert("PayloadIdentifier".into(), "com.example.mcx".into());
             d.insert("PayloadUUID".into(), "5E3A7B8C-0000-4000-8000-000000000001".into());
             d.insert("PayloadVersion".into(), 1.into());
-            let mut xml = Vec::new();
-            plist::Value::Dictionary(d).to_writer_xml(&mut xml).unwrap();
+            // The tag anywhere: the token decoder reads it ahead, then
+            // decodes the candidates from the tokens.
+            let d = with_tag(d, "PayloadType", "com.apple.MCX".into(), slot & !7);
+            let xml = xml_of(d.clone());
             // File order, as in AnyPayload::TAGS.
             let fits = [
                 candidate_fit::<McxAccounts>(&xml),
@@ -451,6 +453,25 @@ fn a_shared_payload_type_chooses_as_decoding_every_candidate_would() {
             };
             prop_assert_eq!(got, expected, "fits {:?}", fits);
             chosen_variants.borrow_mut().insert(got);
+            // The same choice and value from the plist crate's reader (which
+            // cannot read ahead and chooses from a `plist::Value`), XML and
+            // binary, alone and inside a profile between other payloads.
+            let decode = |b: &[u8]| apple_device_management::from_plist::<AnyPayload>(b);
+            prop_assert!(agree_in_both_forms("an MCX payload", &xml, decode)?);
+            let mut profile = profile_with(d);
+            let around = |n: i64| {
+                let mut other = plist::Dictionary::new();
+                other.insert("PayloadType".into(), "com.apple.MCX".into());
+                other.insert("timeZone".into(), "Europe/Paris".into());
+                other.insert("PayloadVersion".into(), n.into());
+                plist::Value::Dictionary(other)
+            };
+            if let Some(plist::Value::Array(items)) = profile.get_mut("PayloadContent") {
+                items.insert(0, around(0));
+                items.push(around(2));
+            }
+            let decode = |b: &[u8]| apple_device_management::from_plist_lenient::<Profile>(b);
+            prop_assert!(agree_in_both_forms("a profile with MCX payloads", &xml_of(profile), decode)?);
             Ok(())
         })
         .unwrap();

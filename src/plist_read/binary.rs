@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::{Declined, Token, int_token};
 
 /// An array or dictionary being read.
+#[derive(Clone)]
 struct Frame {
     object: usize,
     /// Where its references start.
@@ -24,6 +25,10 @@ struct Frame {
     dict: bool,
 }
 
+/// The reader: cheap to clone (the stack of open collections is a few
+/// frames), so that a dictionary can be read ahead by a copy and the copy
+/// kept (see `Deserializer::speculate`).
+#[derive(Clone)]
 pub(crate) struct BinaryTokens<'a> {
     bytes: &'a [u8],
     /// Objects and reference lists end before this offset.
@@ -33,10 +38,9 @@ pub(crate) struct BinaryTokens<'a> {
     offsets: usize,
     objects: usize,
     root: Option<u64>,
+    /// The open collections, outermost first. A collection inside itself
+    /// is refused: one already on the stack is not opened again.
     stack: Vec<Frame>,
-    /// Which objects are open collections (a collection inside itself is
-    /// refused).
-    open: Vec<bool>,
 }
 
 /// The big-endian unsigned integer of `size` bytes at `at`.
@@ -77,7 +81,6 @@ impl<'a> BinaryTokens<'a> {
             objects,
             root: Some(root),
             stack: Vec::new(),
-            open: vec![false; objects],
         })
     }
 
@@ -108,9 +111,7 @@ impl<'a> BinaryTokens<'a> {
         } else {
             let Some(frame) = self.stack.last_mut() else { return Ok(None) };
             if frame.done == frame.len * if frame.dict { 2 } else { 1 } {
-                let object = frame.object;
                 self.stack.pop();
-                self.open[object] = false;
                 return Ok(Some(Token::EndCollection));
             }
             // A dictionary's keys come first, then its values.
@@ -210,7 +211,10 @@ impl<'a> BinaryTokens<'a> {
                 // trailer too); the same rule here.
                 let count = len.checked_mul(if dict { 4 } else { 1 }).ok_or(Declined)?;
                 self.before_trailer(refs, count.checked_mul(self.ref_size).ok_or(Declined)?)?;
-                if std::mem::replace(&mut self.open[object], true) {
+                // Deeper than any decode goes (the deserializer declines
+                // past `MAX_DEPTH` levels; one more may be peeked), so that
+                // the stack and its search stay small.
+                if self.stack.len() > crate::record::MAX_DEPTH + 1 || self.stack.iter().any(|f| f.object == object) {
                     return Err(Declined);
                 }
                 self.stack.push(Frame { object, refs, len, done: 0, dict });

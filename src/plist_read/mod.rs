@@ -78,6 +78,7 @@ impl de::Error for Declined {
 }
 
 /// Where the tokens come from.
+#[derive(Clone)]
 enum Source<'a> {
     Xml(xml::XmlTokens<'a>),
     Binary(binary::BinaryTokens<'a>),
@@ -204,6 +205,24 @@ impl<'a> Deserializer<'a> {
         Ok(out)
     }
 
+    /// Reads the dictionary being read, from the value of the key just
+    /// read, for `crate::buffered::speculate`: its keys listed ahead, then
+    /// its entries read by copies of this reader, one per element the
+    /// visitor asks for (see [`Copy`]). A copy that reads the dictionary to
+    /// its end is kept, and this reader takes its place: any two such
+    /// copies read the same tokens, so which one is kept does not matter.
+    /// If no copy does, this reader has not moved.
+    fn speculate<'de, V: de::Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Declined> {
+        let is_struct = matches!(self.option_mode, OptionMode::StructField);
+        let mut copies = Copies { reader: &*self, is_struct, kept: None };
+        let out = visitor.visit_seq(&mut copies)?;
+        if let Some((source, peeked)) = copies.kept {
+            self.source = source;
+            self.peeked = peeked;
+        }
+        Ok(out)
+    }
+
     fn with_option_mode<T>(
         &mut self,
         mode: OptionMode,
@@ -304,6 +323,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_> {
                 Source::Binary(b) => Scanner::Binary(b.ahead()?),
             };
             visitor.visit_map(Lookahead { first: Some(key), scanner, value_due: false })
+        } else if name == crate::buffered::SPECULATE {
+            self.speculate(visitor)
         } else {
             visitor.visit_newtype_struct(self)
         }
@@ -421,6 +442,82 @@ impl<'de> de::MapAccess<'de> for Access<'_, '_> {
 
     fn size_hint(&self) -> Option<usize> {
         self.remaining
+    }
+}
+
+/// The copies of a reader of [`Deserializer::speculate`].
+struct Copies<'r, 'a> {
+    reader: &'r Deserializer<'a>,
+    /// Whether the dictionary's entries are a struct's (its option mode).
+    is_struct: bool,
+    /// The state of a copy that read the dictionary to its end.
+    kept: Option<(Source<'a>, Option<Token<'a>>)>,
+}
+
+impl<'de> de::SeqAccess<'de> for Copies<'_, '_> {
+    type Error = Declined;
+
+    /// Gives `seed` the dictionary, from the current value on, through a
+    /// [`Copy`] of the reader.
+    fn next_element_seed<T: de::DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Declined> {
+        seed.deserialize(Copy { copies: self }).map(Some)
+    }
+}
+
+/// One element of [`Copies`]: the keys of the dictionary after the current
+/// one (a `KEYS_AHEAD` newtype), or its entries read by a new copy of the
+/// reader (anything else).
+struct Copy<'c, 'r, 'a> {
+    copies: &'c mut Copies<'r, 'a>,
+}
+
+impl<'de> de::Deserializer<'de> for Copy<'_, '_, '_> {
+    type Error = Declined;
+
+    fn deserialize_any<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        let reader = self.copies.reader;
+        let mut copy = Deserializer {
+            source: reader.source.clone(),
+            peeked: reader.peeked.clone(),
+            option_mode: reader.option_mode,
+            in_plist_value: reader.in_plist_value,
+            depth: reader.depth,
+        };
+        let value = visitor.visit_map(Access { de: &mut copy, is_struct: self.copies.is_struct, remaining: None })?;
+        // Read to the dictionary's end: its end token is what comes next.
+        if !matches!(copy.peeked, Some(Token::EndCollection)) {
+            return Err(Declined);
+        }
+        if self.copies.kept.is_none() {
+            self.copies.kept = Some((copy.source, copy.peeked));
+        }
+        Ok(value)
+    }
+
+    fn deserialize_newtype_struct<V: de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Declined> {
+        if name != crate::buffered::KEYS_AHEAD {
+            return self.deserialize_any(visitor);
+        }
+        // A binary plist's keys are read through the dictionary's key
+        // references, no value read. Listing an XML dictionary's keys
+        // means reading every token of it, which measured slower than
+        // building the value the keys are then taken from: declined.
+        match &self.copies.reader.source {
+            Source::Binary(b) if self.copies.reader.peeked.is_none() => {
+                visitor.visit_map(Lookahead { first: None, scanner: Scanner::Binary(b.ahead()?), value_due: true })
+            }
+            _ => Err(Declined),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool u8 u16 u32 u64 i8 i16 i32 i64 f32 f64 char str string
+        seq bytes byte_buf map unit_struct option unit struct enum
+        tuple_struct tuple ignored_any identifier
     }
 }
 

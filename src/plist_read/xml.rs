@@ -34,6 +34,10 @@ impl Open {
     }
 }
 
+/// The reader. It can be cloned like the binary one (see
+/// `Deserializer::speculate`), though XML is not read ahead by copies
+/// today; its stack of open elements is as deep as the document.
+#[derive(Clone)]
 pub(crate) struct XmlTokens<'a> {
     text: &'a str,
     pos: usize,

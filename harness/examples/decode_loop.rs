@@ -1,0 +1,53 @@
+//! Decodes one of the files `cargo bench --bench decode` writes to
+//! `target/bench-input/` a given number of times, typed (with `from_plist`
+//! or `from_json`, as its shape's type) or untyped (`plist::Value`,
+//! `serde_json::Value`): a loop to count instructions with, which, unlike
+//! times on this shared machine, repeat from run to run.
+//!
+//! ```text
+//! cargo build --release -p apple-device-management-harness --example decode_loop
+//! ir() { valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$@" 2>&1 | grep 'I *refs'; }
+//! ir target/release/examples/decode_loop target/bench-input/profile_200_all.bplist 1
+//! ir target/release/examples/decode_loop target/bench-input/profile_200_all.bplist 21
+//! ```
+//!
+//! The difference of the two counts, divided by 20, is the instructions of
+//! one decode (the start-up and the file read cancel out). A third argument
+//! `value` decodes untyped instead.
+
+use apple_device_management::commands::{
+    DeviceInformationResponse, InstalledApplicationListResponse, ManagedApplicationListResponse,
+};
+use apple_device_management::declarative::protocol::StatusReport;
+use apple_device_management::profiles::Profile;
+use apple_device_management::{CommandResponse, from_json, from_plist};
+use std::hint::black_box;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, file, runs, rest @ ..] = &args[..] else {
+        panic!("usage: decode_loop <file in target/bench-input> <runs> [value]");
+    };
+    let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let runs: usize = runs.parse().expect("a number of runs");
+    let untyped = rest.first().is_some_and(|w| w == "value");
+    let name = std::path::Path::new(file).file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    for _ in 0..runs {
+        match (untyped, name.ends_with(".json")) {
+            (true, true) => drop(black_box(serde_json::from_slice::<serde_json::Value>(&bytes).unwrap())),
+            (true, false) => drop(black_box(plist::Value::from_reader(std::io::Cursor::new(&bytes)).unwrap())),
+            (false, true) => drop(black_box(from_json::<StatusReport>(&bytes).unwrap())),
+            (false, false) if name.starts_with("profile_") => drop(black_box(from_plist::<Profile>(&bytes).unwrap())),
+            (false, false) if name.starts_with("device_information") => {
+                drop(black_box(from_plist::<CommandResponse<DeviceInformationResponse>>(&bytes).unwrap()))
+            }
+            (false, false) if name.starts_with("installed_application_list") => {
+                drop(black_box(from_plist::<CommandResponse<InstalledApplicationListResponse>>(&bytes).unwrap()))
+            }
+            (false, false) if name.starts_with("managed_application_list") => {
+                drop(black_box(from_plist::<CommandResponse<ManagedApplicationListResponse>>(&bytes).unwrap()))
+            }
+            _ => panic!("{name}: not a bench input this example knows"),
+        }
+    }
+}
