@@ -574,7 +574,6 @@ macro_rules! __any_tagged {
                 $crate::__private::check_repeated_tag(&dict, $tag, tag.as_deref())?;
                 let keys: ::std::vec::Vec<&str> = dict.keys().map(::std::string::String::as_str).collect();
                 let candidates = candidates(&keys);
-                drop(keys);
                 let value = ::plist::Value::Dictionary(dict);
                 let best = $crate::__private::choose(candidates, |index| match index {
                     $(

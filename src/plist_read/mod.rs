@@ -208,13 +208,12 @@ impl<'a> Deserializer<'a> {
     /// Reads the dictionary being read, from the value of the key just
     /// read, for `crate::buffered::speculate`: its keys listed ahead, then
     /// its entries read by copies of this reader, one per element the
-    /// visitor asks for (see [`Copy`]). A copy that reads the dictionary to
+    /// visitor asks for (see [`ReaderCopy`]). A copy that reads the dictionary to
     /// its end is kept, and this reader takes its place: any two such
     /// copies read the same tokens, so which one is kept does not matter.
     /// If no copy does, this reader has not moved.
     fn speculate<'de, V: de::Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Declined> {
-        let is_struct = matches!(self.option_mode, OptionMode::StructField);
-        let mut copies = Copies { reader: &*self, is_struct, kept: None };
+        let mut copies = Copies { reader: &*self, kept: None };
         let out = visitor.visit_seq(&mut copies)?;
         if let Some((source, peeked)) = copies.kept {
             self.source = source;
@@ -448,8 +447,6 @@ impl<'de> de::MapAccess<'de> for Access<'_, '_> {
 /// The copies of a reader of [`Deserializer::speculate`].
 struct Copies<'r, 'a> {
     reader: &'r Deserializer<'a>,
-    /// Whether the dictionary's entries are a struct's (its option mode).
-    is_struct: bool,
     /// The state of a copy that read the dictionary to its end.
     kept: Option<(Source<'a>, Option<Token<'a>>)>,
 }
@@ -458,20 +455,20 @@ impl<'de> de::SeqAccess<'de> for Copies<'_, '_> {
     type Error = Declined;
 
     /// Gives `seed` the dictionary, from the current value on, through a
-    /// [`Copy`] of the reader.
+    /// [`ReaderCopy`] of the reader.
     fn next_element_seed<T: de::DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Declined> {
-        seed.deserialize(Copy { copies: self }).map(Some)
+        seed.deserialize(ReaderCopy { copies: self }).map(Some)
     }
 }
 
 /// One element of [`Copies`]: the keys of the dictionary after the current
 /// one (a `KEYS_AHEAD` newtype), or its entries read by a new copy of the
 /// reader (anything else).
-struct Copy<'c, 'r, 'a> {
+struct ReaderCopy<'c, 'r, 'a> {
     copies: &'c mut Copies<'r, 'a>,
 }
 
-impl<'de> de::Deserializer<'de> for Copy<'_, '_, '_> {
+impl<'de> de::Deserializer<'de> for ReaderCopy<'_, '_, '_> {
     type Error = Declined;
 
     fn deserialize_any<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
@@ -483,7 +480,10 @@ impl<'de> de::Deserializer<'de> for Copy<'_, '_, '_> {
             in_plist_value: reader.in_plist_value,
             depth: reader.depth,
         };
-        let value = visitor.visit_map(Access { de: &mut copy, is_struct: self.copies.is_struct, remaining: None })?;
+        // The dictionary's entries are a struct's when its value was asked
+        // for as a struct field (the reader's option mode).
+        let is_struct = matches!(copy.option_mode, OptionMode::StructField);
+        let value = visitor.visit_map(Access { de: &mut copy, is_struct, remaining: None })?;
         // Read to the dictionary's end: its end token is what comes next.
         if !matches!(copy.peeked, Some(Token::EndCollection)) {
             return Err(Declined);
