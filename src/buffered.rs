@@ -3,14 +3,19 @@
 //!
 //! A union element (Settings' `Item`), an any-command (`RequestType`) or a
 //! payload (`PayloadType`) cannot be typed before its tag is read, and the
-//! tag may come after other keys. [`read_until_tag`] reads only the entries
-//! before the tag into `plist::Value`s; [`decode_prefixed`] then gives the
-//! chosen type those entries, taking the values apart (their strings and
-//! data are moved, not copied), followed by the rest of the dictionary
-//! straight from the deserializer. The values are presented exactly as the
-//! plist crate's own deserializer presents them (dates and UIDs as its enum
-//! inside a `plist::Value`, integers as `u64` when they fit), so every
-//! decoding rule of [`crate::record`] applies unchanged.
+//! tag may come after other keys. [`read_head`] learns the tag: this
+//! crate's token decoder reads a binary plist ahead to it through the
+//! dictionary's references, consuming nothing but the first key (nothing
+//! buffered); XML, and any other deserializer, is read entry by entry up
+//! to the tag, those entries kept as `plist::Value`s (reading XML ahead
+//! means reading its tokens twice, which measured slower).
+//! [`head_entries`] then gives the chosen type those entries, taking the
+//! values apart (their strings and data are moved, not copied), followed by
+//! the rest of the dictionary straight from the deserializer. The values
+//! are presented exactly as the plist crate's own deserializer presents
+//! them (dates and UIDs as its enum inside a `plist::Value`, integers as
+//! `u64` when they fit), so every decoding rule of [`crate::record`]
+//! applies unchanged.
 
 use std::borrow::Cow;
 use std::marker::PhantomData;
@@ -20,19 +25,6 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 /// Entries of a dictionary read before its tag, in their order.
 pub type Entries = Vec<(String, plist::Value)>;
-
-/// Reads a dictionary's entries up to its `tag` key (`PayloadType`,
-/// `RequestType`, a union's discriminator), which chooses the type of the
-/// whole dictionary: the entries before it, and the tag's value (`None`
-/// when the dictionary has no such key, and then every entry was read).
-pub fn read_until_tag<'de, A: MapAccess<'de>>(
-    map: &mut A,
-    tag: &str,
-) -> Result<(Entries, Option<plist::Value>), A::Error> {
-    let (mut entries, found) = read_entries_to_tag(map, None, tag)?;
-    let value = if found { entries.pop().map(|(_, value)| value) } else { None };
-    Ok((entries, value))
-}
 
 /// Reads entries, starting with `first` when a key was already read, up to
 /// and including the `tag`'s; whether the tag was read.
@@ -51,6 +43,8 @@ fn read_entries_to_tag<'de, A: MapAccess<'de>>(
             },
         };
         let value = crate::record::raw_value(map)?;
+        #[cfg(test)]
+        BUFFERED_ENTRIES.with(|n| n.set(n.get() + 1));
         let found = key == tag;
         entries.push((key, value));
         if found {
@@ -59,11 +53,19 @@ fn read_entries_to_tag<'de, A: MapAccess<'de>>(
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Entries [`read_head`] kept as `plist::Value`s on this thread: none
+    /// when the tag was read ahead.
+    pub(crate) static BUFFERED_ENTRIES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// The name of the newtype a [`read_head`] probe asks a dictionary's first
 /// key as. A deserializer that can read ahead in its input (this crate's
-/// token-level plist decoder) answers with the entries of the rest of the
-/// dictionary, values read only on request and nothing consumed but the
-/// first key (see [`Probe`]); any other gives the key as a plain string.
+/// token-level decoder of binary plists) answers with the entries of the
+/// rest of the dictionary, values read only on request and nothing
+/// consumed but the first key (see [`Probe`]); any other gives the key as
+/// a plain string.
 pub(crate) const TAG_PROBE: &str = "\u{0}apple-device-management::tag-probe";
 
 /// A dictionary read up to its tag, for a type that keeps the tag among
@@ -75,31 +77,80 @@ pub struct Head {
     /// A key read whose value is still to come: the tag was found by
     /// reading ahead, and nothing else was buffered.
     pending: Option<String>,
+    /// The tag's string was moved out of the last entry to the caller of
+    /// [`read_head`]; the entry holds an empty string until the tag is put
+    /// back ([`Head::put_back`]) or the entry is dropped as read
+    /// ([`decode_head_tagged`]).
+    moved: bool,
+}
+
+impl Head {
+    /// The entries with the tag's value back in place.
+    fn put_back(mut self, tag: Option<&str>) -> Self {
+        if std::mem::take(&mut self.moved)
+            && let (Some((_, value)), Some(tag)) = (self.entries.last_mut(), tag)
+        {
+            *value = plist::Value::String(tag.to_owned());
+        }
+        self
+    }
 }
 
 /// Reads a dictionary as far as it takes to learn its `tag`'s string value
 /// (`None`: no tag, or not a string). A deserializer that can read ahead
 /// (see `TAG_PROBE` in this module) gives the tag without anything being buffered; any
-/// other is read entry by entry up to the tag, as [`read_until_tag`] does.
+/// other is read entry by entry up to the tag, each entry kept as a
+/// `plist::Value`.
 pub fn read_head<'de, A: MapAccess<'de>>(map: &mut A, tag: &str) -> Result<(Head, Option<String>), A::Error> {
     let Some(Probed { key, ahead }) = map.next_key_seed(Probe { tag })? else {
-        return Ok((Head { entries: Vec::new(), pending: None }, None));
+        return Ok((Head { entries: Vec::new(), pending: None, moved: false }, None));
     };
     if let Some(value) = ahead {
-        return Ok((Head { entries: Vec::new(), pending: Some(key) }, Some(value)));
+        return Ok((Head { entries: Vec::new(), pending: Some(key), moved: false }, Some(value)));
     }
-    let (entries, found) = read_entries_to_tag(map, Some(key), tag)?;
-    let value = match entries.last() {
-        Some((_, plist::Value::String(s))) if found => Some(s.clone()),
+    let (mut entries, found) = read_entries_to_tag(map, Some(key), tag)?;
+    // The tag's string is moved, not copied (see `Head::moved`).
+    let value = match entries.last_mut() {
+        Some((_, plist::Value::String(s))) if found => Some(std::mem::take(s)),
         _ => None,
     };
-    Ok((Head { entries, pending: None }, value))
+    Ok((Head { entries, pending: None, moved: value.is_some() }, value))
 }
 
-/// Decodes `T` from a [`Head`] and the rest of the dictionary: nothing more
-/// is buffered, and each value is decoded once.
-pub fn decode_head<'de, T: crate::record::FieldValue, A: MapAccess<'de>>(head: Head, map: A) -> Result<T, A::Error> {
-    decode_chained(Prefixed { prefix: head.entries.into_iter(), pending: head.pending, value: None, live: map })
+/// Decodes `T` from a [`Head`] whose tag's value is `tag` (as
+/// [`read_head`] gave it) and the rest of the dictionary: nothing more is
+/// buffered, and each value is decoded once.
+pub fn decode_head<'de, T: crate::record::FieldValue, A: MapAccess<'de>>(
+    head: Head,
+    tag: &str,
+    map: A,
+) -> Result<T, A::Error> {
+    decode_dict(head_entries(head.put_back(Some(tag)), map))
+}
+
+/// Decodes the record `T`, which the tag `(key, value)` chose, from a
+/// [`Head`] and the rest of the dictionary, as
+/// [`decode_record`](crate::record::decode_record) with that tag does: a
+/// tag read into the head (the last entry) counts as read and is not read
+/// again; a tag read ahead is read where it comes. A repeated tag is
+/// checked either way.
+pub fn decode_head_tagged<'de, T: crate::record::Record, A: MapAccess<'de>>(
+    mut head: Head,
+    tag: (&'static str, &'static str),
+    map: A,
+) -> Result<T, A::Error> {
+    let seen = std::mem::take(&mut head.moved);
+    if seen {
+        head.entries.pop();
+    }
+    let entries = Prefixed { prefix: head.entries.into_iter(), pending: head.pending, value: None, live: map };
+    crate::record::decode_record_from(entries, Some(tag), seen)
+}
+
+/// The entries of a [`Head`] (taken apart), then the rest of the
+/// dictionary.
+fn head_entries<'de, A: MapAccess<'de>>(head: Head, map: A) -> Prefixed<A> {
+    Prefixed { prefix: head.entries.into_iter(), pending: head.pending, value: None, live: map }
 }
 
 /// The name of the newtype [`speculate`] asks the value of a dictionary's
@@ -120,11 +171,11 @@ pub(crate) const SPECULATE: &str = "\u{0}apple-device-management::speculate";
 /// choice is the one decoding every candidate would make, and the chosen
 /// value is decoded once, with no `plist::Value` built.
 ///
-/// `None` (and nothing read) when the deserializer cannot read ahead, when
-/// it does not list keys ahead (XML: listing them means reading every
-/// token of the dictionary, which measured slower than building the
-/// value), or when no candidate decodes: the caller then reads the whole
-/// dictionary and chooses from it (`finish_head`, `choose`), as before.
+/// `None` (and nothing read) when the tag was not read ahead (XML, or a
+/// deserializer other than the token decoder), when the keys are not
+/// listed ahead, or when no candidate decodes: the caller then reads the
+/// whole dictionary and chooses from it (`finish_head`, `choose`), as
+/// before.
 pub fn speculate<'de, Out, A, F>(map: &mut A, head: &Head, candidates: F) -> Result<Option<Out>, A::Error>
 where
     Out: crate::dispatch::Candidates,
@@ -247,8 +298,14 @@ impl<'de> Visitor<'de> for KeysAheadVisitor {
     }
 }
 
-/// The whole dictionary of a [`Head`], for a tag no single type takes.
-pub fn finish_head<'de, A: MapAccess<'de>>(mut map: A, head: Head) -> Result<plist::Dictionary, A::Error> {
+/// The whole dictionary of a [`Head`] whose tag's value is `tag` (as
+/// [`read_head`] gave it), for a tag no single type takes.
+pub fn finish_head<'de, A: MapAccess<'de>>(
+    mut map: A,
+    head: Head,
+    tag: Option<&str>,
+) -> Result<plist::Dictionary, A::Error> {
+    let head = head.put_back(tag);
     let mut dict: plist::Dictionary = head.entries.into_iter().collect();
     if let Some(key) = head.pending {
         let value = crate::record::raw_value(&mut map)?;
@@ -259,38 +316,6 @@ pub fn finish_head<'de, A: MapAccess<'de>>(mut map: A, head: Head) -> Result<pli
         dict.insert(key, value);
     }
     Ok(dict)
-}
-
-/// The whole dictionary, for a tag no single type takes: the entries read
-/// before the tag, the tag, and the rest, in their order. A tag repeated
-/// later with another value is an error (see
-/// [`check_repeated_tag`](crate::dispatch::check_repeated_tag)).
-pub fn finish_buffer<'de, A: MapAccess<'de>>(
-    map: A,
-    mut prefix: Entries,
-    tag: Option<(&str, plist::Value)>,
-) -> Result<plist::Dictionary, A::Error> {
-    let chosen = tag.as_ref().map(|(key, value)| (*key, value.as_string().map(str::to_owned)));
-    prefix.extend(tag.map(|(key, value)| (key.to_owned(), value)));
-    let dict = finish_head(map, Head { entries: prefix, pending: None })?;
-    if let Some((key, chosen)) = chosen {
-        crate::dispatch::check_repeated_tag(&dict, key, chosen.as_deref())?;
-    }
-    Ok(dict)
-}
-
-/// Decodes `T` from the entries read before the tag (taken apart) and then
-/// straight from the rest of the dictionary: once the tag is known, nothing
-/// more is buffered and each value is decoded once.
-pub fn decode_prefixed<'de, T: crate::record::FieldValue, A: MapAccess<'de>>(
-    prefix: Entries,
-    map: A,
-) -> Result<T, A::Error> {
-    decode_chained(Prefixed { prefix: prefix.into_iter(), pending: None, value: None, live: map })
-}
-
-fn decode_chained<'de, T: crate::record::FieldValue, A: MapAccess<'de>>(chained: Prefixed<A>) -> Result<T, A::Error> {
-    decode_dict(chained)
 }
 
 /// Decodes a dictionary type (a record, a payload) from its entries.
@@ -673,24 +698,8 @@ mod tests {
         let dict = sample();
         let entries: Vec<(String, plist::Value)> = dict.clone().into_iter().collect();
         let rest = MapDeserializer::<_, plist::Error>::new(std::iter::empty::<(String, String)>());
-        let value: plist::Value = decode_prefixed(entries, rest).unwrap();
+        let value: plist::Value = decode_head(Head { entries, pending: None, moved: false }, "", rest).unwrap();
         assert_eq!(value, plist::Value::Dictionary(dict));
-    }
-
-    /// Reading stops at the tag; the rest is still to be read, and a
-    /// dictionary kept whole keeps its order.
-    #[test]
-    fn reading_stops_at_the_tag() {
-        let keys = ["Name", "Other", "Tag", "After"];
-        let mut map = MapDeserializer::<_, plist::Error>::new(keys.iter().map(|k| (k.to_string(), format!("{k}!"))));
-        let (prefix, tag) = read_until_tag(&mut map, "Tag").unwrap();
-        assert_eq!(prefix.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["Name", "Other"]);
-        assert_eq!(tag, Some(plist::Value::String("Tag!".into())));
-        let whole = finish_buffer(map, prefix, tag.map(|v| ("Tag", v))).unwrap();
-        assert_eq!(whole.keys().collect::<Vec<_>>(), keys);
-        let mut map = MapDeserializer::<_, plist::Error>::new(keys.iter().map(|k| (k.to_string(), k.to_string())));
-        let (prefix, tag) = read_until_tag(&mut map, "Missing").unwrap();
-        assert_eq!((prefix.len(), tag), (4, None));
     }
 
     /// What [`read_head`] made of a dictionary: the keys it buffered,
@@ -716,18 +725,19 @@ mod tests {
                     let (head, tag) = read_head(&mut map, "Tag")?;
                     let buffered = head.entries.iter().map(|(k, _)| k.clone()).collect();
                     let ahead = head.pending.is_some();
-                    Ok(HeadSeen { buffered, ahead, tag, whole: finish_head(map, head)? })
+                    let whole = finish_head(map, head, tag.as_deref())?;
+                    Ok(HeadSeen { buffered, ahead, tag, whole })
                 }
             }
             d.deserialize_map(Seen)
         }
     }
 
-    /// The token decoder reads the tag ahead wherever it is (nested values,
-    /// data and self-closed elements passed over, XML and binary) and
-    /// buffers nothing; the plist crate's deserializer cannot, and is read
-    /// entry by entry up to the tag. Either way the tag and the whole
-    /// dictionary are the same.
+    /// The token decoder reads a binary dictionary's tag ahead wherever it
+    /// is (nested values, data and empty collections passed over) and
+    /// buffers nothing; XML (through the token decoder or the plist crate's
+    /// deserializer) is read entry by entry up to the tag. Either way the
+    /// tag and the whole dictionary are the same.
     #[test]
     fn the_token_decoder_reads_the_tag_ahead() {
         let rest = "<key>A</key><dict><key>Tag</key><string>inner</string><key>E</key><dict/></dict>\
@@ -746,15 +756,13 @@ mod tests {
             let mut binary = Vec::new();
             value.to_writer_binary(&mut binary).unwrap();
             let whole = value.into_dictionary().unwrap();
-            for bytes in [xml.as_bytes(), &binary] {
+            let buffered = whole.len().min(before + 1);
+            for (bytes, ahead) in [(xml.as_bytes(), false), (&binary[..], true)] {
                 let seen = crate::plist_read::from_bytes::<HeadSeen>(bytes).expect("the token decoder reads it");
                 let reference: HeadSeen = plist::from_bytes(bytes).unwrap();
                 assert_eq!(seen.tag.as_deref(), tag, "{body}");
-                assert_eq!(
-                    (seen.ahead, seen.buffered.len()),
-                    (tag.is_some(), if tag.is_some() { 0 } else { whole.len().min(before + 1) }),
-                    "{body}"
-                );
+                let ahead = ahead && tag.is_some();
+                assert_eq!((seen.ahead, seen.buffered.len()), (ahead, if ahead { 0 } else { buffered }), "{body}");
                 assert_eq!(seen.whole, whole, "{body}");
                 assert_eq!(
                     (reference.ahead, reference.tag.as_deref(), &reference.whole),

@@ -104,18 +104,21 @@ macro_rules! __union {
             fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
                 map: A,
             ) -> ::core::result::Result<$crate::__private::Decoded<Self>, A::Error> {
-                // Entries are buffered only until the discriminator; the
-                // rest is decoded straight into the variant it names.
+                // The discriminator read ahead where the deserializer can
+                // (nothing buffered), else the entries up to it; the rest is
+                // decoded straight into the variant it names, which checks
+                // a repeated discriminator as a record checks its tag.
                 let mut map = map;
-                let (prefix, disc) = $crate::__private::read_until_tag(&mut map, $disc)?;
-                match disc.as_ref().and_then(::plist::Value::as_string) {
+                let (head, disc) = $crate::__private::read_head(&mut map, $disc)?;
+                match disc.as_deref() {
                     $(Some($wire) => {
-                        return $crate::__private::decode_prefixed(prefix, map)
+                        return $crate::__private::decode_head_tagged(head, ($disc, $wire), map)
                             .map(|v| $crate::__private::Decoded::Typed(Self::$variant(v)));
                     })*
                     _ => {}
                 }
-                let dict = $crate::__private::finish_buffer(map, prefix, disc.map(|v| ($disc, v)))?;
+                let dict = $crate::__private::finish_head(map, head, disc.as_deref())?;
+                $crate::__private::check_repeated_tag(&dict, $disc, disc.as_deref())?;
                 Ok($crate::__private::Decoded::Typed(Self::Unrecognized(dict)))
             }
 
@@ -175,16 +178,23 @@ macro_rules! __any_command {
             }
 
             fn decode_command<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> ::core::result::Result<Self, A::Error> {
-                // Entries are buffered only until RequestType; the rest is
-                // decoded straight into the command it names. Without a
-                // RequestType this version knows, the command is kept whole.
+                // RequestType read ahead where the deserializer can (nothing
+                // buffered), else the entries up to it; the rest is decoded
+                // straight into the command it names. Without a RequestType
+                // this version knows, the command is kept whole.
                 let mut map = map;
-                let (prefix, rt) = $crate::__private::read_until_tag(&mut map, "RequestType")?;
-                match rt.as_ref().and_then(::plist::Value::as_string) {
-                    $(Some($wire) => return $crate::__private::decode_prefixed(prefix, map).map(Self::$variant),)*
+                let (head, rt) = $crate::__private::read_head(&mut map, "RequestType")?;
+                match rt.as_deref() {
+                    // As `decode_command` of a `Request` decodes it.
+                    $(Some($wire) => {
+                        return $crate::__private::decode_head_tagged::<$variant, A>(head, ("RequestType", $wire), map)
+                            .map(Self::$variant);
+                    })*
                     _ => {}
                 }
-                Ok(Self::Unrecognized($crate::__private::finish_buffer(map, prefix, rt.map(|v| ("RequestType", v)))?))
+                let dict = $crate::__private::finish_head(map, head, rt.as_deref())?;
+                $crate::__private::check_repeated_tag(&dict, "RequestType", rt.as_deref())?;
+                Ok(Self::Unrecognized(dict))
             }
 
             fn encode_command<M: ::serde::ser::SerializeMap>(&self, map: &mut M) -> ::core::result::Result<(), M::Error> {
@@ -540,7 +550,7 @@ macro_rules! __any_tagged {
                 if sharing == 1 {
                     $(
                         if tag.as_deref() == Some($wire) {
-                            return $crate::__private::decode_head::<$ty, A>(head, map)
+                            return $crate::__private::decode_head::<$ty, A>(head, $wire, map)
                                 .map(|v| $crate::__private::Decoded::Typed(Self::$variant(::std::boxed::Box::new(v))));
                         }
                     )*
@@ -570,7 +580,7 @@ macro_rules! __any_tagged {
                 }
                 // Else (or when no type takes the tag, or no candidate
                 // decodes) the whole value is needed.
-                let dict = $crate::__private::finish_head(map, head)?;
+                let dict = $crate::__private::finish_head(map, head, tag.as_deref())?;
                 $crate::__private::check_repeated_tag(&dict, $tag, tag.as_deref())?;
                 let keys: ::std::vec::Vec<&str> = dict.keys().map(::std::string::String::as_str).collect();
                 let candidates = candidates(&keys);
@@ -742,6 +752,91 @@ mod tests {
                     assert_eq!(tokens, reference, "{keys}");
                     assert!(matches!(tokens.payload_content[1], AnyPayload::WifiManaged(_)), "{keys}");
                 }
+            }
+        }
+    }
+
+    /// A union element and a command are typed by a tag wherever it is.
+    /// The token decoder reads a binary plist's tag ahead and buffers
+    /// nothing; XML, and the plist crate's deserializer, buffer the entries
+    /// before it. All give the same values. A repeated tag must agree, and
+    /// is encoded once.
+    #[cfg(feature = "commands")]
+    #[test]
+    fn unions_and_commands_are_typed_by_a_tag_read_ahead() {
+        use crate::buffered::BUFFERED_ENTRIES;
+        use crate::commands::{AnyRequest, settings::Setting};
+        use crate::format::{PlistDecoder, with_plist_decoder};
+        use crate::{Command, from_plist, to_plist_xml};
+        let command = |settings: &str, tag: &str, tag_first: bool| {
+            let (first, last) = if tag_first { (tag, "") } else { ("", tag) };
+            format!(
+                "<plist version=\"1.0\"><dict><key>Command</key><dict>{first}<key>Settings</key><array>{settings}\
+                 </array>{last}</dict><key>CommandUUID</key><string>c</string></dict></plist>"
+            )
+        };
+        let settings = "<dict><key>DeviceName</key><string>n</string><key>Item</key><string>DeviceName</string></dict>\
+            <dict><key>Item</key><string>Bluetooth</string><key>Enabled</key><true/></dict>\
+            <dict><key>Later</key><data>AAE=</data><key>Item</key><string>Future</string><key>X</key><true/></dict>\
+            <dict><key>Enabled</key><false/><key>Item</key><string>Bluetooth</string>\
+            <key>Item</key><string>Bluetooth</string></dict>";
+        let tag = "<key>RequestType</key><string>Settings</string>";
+        for tag_first in [true, false] {
+            let xml = command(settings, tag, tag_first);
+            let value: plist::Value = plist::from_bytes(xml.as_bytes()).unwrap();
+            let mut binary = Vec::new();
+            value.to_writer_binary(&mut binary).unwrap();
+            for (bytes, binary) in [(xml.as_bytes(), false), (&binary[..], true)] {
+                let decode = |decoder| {
+                    BUFFERED_ENTRIES.with(|n| n.set(0));
+                    let c = with_plist_decoder(decoder, || from_plist::<Command<AnyRequest>>(bytes)).unwrap();
+                    (c, BUFFERED_ENTRIES.with(std::cell::Cell::get))
+                };
+                let (tokens, buffered) = decode(PlistDecoder::TokensOnly);
+                let (reference, by_reference) = decode(PlistDecoder::ReferenceOnly);
+                assert_eq!(tokens, reference, "tag first: {tag_first}");
+                // Before the tags: Settings (unless RequestType is first),
+                // DeviceName, Later, Enabled; then each tag.
+                let before_tags = if tag_first { 8 } else { 9 };
+                assert_eq!(by_reference, before_tags, "tag first: {tag_first}");
+                assert_eq!(buffered, if binary { 0 } else { before_tags }, "tag first: {tag_first}");
+                let AnyRequest::Settings(s) = &tokens.command else { panic!("{:?}", tokens.command) };
+                let [
+                    Setting::DeviceName(name),
+                    Setting::Bluetooth(on),
+                    Setting::Unrecognized(future),
+                    Setting::Bluetooth(off),
+                ] = &s.settings[..]
+                else {
+                    panic!("{:?}", s.settings)
+                };
+                assert_eq!((name.device_name.as_str(), on.enabled, off.enabled), ("n", true, false));
+                assert!(name.extra.is_empty() && on.extra.is_empty() && off.extra.is_empty());
+                assert_eq!(future.keys().collect::<Vec<_>>(), ["Later", "Item", "X"]);
+                let again = to_plist_xml(&tokens).unwrap();
+                assert_eq!(again.matches("<key>Item</key>").count(), 4, "{again}");
+            }
+        }
+        // A repeated tag with another value is an error (the token decoder
+        // declines a document that does not decode, and the plist crate's
+        // reader says why).
+        for (xml, key) in [
+            (
+                command(
+                    "<dict><key>Item</key><string>Bluetooth</string><key>Enabled</key><true/>\
+                     <key>Item</key><string>DeviceName</string></dict>",
+                    tag,
+                    true,
+                ),
+                "Item",
+            ),
+            (command("", &format!("{tag}<key>RequestType</key><string>Restart</string>"), false), "RequestType"),
+        ] {
+            for decoder in [PlistDecoder::Default, PlistDecoder::ReferenceOnly] {
+                let err = with_plist_decoder(decoder, || from_plist::<Command<AnyRequest>>(xml.as_bytes()))
+                    .unwrap_err()
+                    .to_string();
+                assert!(err.contains(key), "{err}");
             }
         }
     }

@@ -122,9 +122,7 @@ include!(concat!(env!("OUT_DIR"), "/schema_info.rs"));
 /// Re-exports for generated code and macros; not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::buffered::{
-        Head, decode_head, decode_prefixed, finish_buffer, finish_head, read_head, read_until_tag, speculate,
-    };
+    pub use crate::buffered::{Head, decode_head, decode_head_tagged, finish_head, read_head, speculate};
     pub use crate::dispatch::{
         Candidate, Candidates, Fit, UnknownKeyCount, candidate_error, candidate_from_value, check_repeated_tag, choose,
         decode_candidate, lower_bound, tag_of,

@@ -830,10 +830,19 @@ pub type Tag = Option<(&'static str, &'static str)>;
 /// Decodes the entries of a dictionary into a record; with a tag, the tag
 /// key must be present with that value (`MessageType`, `code`,
 /// `RequestType`...).
-pub fn decode_record<'de, T: Record, A: MapAccess<'de>>(mut map: A, tag: Tag) -> Result<T, A::Error> {
+pub fn decode_record<'de, T: Record, A: MapAccess<'de>>(map: A, tag: Tag) -> Result<T, A::Error> {
+    decode_record_from(map, tag, false)
+}
+
+/// [`decode_record`], the tag counted as read already when `seen_tag` (a
+/// dispatcher read it to choose `T`): a repeated tag is still checked.
+pub(crate) fn decode_record_from<'de, T: Record, A: MapAccess<'de>>(
+    mut map: A,
+    tag: Tag,
+    mut seen_tag: bool,
+) -> Result<T, A::Error> {
     let mut out = T::default();
     let mut seen = Seen::default();
-    let mut seen_tag = false;
     let tag_key = tag.map(|(k, _)| k);
     let matcher = |k: &str| if Some(k) == tag_key { Some(usize::MAX) } else { T::key_index(k) };
     while let Some(key) = map.next_key_seed(KeySeed(matcher))? {
@@ -865,11 +874,48 @@ pub fn decode_record<'de, T: Record, A: MapAccess<'de>>(mut map: A, tag: Tag) ->
 /// and checks it: a tag of another value means another type, an error in
 /// both modes (dispatching enums choose the type by it first).
 pub fn check_tag<'de, A: MapAccess<'de>>(map: &mut A, key: &str, value: &str) -> Result<(), A::Error> {
-    let v: String = map.next_value()?;
-    if v != value {
-        return Err(de::Error::invalid_value(de::Unexpected::Str(&v), &format!("{key} {value}").as_str()));
+    match map.next_value_seed(TagIs(value))? {
+        None => Ok(()),
+        Some(v) => Err(de::Error::invalid_value(de::Unexpected::Str(&v), &format!("{key} {value}").as_str())),
     }
-    Ok(())
+}
+
+/// Compares a tag's string value with the expected one where the
+/// deserializer holds it (no copy when they agree): `None` when equal, the
+/// value found otherwise.
+struct TagIs<'v>(&'v str);
+
+impl<'de> de::DeserializeSeed<'de> for TagIs<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> de::Visitor<'de> for TagIs<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // As `String` says it, so that the error reads as it always did.
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<String>, E> {
+        Ok((v != self.0).then(|| v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Option<String>, E> {
+        Ok((v != self.0).then_some(v))
+    }
+
+    // Bytes that are UTF-8 read as a string, as they do for `String`.
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Option<String>, E> {
+        match std::str::from_utf8(v) {
+            Ok(s) => self.visit_str(s),
+            Err(_) => Err(de::Error::invalid_value(de::Unexpected::Bytes(v), &self)),
+        }
+    }
 }
 
 /// Writes the tag if there is one, then the record's fields and `extra`.

@@ -256,6 +256,10 @@ fn a_repeated_tag_must_agree_when_no_type_takes_it() {
         (s("Nope"), s("Other")),
         ("<integer>1</integer>".to_owned(), s("Authenticate")),
         (s("Nope"), "<true/>".to_owned()),
+        // A request type this version knows, then another: the second is
+        // checked as the tag (it was kept as an unknown key, and written
+        // as a second RequestType).
+        (s("RestartDevice"), s("ShutDownDevice")),
     ] {
         let bytes = dict(&format!("{}{}", entry("MessageType", &first), entry("MessageType", &second)));
         let err = from_plist_lenient::<AnyCheckin>(&bytes).unwrap_err().to_string();
@@ -284,6 +288,15 @@ fn a_repeated_tag_must_agree_when_no_type_takes_it() {
     let AnyCheckin::Unrecognized(d) = from_plist_lenient::<AnyCheckin>(&same).unwrap() else { panic!() };
     assert_eq!(d.get("MessageType"), Some(&plist::Value::String("Nope".into())));
     assert_eq!(d.len(), 2);
+    let restart = entry("RequestType", &s("RestartDevice"));
+    let c = from_plist_lenient::<Command<AnyRequest>>(&xml(&format!(
+        "<dict><key>CommandUUID</key><string>c</string><key>Command</key><dict>{restart}{restart}</dict></dict>"
+    )))
+    .unwrap();
+    let AnyRequest::RestartDevice(r) = &c.command else { panic!("{:?}", c.command) };
+    assert!(r.extra.is_empty(), "{r:?}");
+    let again = apple_device_management::to_plist_xml(&c).unwrap();
+    assert_eq!(again.matches("<key>RequestType</key>").count(), 1, "{again}");
 }
 
 /// Found by the `declaration_json` fuzz target (2026-12-04): a JSON number

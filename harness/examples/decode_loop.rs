@@ -13,14 +13,17 @@
 //!
 //! The difference of the two counts, divided by 20, is the instructions of
 //! one decode (the start-up and the file read cancel out). A third argument
-//! `value` decodes untyped instead.
+//! `value` decodes untyped instead. A file whose name starts with
+//! `command_` (any plist of an MDM command, such as those
+//! `harness/benches/command_inputs.py` writes to `target/command-input/`)
+//! is decoded as `Command<AnyRequest>`.
 
 use apple_device_management::commands::{
-    DeviceInformationResponse, InstalledApplicationListResponse, ManagedApplicationListResponse,
+    AnyRequest, DeviceInformationResponse, InstalledApplicationListResponse, ManagedApplicationListResponse,
 };
 use apple_device_management::declarative::protocol::StatusReport;
 use apple_device_management::profiles::Profile;
-use apple_device_management::{CommandResponse, from_json, from_plist};
+use apple_device_management::{Command, CommandResponse, from_json, from_plist};
 use std::hint::black_box;
 
 fn main() {
@@ -38,6 +41,9 @@ fn main() {
             (true, false) => drop(black_box(plist::Value::from_reader(std::io::Cursor::new(&bytes)).unwrap())),
             (false, true) => drop(black_box(from_json::<StatusReport>(&bytes).unwrap())),
             (false, false) if name.starts_with("profile_") => drop(black_box(from_plist::<Profile>(&bytes).unwrap())),
+            (false, false) if name.starts_with("command_") => {
+                drop(black_box(from_plist::<Command<AnyRequest>>(&bytes).unwrap()))
+            }
             (false, false) if name.starts_with("device_information") => {
                 drop(black_box(from_plist::<CommandResponse<DeviceInformationResponse>>(&bytes).unwrap()))
             }

@@ -316,12 +316,19 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_> {
         } else if name == crate::buffered::TAG_PROBE {
             // A dictionary's first key, asked for with a look at the rest
             // (see `crate::buffered::read_head`): only the key is consumed.
+            // A binary dictionary's keys and values are reached through its
+            // references, without reading what lies between. An XML reader
+            // would have to read every token before the tag, and then again:
+            // that measured slower than keeping the entries before the tag
+            // as values (BENCHMARKS.md, eighth round), so XML answers with
+            // the key alone, as any other deserializer does.
+            if !matches!(self.source, Source::Binary(_)) {
+                return visitor.visit_newtype_struct(self);
+            }
             let Token::String(key) = self.token()? else { return Err(Declined) };
-            let scanner = match &self.source {
-                Source::Xml(x) => Scanner::Xml(x.ahead()),
-                Source::Binary(b) => Scanner::Binary(b.ahead()?),
-            };
-            visitor.visit_map(Lookahead { first: Some(key), scanner, value_due: false })
+            let Source::Binary(b) = &self.source else { return Err(Declined) };
+            let ahead = b.ahead()?;
+            visitor.visit_map(Lookahead { first: Some(key), ahead, value_due: false })
         } else if name == crate::buffered::SPECULATE {
             self.speculate(visitor)
         } else {
@@ -508,7 +515,7 @@ impl<'de> de::Deserializer<'de> for ReaderCopy<'_, '_, '_> {
         // building the value the keys are then taken from: declined.
         match &self.copies.reader.source {
             Source::Binary(b) if self.copies.reader.peeked.is_none() => {
-                visitor.visit_map(Lookahead { first: None, scanner: Scanner::Binary(b.ahead()?), value_due: true })
+                visitor.visit_map(Lookahead { first: None, ahead: b.ahead()?, value_due: true })
             }
             _ => Err(Declined),
         }
@@ -521,72 +528,13 @@ impl<'de> de::Deserializer<'de> for ReaderCopy<'_, '_, '_> {
     }
 }
 
-/// Reads ahead in a dictionary without moving the reader.
-enum Scanner<'t, 'a> {
-    Xml(xml::XmlTokens<'a>),
-    Binary(binary::Ahead<'t, 'a>),
-}
-
-impl<'a> Scanner<'_, 'a> {
-    /// The next key; `None` at the dictionary's end.
-    fn key(&mut self) -> Result<Option<Cow<'a, str>>, Declined> {
-        match self {
-            Scanner::Xml(x) => match x.next()? {
-                Some(Token::String(key)) => Ok(Some(key)),
-                Some(Token::EndCollection) => Ok(None),
-                _ => Err(Declined),
-            },
-            Scanner::Binary(b) => b.key(),
-        }
-    }
-
-    /// The value of the key just read, when it is a string.
-    fn string_value(&mut self) -> Result<Option<Cow<'a, str>>, Declined> {
-        match self {
-            Scanner::Xml(x) => match x.next()?.ok_or(Declined)? {
-                Token::String(value) => Ok(Some(value)),
-                token => {
-                    skip_rest(x, &token)?;
-                    Ok(None)
-                }
-            },
-            Scanner::Binary(b) => b.string_value(),
-        }
-    }
-
-    /// Passes over the value of the key just read.
-    fn skip_value(&mut self) -> Result<(), Declined> {
-        match self {
-            Scanner::Xml(_) => self.string_value().map(drop),
-            // Values are reached by index; nothing to pass over.
-            Scanner::Binary(_) => Ok(()),
-        }
-    }
-}
-
-/// Passes over the content of an array or dictionary whose start `token`
-/// was; nothing for any other token.
-fn skip_rest(x: &mut xml::XmlTokens<'_>, token: &Token<'_>) -> Result<(), Declined> {
-    if !matches!(token, Token::StartArray(_) | Token::StartDictionary(_)) {
-        return Ok(());
-    }
-    let mut depth = 1usize;
-    while depth > 0 {
-        match x.next()?.ok_or(Declined)? {
-            Token::StartArray(_) | Token::StartDictionary(_) => depth += 1,
-            Token::EndCollection => depth -= 1,
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// A dictionary's entries from its first key on, read ahead: keys as they
-/// come, a value only when asked for (as a string, or a unit for any other
-/// kind), a value not asked for passed over.
+/// A binary dictionary's entries from its first key on, read ahead
+/// through its key and value references (nothing else is read): keys as
+/// they come, a value only when asked for (as a string, or a unit for any
+/// other kind).
 struct Lookahead<'t, 'a> {
     first: Option<Cow<'a, str>>,
-    scanner: Scanner<'t, 'a>,
+    ahead: binary::Ahead<'t, 'a>,
     /// A key was given whose value has not been read.
     value_due: bool,
 }
@@ -597,15 +545,12 @@ impl<'de> de::MapAccess<'de> for Lookahead<'_, '_> {
     fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Declined> {
         let key = match self.first.take() {
             Some(key) => key,
-            None => {
-                if std::mem::take(&mut self.value_due) {
-                    self.scanner.skip_value()?;
-                }
-                match self.scanner.key()? {
-                    Some(key) => key,
-                    None => return Ok(None),
-                }
-            }
+            // A value not asked for needs no passing over: values are
+            // reached by index.
+            None => match self.ahead.key()? {
+                Some(key) => key,
+                None => return Ok(None),
+            },
         };
         self.value_due = true;
         seed.deserialize(de::value::StrDeserializer::<Declined>::new(&key)).map(Some)
@@ -615,7 +560,7 @@ impl<'de> de::MapAccess<'de> for Lookahead<'_, '_> {
         if !std::mem::take(&mut self.value_due) {
             return Err(Declined);
         }
-        match self.scanner.string_value()? {
+        match self.ahead.string_value()? {
             Some(value) => seed.deserialize(de::value::StrDeserializer::<Declined>::new(&value)),
             None => seed.deserialize(de::value::UnitDeserializer::<Declined>::new()),
         }

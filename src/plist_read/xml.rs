@@ -35,8 +35,9 @@ impl Open {
 }
 
 /// The reader. It can be cloned like the binary one (see
-/// `Deserializer::speculate`), though XML is not read ahead by copies
-/// today; its stack of open elements is as deep as the document.
+/// `Deserializer::speculate`), though XML is not read ahead (reading ahead
+/// means reading every token twice); its stack of open elements is as deep
+/// as the document.
 #[derive(Clone)]
 pub(crate) struct XmlTokens<'a> {
     text: &'a str,
@@ -44,8 +45,6 @@ pub(crate) struct XmlTokens<'a> {
     open: Vec<Open>,
     /// A self-closed `<array/>` or `<dict/>` was read: its end comes next.
     pending_end: bool,
-    /// Reading ahead: `<data>` is not decoded (its token is empty).
-    skim: bool,
 }
 
 /// How the `<!DOCTYPE` declaration that `markup` starts with ends, read
@@ -92,14 +91,7 @@ impl<'a> XmlTokens<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Result<XmlTokens<'a>, Declined> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let text = std::str::from_utf8(bytes).map_err(|_| Declined)?;
-        Ok(XmlTokens { text, pos: 0, open: Vec::new(), pending_end: false, skim: false })
-    }
-
-    /// A reader of the rest of the dictionary being read, whose key was
-    /// just read: it ends at the dictionary's end, and this one does not
-    /// move.
-    pub(crate) fn ahead(&self) -> XmlTokens<'a> {
-        XmlTokens { text: self.text, pos: self.pos, open: vec![Open::Dict], pending_end: false, skim: true }
+        Ok(XmlTokens { text, pos: 0, open: Vec::new(), pending_end: false })
     }
 
     fn bytes(&self) -> &'a [u8] {
@@ -283,10 +275,6 @@ impl<'a> XmlTokens<'a> {
                 Token::Boolean(name == "true")
             }
             "date" => Token::Date(plist::Date::from_xml_format(&self.content(name, empty)?).map_err(|_| Declined)?),
-            "data" if self.skim => {
-                self.content(name, empty)?;
-                Token::Data(Vec::new())
-            }
             "data" => Token::Data(base64(&self.content(name, empty)?)?),
             _ => return Err(Declined),
         }))
