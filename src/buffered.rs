@@ -9,7 +9,8 @@
 //! buffered); XML, and any other deserializer, is read entry by entry up
 //! to the tag, those entries kept as `plist::Value`s (reading XML ahead
 //! means reading its tokens twice, which measured slower).
-//! [`head_entries`] then gives the chosen type those entries, taking the
+//! [`decode_head`] and [`decode_head_tagged`] then give the chosen type
+//! those entries, taking the
 //! values apart (their strings and data are moved, not copied), followed by
 //! the rest of the dictionary straight from the deserializer. The values
 //! are presented exactly as the plist crate's own deserializer presents
@@ -143,8 +144,7 @@ pub fn decode_head_tagged<'de, T: crate::record::Record, A: MapAccess<'de>>(
     if seen {
         head.entries.pop();
     }
-    let entries = Prefixed { prefix: head.entries.into_iter(), pending: head.pending, value: None, live: map };
-    crate::record::decode_record_from(entries, Some(tag), seen)
+    crate::record::decode_record_from(head_entries(head, map), Some(tag), seen)
 }
 
 /// The entries of a [`Head`] (taken apart), then the rest of the
@@ -298,11 +298,14 @@ impl<'de> Visitor<'de> for KeysAheadVisitor {
     }
 }
 
-/// The whole dictionary of a [`Head`] whose tag's value is `tag` (as
-/// [`read_head`] gave it), for a tag no single type takes.
+/// The whole dictionary of a [`Head`] whose tag `tag_key` has the value `tag`
+/// (as [`read_head`] gave it), for a tag no single type takes: the entries
+/// in their order. A tag repeated later with another value is an error
+/// (see [`check_repeated_tag`](crate::dispatch::check_repeated_tag)).
 pub fn finish_head<'de, A: MapAccess<'de>>(
     mut map: A,
     head: Head,
+    tag_key: &str,
     tag: Option<&str>,
 ) -> Result<plist::Dictionary, A::Error> {
     let head = head.put_back(tag);
@@ -315,6 +318,7 @@ pub fn finish_head<'de, A: MapAccess<'de>>(
         let value = crate::record::raw_value(&mut map)?;
         dict.insert(key, value);
     }
+    crate::dispatch::check_repeated_tag(&dict, tag_key, tag)?;
     Ok(dict)
 }
 
@@ -725,7 +729,7 @@ mod tests {
                     let (head, tag) = read_head(&mut map, "Tag")?;
                     let buffered = head.entries.iter().map(|(k, _)| k.clone()).collect();
                     let ahead = head.pending.is_some();
-                    let whole = finish_head(map, head, tag.as_deref())?;
+                    let whole = finish_head(map, head, "Tag", tag.as_deref())?;
                     Ok(HeadSeen { buffered, ahead, tag, whole })
                 }
             }

@@ -117,8 +117,7 @@ macro_rules! __union {
                     })*
                     _ => {}
                 }
-                let dict = $crate::__private::finish_head(map, head, disc.as_deref())?;
-                $crate::__private::check_repeated_tag(&dict, $disc, disc.as_deref())?;
+                let dict = $crate::__private::finish_head(map, head, $disc, disc.as_deref())?;
                 Ok($crate::__private::Decoded::Typed(Self::Unrecognized(dict)))
             }
 
@@ -192,8 +191,7 @@ macro_rules! __any_command {
                     })*
                     _ => {}
                 }
-                let dict = $crate::__private::finish_head(map, head, rt.as_deref())?;
-                $crate::__private::check_repeated_tag(&dict, "RequestType", rt.as_deref())?;
+                let dict = $crate::__private::finish_head(map, head, "RequestType", rt.as_deref())?;
                 Ok(Self::Unrecognized(dict))
             }
 
@@ -580,8 +578,7 @@ macro_rules! __any_tagged {
                 }
                 // Else (or when no type takes the tag, or no candidate
                 // decodes) the whole value is needed.
-                let dict = $crate::__private::finish_head(map, head, tag.as_deref())?;
-                $crate::__private::check_repeated_tag(&dict, $tag, tag.as_deref())?;
+                let dict = $crate::__private::finish_head(map, head, $tag, tag.as_deref())?;
                 let keys: ::std::vec::Vec<&str> = dict.keys().map(::std::string::String::as_str).collect();
                 let candidates = candidates(&keys);
                 let value = ::plist::Value::Dictionary(dict);

@@ -124,8 +124,8 @@ include!(concat!(env!("OUT_DIR"), "/schema_info.rs"));
 pub mod __private {
     pub use crate::buffered::{Head, decode_head, decode_head_tagged, finish_head, read_head, speculate};
     pub use crate::dispatch::{
-        Candidate, Candidates, Fit, UnknownKeyCount, candidate_error, candidate_from_value, check_repeated_tag, choose,
-        decode_candidate, lower_bound, tag_of,
+        Candidate, Candidates, Fit, UnknownKeyCount, candidate_error, candidate_from_value, choose, decode_candidate,
+        lower_bound, tag_of,
     };
     pub use crate::format::{PlistDecoder, document, with_plist_decoder};
     pub use crate::plist_read::token_count;
