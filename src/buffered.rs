@@ -301,7 +301,7 @@ impl<'de> Visitor<'de> for KeysAheadVisitor {
 /// The whole dictionary of a [`Head`] whose tag `tag_key` has the value `tag`
 /// (as [`read_head`] gave it), for a tag no single type takes: the entries
 /// in their order. A tag repeated later with another value is an error
-/// (see [`check_repeated_tag`](crate::dispatch::check_repeated_tag)).
+/// (see `crate::dispatch::check_repeated_tag`).
 pub fn finish_head<'de, A: MapAccess<'de>>(
     mut map: A,
     head: Head,
