@@ -66,6 +66,7 @@
 
 pub mod rules;
 mod tree;
+mod verdicts;
 mod walk;
 
 use std::fmt;

@@ -1,4 +1,4 @@
-"""Writes two MDM commands as Python's plistlib writes them (keys sorted, so
+"""Writes three MDM commands as Python's plistlib writes them (keys sorted, so
 that a command's tag comes after some of its keys), for instruction counts
 of `Command<AnyRequest>` decoding with harness/examples/decode_loop.rs:
 
@@ -6,7 +6,10 @@ of `Command<AnyRequest>` decoding with harness/examples/decode_loop.rs:
   query the schema lists (`Queries`, sorted before `RequestType`);
 - command_settings_200: a Settings command of 200 items, each a union
   element whose `Item` comes after the keys sorted before it (DeviceName,
-  Bluetooth's Enabled, ApplicationAttributes' Attributes and Identifier).
+  Bluetooth's Enabled, ApplicationAttributes' Attributes and Identifier);
+- command_install_application: the InstallApplication command of
+  harness/benches/decode.rs (`INSTALL`), for validation's instruction
+  counts (`decode_loop <file> <runs> validate`).
 
 Each in XML and binary, to target/command-input/ (not target/bench-input/,
 whose every file the plistlib comparison reads).
@@ -48,6 +51,14 @@ def item(i):
 commands = {
     "command_device_information": {"RequestType": "DeviceInformation", "Queries": queries},
     "command_settings_200": {"RequestType": "Settings", "Settings": [item(i) for i in range(200)]},
+    "command_install_application": {
+        "RequestType": "InstallApplication",
+        "iTunesStoreID": 361309726,
+        "ManagementFlags": 5,
+        "Options": {"PurchaseMethod": 1},
+        "Attributes": {"Removable": False},
+        "ChangeManagementState": "Managed",
+    },
 }
 for n, (name, command) in enumerate(commands.items()):
     message = {"CommandUUID": f"{n:08x}-1cf9-4a00-a153-d8294e576c3f", "Command": command}

@@ -17,13 +17,21 @@
 //! `command_` (any plist of an MDM command, such as those
 //! `harness/benches/command_inputs.py` writes to `target/command-input/`)
 //! is decoded as `Command<AnyRequest>`.
+//!
+//! With `validate` as the third argument, a command file is decoded once
+//! and validated the given number of times against iOS 17.4 (as
+//! `cargo bench --bench decode` validates). A further argument `supported`
+//! (after `validate`, or alone as the third) first drops the queries of a
+//! DeviceInformation command that iOS 17.4 does not have, so that the
+//! report is empty, and writes the command again in its format.
 
 use apple_device_management::commands::{
     AnyRequest, DeviceInformationResponse, InstalledApplicationListResponse, ManagedApplicationListResponse,
 };
 use apple_device_management::declarative::protocol::StatusReport;
 use apple_device_management::profiles::Profile;
-use apple_device_management::{Command, CommandResponse, from_json, from_plist};
+use apple_device_management::validate::Validate;
+use apple_device_management::{Command, CommandResponse, PathSegment, Platform, Target, from_json, from_plist};
 use std::hint::black_box;
 
 fn main() {
@@ -35,6 +43,17 @@ fn main() {
     let runs: usize = runs.parse().expect("a number of runs");
     let untyped = rest.first().is_some_and(|w| w == "value");
     let name = std::path::Path::new(file).file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    // `supported`: the command's queries iOS 17.4 lacks dropped, the
+    // command written again in the file's format.
+    let target = Target::new(Platform::IOS, "17.4".parse().unwrap());
+    let bytes = if rest.iter().any(|w| w == "supported") { supported_only(&bytes, &target) } else { bytes };
+    if rest.first().is_some_and(|w| w == "validate") {
+        let command: Command<AnyRequest> = from_plist(&bytes).unwrap();
+        for _ in 0..runs {
+            drop(black_box(black_box(&command).validate(&target)));
+        }
+        return;
+    }
     for _ in 0..runs {
         match (untyped, name.ends_with(".json")) {
             (true, true) => drop(black_box(serde_json::from_slice::<serde_json::Value>(&bytes).unwrap())),
@@ -55,5 +74,33 @@ fn main() {
             }
             _ => panic!("{name}: not a bench input this example knows"),
         }
+    }
+}
+
+/// A DeviceInformation command without the queries `target` lacks (the
+/// errors its validation reports), written again in its own format.
+fn supported_only(bytes: &[u8], target: &Target) -> Vec<u8> {
+    let mut command: Command<AnyRequest> = from_plist(bytes).unwrap();
+    let AnyRequest::DeviceInformation(info) = &mut command.command else {
+        panic!("`supported` is for a DeviceInformation command");
+    };
+    let dropped: Vec<usize> = info
+        .validate(target)
+        .errors()
+        .filter_map(|e| match e.path.0.as_slice() {
+            [PathSegment::Key(k), PathSegment::Index(i)] if k == "Queries" => Some(i.to_owned()),
+            _ => None,
+        })
+        .collect();
+    let mut i = 0;
+    info.queries.retain(|_| {
+        i += 1;
+        !dropped.contains(&(i - 1))
+    });
+    assert!(info.validate(target).errors().next().is_none());
+    if bytes.starts_with(b"bplist") {
+        apple_device_management::to_plist_binary(&command).unwrap()
+    } else {
+        apple_device_management::to_plist_xml(&command).unwrap().into_bytes()
     }
 }

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
+use super::verdicts::Verdicts;
 use super::{Problem, Report, Severity};
 use crate::availability::{self, Bounds, KeyEntry, KeyTable, Literal, Presence, Support, Target};
 use crate::node::Node;
@@ -47,6 +48,17 @@ pub(super) struct Walker<'a, 't> {
     /// Report missing required keys (not in a reply that is not
     /// Acknowledged).
     required: bool,
+    /// The target's verdicts, lent by this thread until the walker is
+    /// dropped (always `Some` until then).
+    verdicts: Option<Box<Verdicts>>,
+}
+
+impl Drop for Walker<'_, '_> {
+    fn drop(&mut self) {
+        if let Some(v) = self.verdicts.take() {
+            v.give_back();
+        }
+    }
 }
 
 fn kind_ok<'t>(expected: ValueKind, value: impl Node<'t>) -> bool {
@@ -78,12 +90,21 @@ fn pattern_matches(pattern: &'static str, text: &str) -> Option<bool> {
     re.as_ref().map(|re| re.is_match(text))
 }
 
+/// The row a typed value of a catalogue names: an open enum listing the
+/// subkeys in order, one variant each, carries its row's index, and the
+/// row's name confirms it (the first row of that name, as a lookup finds
+/// it).
+fn hinted<'t, N: Node<'t>>(rows: &'static [KeyEntry], value: N) -> Option<&'static KeyEntry> {
+    let row = rows.get(value.listed()?)?;
+    (Some(row.name) == value.as_str()).then_some(row)
+}
+
 impl<'a, 't> Walker<'a, 't> {
     /// A walker whose issues are reported below `prefix`.
     pub(super) fn new(table: &'a KeyTable, target: &'a Target, report: &'a mut Report, prefix: &[Step<'t>]) -> Self {
         let mut path = Vec::with_capacity(8);
         path.extend_from_slice(prefix);
-        Walker { table, target, report, path, required: true }
+        Walker { table, target, report, path, required: true, verdicts: Some(Verdicts::take(target)) }
     }
 
     /// The same walker, not reporting missing required keys.
@@ -96,8 +117,16 @@ impl<'a, 't> Walker<'a, 't> {
         self.report.push(key_path(&self.path), severity, problem);
     }
 
-    fn support(&self, key: &KeyEntry) -> Support {
-        availability::check(key.on(self.target.platform), key.os[self.target.platform.index()] != 0, self.target)
+    #[inline]
+    fn support(&mut self, key: &KeyEntry) -> Support {
+        match self.verdicts.as_mut() {
+            Some(v) => v.support(key),
+            None => availability::check(
+                key.on(self.target.platform),
+                key.os[self.target.platform.index()] != 0,
+                self.target,
+            ),
+        }
     }
 
     /// Checks a document's top-level dictionary against one or more levels
@@ -235,7 +264,19 @@ impl<'a, 't> Walker<'a, 't> {
                 {
                     self.push(Severity::Error, Problem::Repetition { count: v.len(), bounds: b });
                 }
+                let catalogue = match children {
+                    [one] => self.catalogue_of(one),
+                    _ => None,
+                };
                 for (i, item) in v.items().enumerate() {
+                    // A typed value naming a row of a catalogue that the
+                    // target plainly supports has nothing to report.
+                    if let Some(rows) = catalogue
+                        && let Some(row) = hinted(rows, item)
+                        && self.plain(row)
+                    {
+                        continue;
+                    }
                     self.path.push(Step::Index(i));
                     match children {
                         [] => {}
@@ -248,11 +289,7 @@ impl<'a, 't> Walker<'a, 't> {
             // A string whose allowed values are its subkeys (a catalogue).
             ValueKind::String if !children.is_empty() => {
                 let s = v.as_str().unwrap_or_default();
-                // A typed query names its row; its name confirms it. The
-                // enum lists the subkeys in order, one variant each, so the
-                // row is the first of that name, as a lookup finds it.
-                let hinted = v.listed().and_then(|i| children.get(i)).filter(|c| c.name == s);
-                match hinted.or_else(|| self.table.lookup(children, s, |_| true)) {
+                match hinted(children, v).or_else(|| self.table.lookup(children, s, |_| true)) {
                     None => self.push(Severity::Warning, Problem::UnknownValue(s.to_owned())),
                     // Unsupported, deprecated (the IMEI query since iOS 16)
                     // or ignored, as for a key.
@@ -262,6 +299,30 @@ impl<'a, 't> Walker<'a, 't> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The rows of a catalogue, when `element` (an array's one element
+    /// key) is a string whose allowed values are its subkeys and nothing
+    /// else is checked of it (DeviceInformation's queries), and the walk is
+    /// not at its depth limit: what [`Walker::value`] would check of an
+    /// element is then only which row it names.
+    fn catalogue_of(&self, element: &'static KeyEntry) -> Option<&'static [KeyEntry]> {
+        let rows = self.table.children(element);
+        let only_rows = element.kind == ValueKind::String
+            && element.rangelist.is_empty()
+            && element.range.is_none()
+            && element.format.is_none()
+            && !rows.is_empty();
+        (only_rows && self.path.len() + 1 < MAX_DEPTH).then_some(rows)
+    }
+
+    /// True when the target supports `key` plainly: not deprecated, not
+    /// ignored (nothing to report).
+    fn plain(&mut self, key: &KeyEntry) -> bool {
+        match self.verdicts.as_mut() {
+            Some(v) => v.is_plain(key),
+            None => self.support(key) == Support::Supported { deprecated: None, ignored: false },
         }
     }
 
