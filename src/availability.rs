@@ -776,7 +776,8 @@ pub fn check(entry: &OsEntry, is_listed: bool, target: &Target) -> Support {
     Support::Supported { deprecated, ignored }
 }
 
-fn key_check(key: &KeyEntry, target: &Target) -> Support {
+/// [`check`] of a key's entry on the target's platform.
+pub(crate) fn key_check(key: &KeyEntry, target: &Target) -> Support {
     check(key.on(target.platform), key.os[target.platform.index()] != 0, target)
 }
 

@@ -108,16 +108,15 @@ impl Verdicts {
 
     #[cold]
     fn fill(&mut self, key: &KeyEntry) -> u32 {
-        let platform = self.target.platform;
-        let index = usize::from(key.os[platform.index()]);
-        let support = availability::check(key.on(platform), index != 0, &self.target);
+        let index = usize::from(key.os[self.target.platform.index()]);
+        let support = availability::key_check(key, &self.target);
         let slot = if support == SUPPORTED {
             PLAIN
         } else {
-            // Each entry is filled once per target: at most one answer
-            // per entry is kept.
+            // Each entry is filled once per target, so `others` holds at
+            // most one answer per entry (at most 65,536, a `u16` index).
             self.others.push(support);
-            u32::try_from(self.others.len() - 1).unwrap_or(u32::MAX - FIRST_OTHER) + FIRST_OTHER
+            FIRST_OTHER + (self.others.len() - 1) as u32
         };
         if let Some(s) = self.slots.get_mut(index) {
             *s = slot;

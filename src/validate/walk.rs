@@ -121,11 +121,7 @@ impl<'a, 't> Walker<'a, 't> {
     fn support(&mut self, key: &KeyEntry) -> Support {
         match self.verdicts.as_mut() {
             Some(v) => v.support(key),
-            None => availability::check(
-                key.on(self.target.platform),
-                key.os[self.target.platform.index()] != 0,
-                self.target,
-            ),
+            None => availability::key_check(key, self.target),
         }
     }
 
@@ -322,7 +318,9 @@ impl<'a, 't> Walker<'a, 't> {
     fn plain(&mut self, key: &KeyEntry) -> bool {
         match self.verdicts.as_mut() {
             Some(v) => v.is_plain(key),
-            None => self.support(key) == Support::Supported { deprecated: None, ignored: false },
+            None => {
+                availability::key_check(key, self.target) == Support::Supported { deprecated: None, ignored: false }
+            }
         }
     }
 
