@@ -24,7 +24,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-use crate::value::{KeyPath, PathSegment, ValueKind};
+use crate::value::{KeyPath, ValueKind};
 
 /// An Apple operating system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -432,6 +432,13 @@ impl KeyEntry {
     pub fn on(&self, platform: Platform) -> &'static OsEntry {
         &OS_ENTRIES[usize::from(self.os[platform.index()])]
     }
+
+    /// What the target makes of this key: [`check`] of its entry on the
+    /// target's platform (whose file's own availability is
+    /// [`SchemaFile::support`]).
+    pub fn support(&self, target: &Target) -> Support {
+        check(self.on(target.platform), self.os[target.platform.index()] != 0, target)
+    }
 }
 
 /// The keys of one section (request or response) of a schema file.
@@ -540,10 +547,7 @@ impl KeyTable {
         let mut found: Option<&'static KeyEntry> = None;
         for seg in path.segments() {
             let entry = loop {
-                let name = match seg {
-                    PathSegment::Key(k) => Some(k.as_str()),
-                    PathSegment::Index(_) => None,
-                };
+                let name = seg.as_key();
                 if let Some(e) = name.and_then(|n| self.lookup(level, n, |_| true)) {
                     break e;
                 }
@@ -776,11 +780,6 @@ pub fn check(entry: &OsEntry, is_listed: bool, target: &Target) -> Support {
     Support::Supported { deprecated, ignored }
 }
 
-/// [`check`] of a key's entry on the target's platform.
-pub(crate) fn key_check(key: &KeyEntry, target: &Target) -> Support {
-    check(key.on(target.platform), key.os[target.platform.index()] != 0, target)
-}
-
 /// A request type, payload type or key the schema does not have.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -938,7 +937,7 @@ impl SchemaFile {
         if !payload.is_supported() {
             return Ok(payload);
         }
-        Ok(key_check(entry, target))
+        Ok(entry.support(target))
     }
 
     /// Can the request key at `path` be used on the target? The payload's
@@ -968,7 +967,7 @@ impl SchemaFile {
         let mut out = Vec::new();
         if self.support(target).is_supported() {
             table.walk(&mut |path, key| {
-                if key_check(key, target).is_supported() {
+                if key.support(target).is_supported() {
                     out.push(path.to_owned());
                     true
                 } else {

@@ -218,7 +218,7 @@ mod tests {
     #[test]
     fn a_raw_value_is_kept_and_forgotten_by_its_key() {
         let mut e = Extra::new();
-        let inner = InnerMismatch { path: KeyPath(vec![PathSegment::Index(1)]), expected: ValueKind::String };
+        let inner = InnerMismatch { path: KeyPath::from(vec![PathSegment::Index(1)]), expected: ValueKind::String };
         e.keep_raw("A", plist::Value::Array(vec![1.into(), 2.into()]), Some(Box::new(inner.clone())));
         e.keep_raw("B", 3.into(), None);
         assert_eq!(e.inner("A"), Some(&inner));

@@ -470,16 +470,14 @@ pub(crate) fn from_value_with<T: FieldValue + DeserializeOwned>(
 }
 
 fn to_key_path(path: &serde_path_to_error::Path) -> KeyPath {
-    KeyPath(
-        path.iter()
-            .filter_map(|seg| match seg {
-                serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
-                serde_path_to_error::Segment::Map { key } => Some(PathSegment::Key(key.clone())),
-                serde_path_to_error::Segment::Enum { variant } => Some(PathSegment::Key(variant.clone())),
-                _ => None,
-            })
-            .collect(),
-    )
+    path.iter()
+        .filter_map(|seg| match seg {
+            serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
+            serde_path_to_error::Segment::Map { key } => Some(PathSegment::key(key)),
+            serde_path_to_error::Segment::Enum { variant } => Some(PathSegment::key(variant)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Decodes the root through [`FieldValue`] (with the nesting limit), even
@@ -493,7 +491,7 @@ impl<'de, T: FieldValue> serde::Deserialize<'de> for Root<T> {
 }
 
 thread_local! {
-    static LAST_PATH: RefCell<KeyPath> = const { RefCell::new(KeyPath(Vec::new())) };
+    static LAST_PATH: RefCell<KeyPath> = const { RefCell::new(KeyPath::root()) };
 }
 
 /// Wraps `T` so that the deserializer plist hands us is tracked; plist's

@@ -41,6 +41,13 @@ pub(crate) trait Node<'t>: Copy + fmt::Display {
             f(k, v);
         }
     }
+    /// [`Node::each_entry`], with a hint for each key: for a field of a
+    /// typed record, its index among the record's keys (which are its
+    /// schema level's, in order, in a generated record); `None` otherwise.
+    /// A hint: a row found by it is used only when its name is the key.
+    fn each_entry_hinted(self, mut f: impl FnMut(&'t str, Option<usize>, Self)) {
+        self.each_entry(|k, v| f(k, None, v));
+    }
     /// An array's elements in order (none for other kinds).
     fn items(self) -> impl Iterator<Item = Self>;
     /// A dictionary's value for `key` (the last one, if repeated).

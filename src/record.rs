@@ -67,7 +67,7 @@ fn inner_at(
             inner.path.0.insert(0, at);
             inner
         }
-        None => Box::new(InnerMismatch { path: KeyPath(vec![at]), expected }),
+        None => Box::new(InnerMismatch { path: KeyPath::from_iter([at]), expected }),
     }
 }
 
@@ -630,7 +630,7 @@ impl<T: FieldValue> FieldValue for BTreeMap<String, T> {
                 Decoded::Mismatch(bad) => (bad, None),
                 Decoded::MismatchIn(bad, below) => (bad, Some(below)),
             };
-            let inner = inner_at(crate::value::PathSegment::Key(key.clone()), T::KIND, below);
+            let inner = inner_at(crate::value::PathSegment::key(&key), T::KIND, below);
             let mut raw = plist::Dictionary::new();
             for (k, v) in &out {
                 if let Ok(v) = plist::to_value(v) {

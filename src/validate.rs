@@ -589,7 +589,11 @@ fn dict_or_report<'t, N: Node<'t>>(root: N, report: &mut Report) -> Option<N> {
 /// Reports a payload the target does not support (error) or that is
 /// deprecated there (warning); true when it is supported.
 fn supported(file: &SchemaFile, what: &'static str, at: &[Step<'_>], target: &Target, report: &mut Report) -> bool {
-    match file.support(target) {
+    // Through the verdicts the walk that follows borrows next.
+    let mut verdicts = verdicts::Verdicts::take(target);
+    let support = verdicts.file(file);
+    verdicts.give_back();
+    match support {
         Support::Unsupported(why) => {
             report.push(walk::key_path(at), Severity::Error, Problem::NotSupported { what, why });
             false
@@ -710,7 +714,7 @@ fn profile_doc<'t, N: Node<'t>>(d: N, target: &Target, report: &mut Report) {
     let mut seen: Vec<Seen<N>> = Vec::new();
     if let Some(content) = d.get("PayloadContent") {
         if content.kind() != ValueKind::Array {
-            let at = [Step::Key("PayloadContent")];
+            let at = [Step::Known("PayloadContent")];
             report.push(
                 walk::key_path(&at),
                 Severity::Error,
@@ -718,7 +722,7 @@ fn profile_doc<'t, N: Node<'t>>(d: N, target: &Target, report: &mut Report) {
             );
         }
         for (i, item) in content.items().enumerate() {
-            let at = [Step::Key("PayloadContent"), Step::Index(i)];
+            let at = [Step::Known("PayloadContent"), Step::Index(i)];
             let Some(p) = item.as_dict() else {
                 report.push(
                     walk::key_path(&at),
@@ -841,7 +845,7 @@ fn declaration_doc<'t>(d: impl Node<'t>, target: &Target, report: &mut Report) {
     }
     rules::declaration(d, target, report);
     let (Some(file), Some(payload)) = (file, d.get("Payload").and_then(|p| p.as_dict())) else { return };
-    let at = [Step::Key("Payload")];
+    let at = [Step::Known("Payload")];
     Walker::new(&file.request, target, report, &at).document(&[top(file)], payload, &[], true);
     rules::check(file.name, &file.request, payload, &at, target, report);
 }
@@ -856,11 +860,11 @@ fn status_report_doc<'t>(d: impl Node<'t>, target: &Target, report: &mut Report)
     Walker::new(&file.request, &any_scope, report, &[]).document(&[top(file)], d, &["StatusItems"], true);
     match d.get("StatusItems") {
         Some(items) if items.as_dict().is_some() => {
-            let mut at = vec![Step::Key("StatusItems")];
+            let mut at = vec![Step::Known("StatusItems")];
             status_items(items, &mut at, &mut String::new(), target, report);
         }
         Some(items) => report.push(
-            walk::key_path(&[Step::Key("StatusItems")]),
+            walk::key_path(&[Step::Known("StatusItems")]),
             Severity::Error,
             Problem::WrongType { expected: ValueKind::Dictionary, found: items.kind() },
         ),
@@ -871,7 +875,7 @@ fn status_report_doc<'t>(d: impl Node<'t>, target: &Target, report: &mut Report)
         if let Some(name) = e.as_dict().and_then(|e| e.get("StatusItem")).and_then(|n| n.as_str())
             && availability::schema_file(Family::Status, name).is_none()
         {
-            let at = [Step::Key("Errors"), Step::Index(i), Step::Key("StatusItem")];
+            let at = [Step::Known("Errors"), Step::Index(i), Step::Known("StatusItem")];
             report.push(
                 walk::key_path(&at),
                 Severity::Warning,

@@ -1,9 +1,11 @@
 //! Value-level building blocks shared by every generated type: the wire
 //! kinds, [`Data`], key paths and [`Deviation`]s.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine as _;
+use smallvec::SmallVec;
 
 /// The kind of a value on the wire, as the schema names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -177,21 +179,47 @@ impl AsRef<[u8]> for Data {
 /// One step of a [`KeyPath`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PathSegment {
-    /// A dictionary key.
-    Key(String),
+    /// A dictionary key: borrowed when it is a name the schema knows (no
+    /// allocation per issue), owned when it came from the document (an
+    /// unknown key, an app's bundle identifier).
+    Key(Cow<'static, str>),
     /// An array index.
     Index(usize),
 }
 
+impl PathSegment {
+    /// A dictionary key, copied.
+    pub fn key(key: &str) -> PathSegment {
+        PathSegment::Key(Cow::Owned(key.to_owned()))
+    }
+
+    /// The key, or `None` for an index.
+    pub fn as_key(&self) -> Option<&str> {
+        match self {
+            PathSegment::Key(k) => Some(k),
+            PathSegment::Index(_) => None,
+        }
+    }
+}
+
+/// How many segments a [`KeyPath`] holds without allocating: a command's
+/// validation issues (`Queries[5]`, `Attributes.VPNUUID`) are rarely
+/// deeper; more would make every [`Error`](crate::Error) larger.
+const INLINE_SEGMENTS: usize = 2;
+
 /// Where a value sits in a message: `Command.Attributes.VPNUUID`,
 /// `ManagedApplicationList["com.example.app"].Status`, `Settings[2].Item`.
+///
+/// Build one with [`KeyPath::parse`], [`KeyPath::join_key`] or from its
+/// segments (`KeyPath::from(vec![..])`, `collect()`); read it with
+/// [`KeyPath::segments`] or its `Display` form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct KeyPath(pub Vec<PathSegment>);
+pub struct KeyPath(pub(crate) SmallVec<[PathSegment; INLINE_SEGMENTS]>);
 
 impl KeyPath {
     /// The empty path (the root of the message).
-    pub fn root() -> KeyPath {
-        KeyPath(Vec::new())
+    pub const fn root() -> KeyPath {
+        KeyPath(SmallVec::new_const())
     }
 
     /// The path's segments.
@@ -202,12 +230,12 @@ impl KeyPath {
     /// A copy of the path with one more key.
     pub fn join_key(&self, key: &str) -> KeyPath {
         let mut p = self.clone();
-        p.0.push(PathSegment::Key(key.to_owned()));
+        p.push_key(key);
         p
     }
 
     pub(crate) fn push_key(&mut self, key: &str) {
-        self.0.push(PathSegment::Key(key.to_owned()));
+        self.0.push(PathSegment::key(key));
     }
 
     pub(crate) fn push_index(&mut self, index: usize) {
@@ -221,7 +249,7 @@ impl KeyPath {
     /// Parses the textual form written by `Display` (`(root)` is the
     /// empty path).
     pub fn parse(text: &str) -> KeyPath {
-        let mut out = Vec::new();
+        let mut out = SmallVec::new();
         if text == "(root)" {
             return KeyPath(out);
         }
@@ -233,18 +261,18 @@ impl KeyPath {
             }
             if let Some(r) = rest.strip_prefix("[\"") {
                 let end = r.find("\"]").unwrap_or(r.len());
-                out.push(PathSegment::Key(r[..end].to_owned()));
+                out.push(PathSegment::key(&r[..end]));
                 rest = r.get(end + 2..).unwrap_or("");
             } else if let Some(r) = rest.strip_prefix('[') {
                 let end = r.find(']').unwrap_or(r.len());
                 match r[..end].parse() {
                     Ok(i) => out.push(PathSegment::Index(i)),
-                    Err(_) => out.push(PathSegment::Key(r[..end].to_owned())),
+                    Err(_) => out.push(PathSegment::key(&r[..end])),
                 }
                 rest = r.get(end + 1..).unwrap_or("");
             } else {
                 let end = rest.find(['.', '[']).unwrap_or(rest.len());
-                out.push(PathSegment::Key(rest[..end].to_owned()));
+                out.push(PathSegment::key(&rest[..end]));
                 rest = &rest[end..];
             }
         }
@@ -254,6 +282,18 @@ impl KeyPath {
 
 fn is_plain_key(key: &str) -> bool {
     !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl From<Vec<PathSegment>> for KeyPath {
+    fn from(segments: Vec<PathSegment>) -> KeyPath {
+        KeyPath(SmallVec::from_vec(segments))
+    }
+}
+
+impl FromIterator<PathSegment> for KeyPath {
+    fn from_iter<I: IntoIterator<Item = PathSegment>>(segments: I) -> KeyPath {
+        KeyPath(segments.into_iter().collect())
+    }
 }
 
 impl fmt::Display for KeyPath {

@@ -306,10 +306,14 @@ impl<'t> Node<'t> for View<'t> {
     }
 
     fn each_entry(self, mut f: impl FnMut(&'t str, Self)) {
+        self.each_entry_hinted(|k, _, v| f(k, v));
+    }
+
+    fn each_entry_hinted(self, mut f: impl FnMut(&'t str, Option<usize>, Self)) {
         match self {
             View::Record(r, _) | View::Variant(r, ..) | View::Pair(r, ..) => {
                 if let Some((k, v)) = self.tag() {
-                    f(k, View::Str(v));
+                    f(k, None, View::Str(v));
                 }
                 let second = match self {
                     View::Pair(_, _, second) => Some(second),
@@ -317,15 +321,15 @@ impl<'t> Node<'t> for View<'t> {
                 };
                 for r in std::iter::once(r).chain(second) {
                     let keys = r.keys();
-                    r.each_field(&mut |i, v| f(keys[i], v));
+                    r.each_field(&mut |i, v| f(keys[i], Some(i), v));
                     for (k, v) in r.extra_entries() {
-                        f(k, View::Value(v));
+                        f(k, None, View::Value(v));
                     }
                 }
             }
             _ => {
                 for (k, v) in self.entries() {
-                    f(k, v);
+                    f(k, None, v);
                 }
             }
         }

@@ -279,3 +279,142 @@ fn prose_rules_skip_keys_the_target_does_not_have() {
         "{got:?}"
     );
 }
+
+/// A value of a kind, for documents built from the schema.
+fn sample(kind: ValueKind) -> plist::Value {
+    match kind {
+        ValueKind::Integer => 1.into(),
+        ValueKind::Real => 1.5.into(),
+        ValueKind::Boolean => true.into(),
+        ValueKind::Date => plist::Value::Date(std::time::SystemTime::UNIX_EPOCH.into()),
+        ValueKind::Data => plist::Value::Data(vec![1]),
+        ValueKind::Array => plist::Value::Array(Vec::new()),
+        ValueKind::Dictionary => plist::Value::Dictionary(plist::Dictionary::new()),
+        _ => "x".into(),
+    }
+}
+
+/// The top-level keys a report says are missing.
+fn missing_at_top(report: &validate::Report) -> Vec<String> {
+    report
+        .issues
+        .iter()
+        .filter(|i| i.problem == Problem::MissingRequired && i.path.segments().len() == 1)
+        .map(|i| i.path.to_string())
+        .collect()
+}
+
+/// For every command a target supports: with every required top-level key
+/// present, none is reported missing; with one taken out, exactly that one
+/// is, when the target supports it. (The walk remembers which keys it
+/// found; this checks that memory against every command's table.)
+#[test]
+fn exactly_the_required_keys_taken_out_are_reported_missing() {
+    use apple_device_management::availability::{self, Presence};
+    let targets = [
+        Target::new(Platform::IOS, v("18.0")).supervised(true),
+        Target::new(Platform::MacOS, v("15.0")),
+        Target::new(Platform::TvOS, v("18.0")),
+    ];
+    let mut checked = 0;
+    for target in &targets {
+        for file in availability::commands() {
+            if !availability::command_support(file.name, target).is_ok_and(|s| s.is_supported()) {
+                continue;
+            }
+            let required: Vec<_> = file
+                .request
+                .top_level()
+                .iter()
+                .filter(|e| e.presence == Presence::Required && !e.element && e.name != "RequestType")
+                .collect();
+            let document = |without: Option<&str>| {
+                let mut d = plist::Dictionary::new();
+                d.insert("RequestType".into(), file.name.into());
+                for e in &required {
+                    if Some(e.name) != without {
+                        d.insert(e.name.into(), sample(e.kind));
+                    }
+                }
+                plist::Value::Dictionary(d)
+            };
+            let missing_at_top = |value: &plist::Value| missing_at_top(&validate::command(value, target));
+            assert_eq!(missing_at_top(&document(None)), Vec::<String>::new(), "{} on {target:?}", file.name);
+            for e in &required {
+                let supported =
+                    availability::request_key_support(file.name, e.name, target).is_ok_and(|s| s.is_supported());
+                let expected: Vec<String> = if supported { vec![e.name.to_owned()] } else { Vec::new() };
+                assert_eq!(missing_at_top(&document(Some(e.name))), expected, "{} on {target:?}", file.name);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 40, "{checked} required keys checked");
+}
+
+/// The same for a profile payload, whose keys are found in two levels (the
+/// common payload keys and its own): every payload type the schema
+/// describes in one file.
+#[test]
+fn exactly_the_required_payload_keys_taken_out_are_reported_missing() {
+    use apple_device_management::availability::{self, Family, Presence};
+    let files = availability::files(Family::Profiles);
+    let common = availability::schema_file_by_path("mdm/profiles/CommonPayloadKeys.yaml").unwrap();
+    let target = Target::new(Platform::MacOS, v("15.0"));
+    let mut checked = 0;
+    for file in files {
+        if file.path.ends_with("/TopLevel.yaml")
+            || file.path == common.path
+            || files.iter().filter(|f| f.name == file.name).count() > 1
+            || !file.support(&target).is_supported()
+        {
+            continue;
+        }
+        let required: Vec<_> = [common.request.top_level(), file.request.top_level()]
+            .into_iter()
+            .flatten()
+            .filter(|e| e.presence == Presence::Required && !e.element)
+            .collect();
+        let document = |without: Option<&str>| {
+            let mut d = plist::Dictionary::new();
+            for e in &required {
+                if Some(e.name) != without {
+                    d.insert(e.name.into(), sample(e.kind));
+                }
+            }
+            d.insert("PayloadType".into(), file.name.into());
+            plist::Value::Dictionary(d)
+        };
+        let missing_at_top = |value: &plist::Value| missing_at_top(&validate::payload(value, &target));
+        assert_eq!(missing_at_top(&document(None)), Vec::<String>::new(), "{}", file.path);
+        for e in required.iter().filter(|e| e.name != "PayloadType") {
+            let expected: Vec<String> = required
+                .iter()
+                .filter(|r| r.name == e.name && r.support(&target).is_supported())
+                .map(|r| r.name.to_owned())
+                .collect();
+            assert_eq!(missing_at_top(&document(Some(e.name))), expected, "{} without {}", file.path, e.name);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 100, "{checked} required keys checked");
+}
+
+/// An issue's path borrows the names the schema knows and copies the
+/// document's own keys.
+#[test]
+fn issue_paths_borrow_the_schemas_names() {
+    use apple_device_management::PathSegment;
+    use std::borrow::Cow;
+    let value = cmd("<dict><key>RequestType</key><string>InstallApplication</string>\
+         <key>ManagementFlags</key><string>one</string><key>NewKeyFromTheFuture</key><true/></dict>");
+    let report = validate::command(&value, &Target::new(Platform::IOS, v("17.0")));
+    let segments: Vec<&PathSegment> = report.issues.iter().flat_map(|i| i.path.segments()).collect();
+    assert!(
+        matches!(segments.as_slice(), [
+        PathSegment::Key(Cow::Borrowed("ManagementFlags")),
+        PathSegment::Key(Cow::Owned(unknown))
+    ] if unknown == "NewKeyFromTheFuture"),
+        "{report}"
+    );
+}

@@ -632,11 +632,11 @@ fn description(rel: &str, key: Option<&str>, response: bool, schema: Option<&Pat
     let mut level: &[Key] = if response { &file.response_keys } else { &file.payload_keys };
     let mut found: Option<&Key> = None;
     for segment in KeyPath::parse(path).segments() {
-        let apple_device_management::PathSegment::Key(name) = segment else { continue };
+        let Some(name) = segment.as_key() else { continue };
         // Array elements and ANY values may be skipped in the path.
         let mut here = level;
         let k = loop {
-            if let Some(k) = here.iter().find(|k| &k.name == name) {
+            if let Some(k) = here.iter().find(|k| k.name == name) {
                 break Some(k);
             }
             match here {

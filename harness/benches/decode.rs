@@ -124,7 +124,7 @@ fn benches(c: &mut Criterion) {
     let unsupported: Vec<String> = all
         .validate(&target)
         .errors()
-        .filter_map(|e| match e.path.0.as_slice() {
+        .filter_map(|e| match e.path.segments() {
             [_, apple_device_management::PathSegment::Index(i)] => Some(all.command.queries[*i].as_str().to_owned()),
             _ => None,
         })

@@ -87,7 +87,7 @@ fn supported_only(bytes: &[u8], target: &Target) -> Vec<u8> {
     let dropped: Vec<usize> = info
         .validate(target)
         .errors()
-        .filter_map(|e| match e.path.0.as_slice() {
+        .filter_map(|e| match e.path.segments() {
             [PathSegment::Key(k), PathSegment::Index(i)] if k == "Queries" => Some(i.to_owned()),
             _ => None,
         })

@@ -38,7 +38,7 @@ use std::collections::HashMap;
 
 use super::walk::{Step, key_path};
 use super::{Problem, Report, Seen, Severity};
-use crate::availability::{self, KeyTable, Platform, Target};
+use crate::availability::{KeyTable, Platform, Target};
 use crate::node::Node;
 use crate::value::{KeyPath, PathSegment};
 
@@ -59,15 +59,15 @@ fn items_of<'t, N: Node<'t>>(d: N, key: &str) -> impl Iterator<Item = N> + use<'
     d.get(key).into_iter().flat_map(|a| a.items())
 }
 
-struct Ctx<'a> {
+struct Ctx<'a, 'p> {
     report: &'a mut Report,
     table: &'a KeyTable,
     target: &'a Target,
     /// Where the checked dictionary is in the document.
-    at: KeyPath,
+    at: &'a [Step<'p>],
 }
 
-impl Ctx<'_> {
+impl Ctx<'_, '_> {
     fn error(&mut self, path: &str, rule: &str) {
         self.push(path, Severity::Error, rule);
     }
@@ -84,15 +84,14 @@ impl Ctx<'_> {
             if !matches!(segments[end - 1], PathSegment::Key(_)) {
                 continue;
             }
-            let prefix = KeyPath(segments[..end].to_vec());
-            if let Some(e) = self.table.find(&prefix) {
-                let platform = self.target.platform;
-                if !availability::check(e.on(platform), e.os[platform.index()] != 0, self.target).is_supported() {
-                    return;
-                }
+            let prefix = segments[..end].iter().cloned().collect::<KeyPath>();
+            if let Some(e) = self.table.find(&prefix)
+                && !e.support(self.target).is_supported()
+            {
+                return;
             }
         }
-        let mut full = self.at.clone();
+        let mut full = key_path(self.at);
         full.0.extend(path.0);
         self.report.push(full, severity, Problem::Rule(rule.to_owned()));
     }
@@ -108,7 +107,7 @@ pub(crate) fn check<'t>(
     target: &Target,
     report: &mut Report,
 ) {
-    let mut c = Ctx { report, table, target, at: key_path(at) };
+    let mut c = Ctx { report, table, target, at };
     match name {
         "com.apple.TCC.configuration-profile-policy" => {
             let services = d.get("Services").into_iter().flat_map(|s| s.entries());
@@ -248,7 +247,7 @@ pub(crate) fn check<'t>(
     }
 }
 
-fn install<'t>(d: impl Node<'t>, target: &Target, c: &mut Ctx<'_>) {
+fn install<'t>(d: impl Node<'t>, target: &Target, c: &mut Ctx<'_, '_>) {
     if let Some(url) = str_of(d, "ManifestURL")
         && !url.starts_with("https:")
     {
@@ -272,7 +271,7 @@ fn install<'t>(d: impl Node<'t>, target: &Target, c: &mut Ctx<'_>) {
     }
 }
 
-fn six_digit_pin<'t>(d: impl Node<'t>, target: &Target, c: &mut Ctx<'_>) {
+fn six_digit_pin<'t>(d: impl Node<'t>, target: &Target, c: &mut Ctx<'_, '_>) {
     // The PIN is the Find My PIN of Macs: six characters.
     if target.platform == Platform::MacOS
         && let Some(pin) = str_of(d, "PIN")
@@ -284,7 +283,7 @@ fn six_digit_pin<'t>(d: impl Node<'t>, target: &Target, c: &mut Ctx<'_>) {
 
 /// The rules across a profile's payloads.
 pub(crate) fn profile<'t, N: Node<'t>>(d: N, payloads: &[Seen<N>], target: &Target, report: &mut Report) {
-    let at = |i: usize, key: &'static str| key_path(&[Step::Key("PayloadContent"), Step::Index(i), Step::Key(key)]);
+    let at = |i: usize, key: &'static str| key_path(&[Step::Known("PayloadContent"), Step::Index(i), Step::Known(key)]);
     for (key, scope) in [("PayloadIdentifier", "within the profile"), ("PayloadUUID", "globally")] {
         let own = str_of(d, key);
         // The first payload of each value (a scan of the earlier payloads
@@ -320,7 +319,7 @@ pub(crate) fn profile<'t, N: Node<'t>>(d: N, payloads: &[Seen<N>], target: &Targ
         }
         if q != p.index {
             report.push(
-                key_path(&[Step::Key("PayloadContent"), Step::Index(p.index)]),
+                key_path(&[Step::Known("PayloadContent"), Step::Index(p.index)]),
                 Severity::Error,
                 Problem::Rule(format!(
                     "a second {} payload (the first is PayloadContent[{q}]); only one can be installed on {platform}",
@@ -338,7 +337,7 @@ pub(crate) fn declaration<'t>(d: impl Node<'t>, _target: &Target, report: &mut R
             && v.len() > 64
         {
             report.push(
-                key_path(&[Step::Key(key)]),
+                key_path(&[Step::Known(key)]),
                 Severity::Warning,
                 Problem::Rule(format!("{key} is {} octets; Apple: it should not exceed 64 octets", v.len())),
             );

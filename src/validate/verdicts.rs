@@ -1,6 +1,6 @@
 //! What a target makes of each per-OS entry, remembered between checks.
 //!
-//! The checker asks [`availability::check`] about every key a document
+//! The checker asks [`check`](crate::availability::check) about every key a document
 //! holds and every listed value (a DeviceInformation command: once per
 //! query). The answer depends only on the entry and the target, and the
 //! schema has few distinct entries ([`OS_ENTRIES`], 957 for the pinned
@@ -13,7 +13,7 @@
 
 use std::cell::Cell;
 
-use crate::availability::{self, KeyEntry, OS_ENTRIES, Support, Target};
+use crate::availability::{KeyEntry, OS_ENTRIES, SchemaFile, Support, Target, check};
 
 /// Not asked about yet for this target.
 const UNKNOWN: u32 = 0;
@@ -37,9 +37,14 @@ pub(super) struct Verdicts {
 const KEPT: usize = 4;
 
 thread_local! {
-    /// The last targets' verdicts, the most recent first, each lent to
-    /// one walker at a time. Boxed: a walker holds its set by pointer, and
-    /// sets move between the walkers and this list.
+    /// The most recent target's verdicts, when no walker holds them: most
+    /// walks check for the target the last one checked for, and take them
+    /// from here without a search.
+    static RECENT: Cell<Option<Box<Verdicts>>> = const { Cell::new(None) };
+    /// The verdicts of the targets before it, the most recent first (at
+    /// most [`KEPT`] in all, with [`RECENT`]'s). Each set is lent to one
+    /// walker at a time. Boxed: a walker holds its set by pointer, and
+    /// sets move between the walkers and these.
     #[allow(clippy::vec_box)]
     static LAST: Cell<Vec<Box<Verdicts>>> = const { Cell::new(Vec::new()) };
 }
@@ -49,7 +54,24 @@ impl Verdicts {
     /// the same target, else empty ones (the least recently used kept ones
     /// when it keeps [`KEPT`]). Give them back with [`Verdicts::give_back`].
     pub(super) fn take(target: &Target) -> Box<Verdicts> {
+        let recent = RECENT.with(Cell::take);
+        if let Some(v) = recent {
+            if v.target == *target {
+                return v;
+            }
+            return Verdicts::search(target, Some(v));
+        }
+        Verdicts::search(target, None)
+    }
+
+    /// [`Verdicts::take`] from the older targets' sets (`recent`, the most
+    /// recent target's, joins them first).
+    #[cold]
+    fn search(target: &Target, recent: Option<Box<Verdicts>>) -> Box<Verdicts> {
         let mut kept = LAST.with(Cell::take);
+        if let Some(v) = recent {
+            kept.insert(0, v);
+        }
         let found = match kept.iter().position(|v| v.target == *target) {
             Some(i) => kept.remove(i),
             None if kept.len() >= KEPT => {
@@ -71,19 +93,39 @@ impl Verdicts {
 
     /// Keeps the verdicts for the next walker on this thread.
     pub(super) fn give_back(self: Box<Self>) {
-        let mut kept = LAST.with(Cell::take);
-        // A walker inside another, for the same target, took fresh ones:
-        // keep one set per target.
-        kept.retain(|v| v.target != self.target);
-        kept.insert(0, self);
-        kept.truncate(KEPT);
-        LAST.with(|last| last.set(kept));
+        match RECENT.with(Cell::take) {
+            None => RECENT.with(|recent| recent.set(Some(self))),
+            // A walker inside another, for the same target, took fresh
+            // ones: keep one set per target.
+            Some(other) if other.target == self.target => RECENT.with(|recent| recent.set(Some(self))),
+            Some(other) => {
+                let mut kept = LAST.with(Cell::take);
+                kept.retain(|v| v.target != self.target && v.target != other.target);
+                kept.insert(0, other);
+                kept.truncate(KEPT - 1);
+                LAST.with(|last| last.set(kept));
+                RECENT.with(|recent| recent.set(Some(self)));
+            }
+        }
     }
 
-    /// What the target makes of `key`: [`availability::check`]'s answer.
+    /// What the target makes of `key`: [`KeyEntry::support`]'s answer.
     #[inline]
     pub(super) fn support(&mut self, key: &KeyEntry) -> Support {
-        match self.slot(key) {
+        self.of(&key.os)
+    }
+
+    /// What the target makes of a file (a command, a payload type):
+    /// [`SchemaFile::support`]'s answer. A file's entries are the keys'.
+    #[inline]
+    pub(super) fn file(&mut self, file: &SchemaFile) -> Support {
+        self.of(&file.os)
+    }
+
+    /// The answer for the entry `os` names on the target's platform.
+    #[inline]
+    fn of(&mut self, os: &[u16; 5]) -> Support {
+        match self.slot(os) {
             PLAIN => SUPPORTED,
             slot => self.others[(slot - FIRST_OTHER) as usize].clone(),
         }
@@ -93,23 +135,28 @@ impl Verdicts {
     /// ignored (nothing to report).
     #[inline]
     pub(super) fn is_plain(&mut self, key: &KeyEntry) -> bool {
-        self.slot(key) == PLAIN
+        self.slot(&key.os) == PLAIN
     }
 
-    /// `key`'s slot, filled on first use.
+    /// The slot of the entry `os` names, filled on first use.
     #[inline]
-    fn slot(&mut self, key: &KeyEntry) -> u32 {
-        let index = usize::from(key.os[self.target.platform.index()]);
+    fn slot(&mut self, os: &[u16; 5]) -> u32 {
+        let index = usize::from(os[self.target.platform.index()]);
         match self.slots.get(index) {
             Some(&slot) if slot != UNKNOWN => slot,
-            _ => self.fill(key),
+            _ => self.fill(index),
         }
     }
 
     #[cold]
-    fn fill(&mut self, key: &KeyEntry) -> u32 {
-        let index = usize::from(key.os[self.target.platform.index()]);
-        let support = availability::key_check(key, &self.target);
+    fn fill(&mut self, index: usize) -> u32 {
+        // An index past the entries (no generated table has one) reads as
+        // entry 0, not listed.
+        let (index, entry) = match OS_ENTRIES.get(index) {
+            Some(entry) => (index, entry),
+            None => (0, &OS_ENTRIES[0]),
+        };
+        let support = check(entry, index != 0, &self.target);
         let slot = if support == SUPPORTED {
             PLAIN
         } else {
@@ -171,9 +218,13 @@ mod tests {
                         default: None,
                         children: (0, 0),
                     };
-                    let expected = availability::check(entry, index != 0, target);
+                    let expected = crate::availability::check(entry, index != 0, target);
                     assert_eq!(verdicts.support(&key), expected, "entry {index}, {target:?}, round {round}");
                     plain += usize::from(round == 1 && verdicts.slots[index] == PLAIN);
+                }
+                // A file's entries are the keys': a command's answer is its own.
+                for file in crate::availability::commands() {
+                    assert_eq!(verdicts.file(file), file.support(target), "{}, {target:?}", file.name);
                 }
             }
             verdicts.give_back();
@@ -188,12 +239,13 @@ mod tests {
     fn the_last_targets_verdicts_are_kept() {
         let target = |v: &str| Target::new(Platform::MacOS, v.parse::<OsVersion>().unwrap());
         let kept = || {
-            LAST.with(|last| {
-                let v = last.take();
-                let versions: Vec<String> = v.iter().map(|v| v.target.version.to_string()).collect();
-                last.set(v);
-                versions
-            })
+            let recent = RECENT.with(Cell::take);
+            let older = LAST.with(Cell::take);
+            let versions: Vec<String> =
+                recent.iter().chain(older.iter()).map(|v| v.target.version.to_string()).collect();
+            RECENT.with(|r| r.set(recent));
+            LAST.with(|last| last.set(older));
+            versions
         };
         for v in ["10.0", "11.0", "12.0", "13.0", "14.0", "12.0"] {
             let mut verdicts = Verdicts::take(&target(v));

@@ -6,12 +6,15 @@
 //! from every file that shares it); nested levels use the table their key
 //! came from.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
+use smallvec::SmallVec;
+
 use super::verdicts::Verdicts;
 use super::{Problem, Report, Severity};
-use crate::availability::{self, Bounds, KeyEntry, KeyTable, Literal, Presence, Support, Target};
+use crate::availability::{Bounds, KeyEntry, KeyTable, Literal, Presence, Support, Target, same_key};
 use crate::node::Node;
 use crate::value::{KeyPath, PathSegment, ValueKind};
 
@@ -20,31 +23,65 @@ const MAX_DEPTH: usize = 64;
 /// One step of the path being walked, borrowed until an issue needs it.
 #[derive(Clone, Copy)]
 pub(crate) enum Step<'t> {
+    /// A key of the document the schema does not name (copied into an
+    /// issue's path).
     Key(&'t str),
+    /// A key the schema names: an issue's path borrows it.
+    Known(&'static str),
     Index(usize),
 }
 
+/// The path being walked: held inline (no allocation per walk) as deep as
+/// documents usually go.
+pub(crate) type Steps<'t> = SmallVec<[Step<'t>; 6]>;
+
 /// The key path of a list of steps.
 pub(crate) fn key_path(steps: &[Step<'_>]) -> KeyPath {
-    KeyPath(
-        steps
-            .iter()
-            .map(|s| match *s {
-                Step::Key(k) => PathSegment::Key(k.to_owned()),
-                Step::Index(i) => PathSegment::Index(i),
-            })
-            .collect(),
-    )
+    steps
+        .iter()
+        .map(|s| match *s {
+            Step::Key(k) => PathSegment::key(k),
+            Step::Known(k) => PathSegment::Key(Cow::Borrowed(k)),
+            Step::Index(i) => PathSegment::Index(i),
+        })
+        .collect()
 }
 
 /// One level of keys and the table its children are found in.
 pub(super) type Level<'a> = (&'a KeyTable, &'static [KeyEntry]);
 
+/// The rows of a document's levels its walk found: bit `i` of `levels[at]`
+/// for row `i` of level `at`, for the first [`Seen::LEVELS`] levels and
+/// their first 64 rows (a row not recorded is looked up again).
+#[derive(Default)]
+struct Seen {
+    levels: [u64; Seen::LEVELS],
+}
+
+impl Seen {
+    const LEVELS: usize = 4;
+
+    fn mark(&mut self, at: usize, level: &[KeyEntry], row: &KeyEntry) {
+        // `row` is an element of `level` (a lookup in it found it).
+        let offset = (row as *const KeyEntry as usize).wrapping_sub(level.as_ptr() as usize);
+        let index = offset / std::mem::size_of::<KeyEntry>();
+        if let Some(bits) = self.levels.get_mut(at)
+            && index < 64
+        {
+            *bits |= 1 << index;
+        }
+    }
+
+    fn rows(&self, at: usize) -> u64 {
+        self.levels.get(at).copied().unwrap_or(0)
+    }
+}
+
 pub(super) struct Walker<'a, 't> {
     table: &'a KeyTable,
     target: &'a Target,
     report: &'a mut Report,
-    path: Vec<Step<'t>>,
+    path: Steps<'t>,
     /// Report missing required keys (not in a reply that is not
     /// Acknowledged).
     required: bool,
@@ -102,8 +139,7 @@ fn hinted<'t, N: Node<'t>>(rows: &'static [KeyEntry], value: N) -> Option<&'stat
 impl<'a, 't> Walker<'a, 't> {
     /// A walker whose issues are reported below `prefix`.
     pub(super) fn new(table: &'a KeyTable, target: &'a Target, report: &'a mut Report, prefix: &[Step<'t>]) -> Self {
-        let mut path = Vec::with_capacity(8);
-        path.extend_from_slice(prefix);
+        let path = Steps::from_slice(prefix);
         Walker { table, target, report, path, required: true, verdicts: Some(Verdicts::take(target)) }
     }
 
@@ -121,7 +157,7 @@ impl<'a, 't> Walker<'a, 't> {
     fn support(&mut self, key: &KeyEntry) -> Support {
         match self.verdicts.as_mut() {
             Some(v) => v.support(key),
-            None => availability::key_check(key, self.target),
+            None => key.support(self.target),
         }
     }
 
@@ -130,27 +166,49 @@ impl<'a, 't> Walker<'a, 't> {
     /// `RequestType`); with `warn_unknown` false, keys none of the levels
     /// knows pass silently (a payload whose `PayloadType` the schema lacks).
     pub(super) fn document<N: Node<'t>>(&mut self, levels: &[Level<'a>], dict: N, skip: &[&str], warn_unknown: bool) {
-        dict.each_entry(|k, v| {
+        // The rows found, by level (the first few levels, their first 64
+        // rows): a required key found needs no second look.
+        let mut seen = Seen::default();
+        dict.each_entry_hinted(|k, hint, v| {
             if skip.contains(&k) {
                 return;
             }
-            self.path.push(Step::Key(k));
-            let found =
-                levels.iter().find_map(|(table, level)| table.lookup(level, k, |e| !e.element).map(|e| (*table, e)));
+            // A typed record's field of a one-level document: its row is
+            // the level's row at the field's index, when that row is it
+            // (a generated record lists its level's keys in order).
+            let hinted = match (levels, hint) {
+                ([(table, level)], Some(i)) => {
+                    level.get(i).filter(|e| !e.element && same_key(e.name, k)).map(|e| (0, *table, e))
+                }
+                _ => None,
+            };
+            let found = hinted.or_else(|| {
+                levels
+                    .iter()
+                    .enumerate()
+                    .find_map(|(at, (table, level))| table.lookup(level, k, |e| !e.element).map(|e| (at, *table, e)))
+            });
             match found {
-                Some((table, e)) => {
+                Some((at, table, e)) => {
+                    if e.presence == Presence::Required {
+                        seen.mark(at, levels[at].1, e);
+                    }
+                    self.path.push(Step::Known(e.name));
                     let outer = std::mem::replace(&mut self.table, table);
                     self.key(e, v);
                     self.table = outer;
                 }
-                None if warn_unknown => self.push(Severity::Warning, Problem::UnknownKey),
-                None => {}
+                None if warn_unknown => {
+                    self.path.push(Step::Key(k));
+                    self.push(Severity::Warning, Problem::UnknownKey);
+                }
+                None => return,
             }
             self.path.pop();
         });
         if self.required {
-            for (_, level) in levels {
-                self.missing(level, dict);
+            for (at, (_, level)) in levels.iter().enumerate() {
+                self.missing(level, dict, seen.rows(at));
             }
         }
     }
@@ -178,14 +236,16 @@ impl<'a, 't> Walker<'a, 't> {
     }
 
     /// Required keys that are missing, where the target supports them.
-    fn missing<N: Node<'t>>(&mut self, level: &'static [KeyEntry], dict: N) {
-        for e in level {
+    /// `seen`: the level's rows the walk found (bit `i` for row `i`).
+    fn missing<N: Node<'t>>(&mut self, level: &'static [KeyEntry], dict: N, seen: u64) {
+        for (i, e) in level.iter().enumerate() {
             if e.presence == Presence::Required
                 && !e.element
+                && (i >= 64 || seen & (1 << i) == 0)
                 && dict.get(e.name).is_none()
                 && self.support(e).is_supported()
             {
-                self.path.push(Step::Key(e.name));
+                self.path.push(Step::Known(e.name));
                 self.push(Severity::Error, Problem::MissingRequired);
                 self.path.pop();
             }
@@ -318,9 +378,7 @@ impl<'a, 't> Walker<'a, 't> {
     fn plain(&mut self, key: &KeyEntry) -> bool {
         match self.verdicts.as_mut() {
             Some(v) => v.is_plain(key),
-            None => {
-                availability::key_check(key, self.target) == Support::Supported { deprecated: None, ignored: false }
-            }
+            None => key.support(self.target) == Support::Supported { deprecated: None, ignored: false },
         }
     }
 
@@ -341,5 +399,37 @@ impl<'a, 't> Walker<'a, 't> {
             Some(variant) => self.key(variant, item),
             None => self.push(Severity::Warning, Problem::UnknownValue(item.to_string())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::availability::{Family, KeyTable, files};
+
+    /// A level never names a key twice, so the row a typed field's index
+    /// finds (when its name is the key's) is the row a lookup by name
+    /// finds: the walk may take either.
+    #[test]
+    fn no_level_names_a_key_twice() {
+        let mut levels = 0;
+        for family in Family::ALL {
+            for file in files(family) {
+                for table in [&file.request, &file.response] {
+                    let mut check = |level: &[crate::availability::KeyEntry]| {
+                        let names: Vec<&str> = level.iter().filter(|e| !e.element).map(|e| e.name).collect();
+                        let mut sorted = names.clone();
+                        sorted.sort_unstable();
+                        sorted.dedup();
+                        assert_eq!(sorted.len(), names.len(), "{}: {names:?}", file.path);
+                        levels += 1;
+                    };
+                    check(table.top_level());
+                    for row in table.rows {
+                        check(KeyTable::children(table, row));
+                    }
+                }
+            }
+        }
+        assert!(levels > 1000, "{levels} levels");
     }
 }
