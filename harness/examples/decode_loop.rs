@@ -23,7 +23,9 @@
 //! `cargo bench --bench decode` validates). A further argument `supported`
 //! (after `validate`, or alone as the third) first drops the queries of a
 //! DeviceInformation command that iOS 17.4 does not have, so that the
-//! report is empty, and writes the command again in its format.
+//! report is empty, and writes the command again in its format. A profile
+//! file (`profile_*`) with `validate` is decoded once and validated against
+//! macOS 15.0, as the bench validates it.
 
 use apple_device_management::commands::{
     AnyRequest, DeviceInformationResponse, InstalledApplicationListResponse, ManagedApplicationListResponse,
@@ -47,6 +49,15 @@ fn main() {
     // command written again in the file's format.
     let target = Target::new(Platform::IOS, "17.4".parse().unwrap());
     let bytes = if rest.iter().any(|w| w == "supported") { supported_only(&bytes, &target) } else { bytes };
+    if rest.first().is_some_and(|w| w == "validate") && name.starts_with("profile_") {
+        // As the bench validates a profile: against macOS 15.0.
+        let mac = Target::new(Platform::MacOS, "15.0".parse().unwrap());
+        let profile: Profile = from_plist(&bytes).unwrap();
+        for _ in 0..runs {
+            drop(black_box(black_box(&profile).validate(&mac)));
+        }
+        return;
+    }
     if rest.first().is_some_and(|w| w == "validate") {
         let command: Command<AnyRequest> = from_plist(&bytes).unwrap();
         for _ in 0..runs {
