@@ -51,14 +51,14 @@ pub(crate) fn key_path(steps: &[Step<'_>]) -> KeyPath {
 pub(super) type Level<'a> = (&'a KeyTable, &'static [KeyEntry]);
 
 /// The rows of a document's levels its walk found: bit `i` of `levels[at]`
-/// for row `i` of level `at`, for the first [`Seen::LEVELS`] levels and
+/// for row `i` of level `at`, for the first [`FoundRows::LEVELS`] levels and
 /// their first 64 rows (a row not recorded is looked up again).
 #[derive(Default)]
-struct Seen {
-    levels: [u64; Seen::LEVELS],
+struct FoundRows {
+    levels: [u64; FoundRows::LEVELS],
 }
 
-impl Seen {
+impl FoundRows {
     const LEVELS: usize = 4;
 
     fn mark(&mut self, at: usize, level: &[KeyEntry], row: &KeyEntry) {
@@ -168,7 +168,7 @@ impl<'a, 't> Walker<'a, 't> {
     pub(super) fn document<N: Node<'t>>(&mut self, levels: &[Level<'a>], dict: N, skip: &[&str], warn_unknown: bool) {
         // The rows found, by level (the first few levels, their first 64
         // rows): a required key found needs no second look.
-        let mut seen = Seen::default();
+        let mut found_rows = FoundRows::default();
         dict.each_entry_hinted(|k, hint, v| {
             if skip.contains(&k) {
                 return;
@@ -191,7 +191,7 @@ impl<'a, 't> Walker<'a, 't> {
             match found {
                 Some((at, table, e)) => {
                     if e.presence == Presence::Required {
-                        seen.mark(at, levels[at].1, e);
+                        found_rows.mark(at, levels[at].1, e);
                     }
                     self.path.push(Step::Known(e.name));
                     let outer = std::mem::replace(&mut self.table, table);
@@ -208,7 +208,7 @@ impl<'a, 't> Walker<'a, 't> {
         });
         if self.required {
             for (at, (_, level)) in levels.iter().enumerate() {
-                self.missing(level, dict, seen.rows(at));
+                self.missing(level, dict, found_rows.rows(at));
             }
         }
     }
@@ -236,12 +236,12 @@ impl<'a, 't> Walker<'a, 't> {
     }
 
     /// Required keys that are missing, where the target supports them.
-    /// `seen`: the level's rows the walk found (bit `i` for row `i`).
-    fn missing<N: Node<'t>>(&mut self, level: &'static [KeyEntry], dict: N, seen: u64) {
+    /// `found`: the level's rows the walk found (bit `i` for row `i`).
+    fn missing<N: Node<'t>>(&mut self, level: &'static [KeyEntry], dict: N, found: u64) {
         for (i, e) in level.iter().enumerate() {
             if e.presence == Presence::Required
                 && !e.element
-                && (i >= 64 || seen & (1 << i) == 0)
+                && (i >= 64 || found & (1 << i) == 0)
                 && dict.get(e.name).is_none()
                 && self.support(e).is_supported()
             {
