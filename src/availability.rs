@@ -820,7 +820,7 @@ pub enum Family {
 }
 
 impl Family {
-    /// Every family.
+    /// Every family, in declaration order (`Family::ALL[f as usize] == f`).
     pub const ALL: [Family; 8] = [
         Family::Commands,
         Family::Checkin,
@@ -864,7 +864,39 @@ pub fn files(family: Family) -> &'static [SchemaFile] {
 /// a shared one), the `Type` of a declaration, the name of a status item,
 /// or the top type's name otherwise.
 pub fn schema_file(family: Family, name: &str) -> Option<&'static SchemaFile> {
-    files(family).iter().find(|f| same_key(f.name, name))
+    // The first file of a name is its file.
+    schema_files_named(family, name).first().copied()
+}
+
+/// Every file of a family with this name, in file order (a profile
+/// payload's `PayloadType` can have several: `com.apple.MCX` has six).
+pub(crate) fn schema_files_named(family: Family, name: &str) -> &'static [&'static SchemaFile] {
+    // Validation looks each payload's files up by its `PayloadType`, and
+    // a command's by its `RequestType`: a scan of the family's files was a
+    // tenth of validating a profile. The files sorted by the fingerprint
+    // of their name (a stable sort: files of one name in file order), a
+    // name's files are found by a binary search of the fingerprints (a
+    // `HashMap` of the names hashed each name slower than the scan).
+    struct ByName {
+        fingerprints: Vec<u32>,
+        files: Vec<&'static SchemaFile>,
+    }
+    static BY_NAME: OnceLock<[ByName; Family::ALL.len()]> = OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| {
+        Family::ALL.map(|family| {
+            let mut files: Vec<&'static SchemaFile> = files(family).iter().collect();
+            files.sort_by(|a, b| (fingerprint(a.name), a.name).cmp(&(fingerprint(b.name), b.name)));
+            ByName { fingerprints: files.iter().map(|f| fingerprint(f.name)).collect(), files }
+        })
+    });
+    let ByName { fingerprints, files } = &by_name[family as usize];
+    let print = fingerprint(name);
+    let start = fingerprints.partition_point(|p| *p < print);
+    let end = start + fingerprints[start..].partition_point(|p| *p == print);
+    let same_print = &files[start..end];
+    let Some(first) = same_print.iter().position(|f| same_key(f.name, name)) else { return &[] };
+    let count = same_print[first..].iter().take_while(|f| same_key(f.name, name)).count();
+    &same_print[first..first + count]
 }
 
 /// Levels of up to this many keys are scanned row by row.
@@ -889,12 +921,34 @@ fn slot_hash(fingerprint: u32, first_row: usize) -> usize {
     (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize
 }
 
-/// `a == b`, testing the length and first byte inline before calling
-/// `memcmp`: most names in a table differ there, and the calls were a tenth
-/// of the validation time.
+/// `a == b`, inline for names of up to 32 bytes (nearly every key and
+/// value name of the schema): the calls to `memcmp` were a tenth of the
+/// validation time. Two names of one length are compared by their first
+/// and last words (which overlap for short names, so every byte is
+/// compared); longer ones test their first byte before `memcmp`.
 #[inline]
 pub(crate) fn same_key(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if std::ptr::eq(a.as_ptr(), b.as_ptr()) {
+        return true;
+    }
+    fn word<const W: usize>(s: &[u8], at: usize) -> [u8; W] {
+        let mut w = [0; W];
+        w.copy_from_slice(&s[at..at + W]);
+        w
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4),
+        8..=16 => word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, n - 8) == word::<8>(b, n - 8),
+        17..=32 => word::<16>(a, 0) == word::<16>(b, 0) && word::<16>(a, n - 16) == word::<16>(b, n - 16),
+        _ => a[0] == b[0] && a == b,
+    }
 }
 
 /// A schema file by its path in the schema
@@ -1067,6 +1121,48 @@ pub fn response_key_support(request_type: &str, path: &str, target: &Target) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `same_key` is `==`: for every length up to 40, two equal names
+    /// (distinct copies), and names that differ in any one byte.
+    #[test]
+    fn same_key_is_string_equality() {
+        for n in 0..=40usize {
+            let a: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            let copy = a.clone();
+            assert!(same_key(&a, &copy), "{a}");
+            assert!(same_key(&a, &a));
+            for at in 0..n {
+                let mut b = a.clone().into_bytes();
+                b[at] = b'Z';
+                let b = String::from_utf8(b).unwrap();
+                assert!(!same_key(&a, &b), "{a} {b}");
+            }
+            assert!(!same_key(&a, &format!("{a}x")));
+        }
+    }
+
+    /// A file found by name is the first file of that name in its family
+    /// (what a scan of the family finds), for every name of every family;
+    /// a name no file has finds nothing.
+    #[test]
+    fn schema_files_are_found_by_name_as_a_scan_finds_them() {
+        let mut found = 0;
+        for (i, family) in Family::ALL.into_iter().enumerate() {
+            assert_eq!(family as usize, i);
+            for f in files(family) {
+                let first = files(family).iter().find(|g| g.name == f.name).unwrap();
+                assert!(std::ptr::eq(schema_file(family, f.name).unwrap(), first), "{family:?} {}", f.name);
+                let named: Vec<_> = files(family).iter().filter(|g| g.name == f.name).collect();
+                let found_named = schema_files_named(family, f.name);
+                assert_eq!(found_named.len(), named.len(), "{family:?} {}", f.name);
+                assert!(named.iter().zip(found_named).all(|(a, b)| std::ptr::eq(*a, *b)), "{family:?} {}", f.name);
+                found += 1;
+            }
+            assert!(schema_file(family, "NoSuchName").is_none());
+            assert!(schema_file(family, "").is_none());
+        }
+        assert!(found > 300, "{found} files");
+    }
 
     /// The fingerprints the generator writes are the ones computed at run
     /// time, the index holds every row of a long level once and is at most

@@ -96,7 +96,7 @@ macro_rules! __union {
 
             fn view(&self) -> $crate::__private::View<'_> {
                 match self {
-                    $(Self::$variant(v) => $crate::__private::View::Variant(v, $disc, $wire),)*
+                    $(Self::$variant(v) => $crate::__private::View::Variant(v, &($disc, $wire)),)*
                     Self::Unrecognized(d) => $crate::__private::View::Dict(d),
                 }
             }

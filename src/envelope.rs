@@ -100,7 +100,7 @@ impl<P: Request> CommandPayload for P {
     }
 
     fn view_command(&self) -> crate::view::View<'_> {
-        crate::view::View::Record(self, Some((REQUEST_TYPE_KEY, P::REQUEST_TYPE)))
+        crate::view::View::Record(self, Some(const { &(REQUEST_TYPE_KEY, P::REQUEST_TYPE) }))
     }
 
     fn decode_command_document(

@@ -130,10 +130,10 @@ pub mod __private {
     pub use crate::format::{PlistDecoder, document, with_plist_decoder};
     pub use crate::plist_read::token_count;
     pub use crate::record::{
-        Decoded, FieldValue, Record, decode_opt, decode_record, decode_req, encode_extra, encode_opt, encode_req,
+        Decoded, FieldValue, Record, Tag, decode_opt, decode_record, decode_req, encode_extra, encode_opt, encode_req,
         field_deviations, fixed_value_deviation, raw_value, record_deviations, serialize_record, strict,
     };
-    pub use crate::view::{View, view_opt, view_req};
+    pub use crate::view::{View, view_opt, view_req, view_tag};
 }
 
 /// The README's Rust examples, compiled and run as doctests (with every

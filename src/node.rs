@@ -42,14 +42,30 @@ pub(crate) trait Node<'t>: Copy + fmt::Display {
         }
     }
     /// [`Node::each_entry`], with a hint for each key: for a field of a
-    /// typed record, its index among the record's keys (which are its
-    /// schema level's, in order, in a generated record); `None` otherwise.
+    /// typed record, where it sits (see [`Hint`]); `None` otherwise.
     /// A hint: a row found by it is used only when its name is the key.
-    fn each_entry_hinted(self, mut f: impl FnMut(&'t str, Option<usize>, Self)) {
+    fn each_entry_hinted(self, mut f: impl FnMut(&'t str, Option<Hint>, Self)) {
         self.each_entry(|k, v| f(k, None, v));
     }
     /// An array's elements in order (none for other kinds).
     fn items(self) -> impl Iterator<Item = Self>;
+    /// Calls `f` with each of an array's elements in order, with its
+    /// index. With `listed`, an element that is a value of a typed enum is
+    /// first given as [`Item::Listed`] (without a node for it: see
+    /// [`Node::listed`]); when `f` answers false it is given again as
+    /// [`Item::Node`]. Every other element is given as [`Item::Node`],
+    /// and `f`'s answer to it is not read.
+    fn each_item(self, listed: bool, mut f: impl FnMut(usize, Item<'t, Self>) -> bool) {
+        for (i, item) in self.items().enumerate() {
+            if listed
+                && let (Some(index), Some(name)) = (item.listed(), item.as_str())
+                && f(i, Item::Listed(index, name))
+            {
+                continue;
+            }
+            f(i, Item::Node(item));
+        }
+    }
     /// A dictionary's value for `key` (the last one, if repeated).
     fn get(self, key: &str) -> Option<Self>;
 
@@ -74,6 +90,25 @@ pub(crate) trait Node<'t>: Copy + fmt::Display {
     fn as_dict(self) -> Option<Self> {
         (self.kind() == ValueKind::Dictionary).then_some(self)
     }
+}
+
+/// Where a typed record's field sits: which of the records a dictionary
+/// is written from it belongs to (`part` 0; a profile payload's body is
+/// part 1, after its common keys) and its index among that record's keys
+/// (which are its schema level's, in order, in a generated record).
+#[derive(Clone, Copy)]
+pub(crate) struct Hint {
+    pub(crate) part: usize,
+    pub(crate) index: usize,
+}
+
+/// An element of an array, as [`Node::each_item`] gives it.
+pub(crate) enum Item<'t, N> {
+    /// A value of a typed enum: its index in the enum's list and its text
+    /// (what [`Node::listed`] and [`Node::as_str`] answer for it).
+    Listed(usize, &'t str),
+    /// The element.
+    Node(N),
 }
 
 /// A short rendering for messages: strings plain at the top, quoted

@@ -81,14 +81,21 @@ macro_rules! __string_enum {
             /// whose list is its key's subkeys (DeviceInformation's
             /// queries), validation finds its row there without a lookup.
             fn view(&self) -> $crate::__private::View<'_> {
+                match $crate::__private::FieldValue::listed(self) {
+                    ::core::option::Option::Some((wire, index)) => $crate::__private::View::Listed(wire, index),
+                    ::core::option::Option::None => $crate::__private::View::Str(self.as_str()),
+                }
+            }
+            #[inline]
+            fn listed(&self) -> ::core::option::Option<(&'static str, u16)> {
                 #[allow(dead_code, clippy::enum_variant_names)]
                 #[repr(u16)]
                 enum Ordinal {
                     $($variant),*
                 }
                 match self {
-                    $(Self::$variant => $crate::__private::View::Listed($wire, Ordinal::$variant as u16),)*
-                    Self::Unrecognized(v) => $crate::__private::View::Str(v),
+                    $(Self::$variant => ::core::option::Option::Some(($wire, Ordinal::$variant as u16)),)*
+                    Self::Unrecognized(_) => ::core::option::Option::None,
                 }
             }
             fn from_str(v: &str) -> ::core::option::Option<Self> {

@@ -71,6 +71,19 @@ impl<T: PayloadBody> Payload<T> {
     }
 }
 
+/// The common keys (after `PayloadType`), then the body's.
+impl<T: PayloadBody> crate::view::PairView for Payload<T> {
+    fn first(&self) -> &dyn crate::view::RecordView {
+        &self.common
+    }
+    fn tag(&self) -> &'static (&'static str, &'static str) {
+        const { &(PAYLOAD_TYPE, T::PAYLOAD_TYPE) }
+    }
+    fn second(&self) -> &dyn crate::view::RecordView {
+        &self.body
+    }
+}
+
 impl<T: PayloadBody> FieldValue for Payload<T> {
     const KIND: ValueKind = ValueKind::Dictionary;
     const DEFAULT_MODE: crate::DecodeMode = crate::DecodeMode::Lenient;
@@ -78,7 +91,7 @@ impl<T: PayloadBody> FieldValue for Payload<T> {
     /// `PayloadType`, the common keys and their `extra`, then the body's
     /// keys and `extra`, as `Serialize` writes them.
     fn view(&self) -> crate::view::View<'_> {
-        crate::view::View::Pair(&self.common, Some((PAYLOAD_TYPE, T::PAYLOAD_TYPE)), &self.body)
+        crate::view::View::Pair(self)
     }
 
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Self>, A::Error> {

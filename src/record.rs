@@ -131,6 +131,13 @@ pub trait FieldValue: ser::Serialize + Sized {
     #[doc(hidden)]
     fn view(&self) -> crate::view::View<'_>;
 
+    /// A value of an open enum (`View::Listed` without the view): its wire
+    /// value and its index in the enum's list; `None` for any other value.
+    #[doc(hidden)]
+    fn listed(&self) -> Option<(&'static str, u16)> {
+        None
+    }
+
     /// Lists the deviations inside this value (records and collections).
     fn collect_deviations(&self, _path: &mut KeyPath, _out: &mut Vec<Deviation>) {}
 
@@ -1151,7 +1158,8 @@ macro_rules! __record_serde {
                 $crate::__private::decode_record(map, $tag).map($crate::__private::Decoded::Typed)
             }
             fn view(&self) -> $crate::__private::View<'_> {
-                $crate::__private::View::Record(self, $tag)
+                const TAG: $crate::__private::Tag = $tag;
+                $crate::__private::View::Record(self, $crate::__private::view_tag(&TAG))
             }
             fn collect_deviations(&self, path: &mut $crate::KeyPath, out: &mut ::std::vec::Vec<$crate::Deviation>) {
                 $crate::__private::record_deviations(self, path, out)

@@ -70,8 +70,11 @@ mod verdicts;
 mod walk;
 
 use std::fmt;
+use std::sync::OnceLock;
 
-use crate::availability::{self, Bounds, Family, Literal, OsVersion, SchemaFile, Support, Target, Unsupported};
+use smallvec::SmallVec;
+
+use crate::availability::{self, Bounds, Family, Literal, OsVersion, SchemaFile, Target, Unsupported};
 use crate::envelope::{Command, CommandPayload};
 use crate::node::Node;
 use crate::value::{KeyPath, ValueKind};
@@ -258,6 +261,11 @@ impl Report {
     }
 
     pub(crate) fn push(&mut self, path: KeyPath, severity: Severity, problem: Problem) {
+        // A report that has one issue often has many (a DeviceInformation
+        // command's queries): room for a few to start with, not four.
+        if self.issues.capacity() == 0 {
+            self.issues.reserve(16);
+        }
         self.issues.push(Issue { path, severity, problem });
     }
 }
@@ -589,25 +597,7 @@ fn dict_or_report<'t, N: Node<'t>>(root: N, report: &mut Report) -> Option<N> {
 /// Reports a payload the target does not support (error) or that is
 /// deprecated there (warning); true when it is supported.
 fn supported(file: &SchemaFile, what: &'static str, at: &[Step<'_>], target: &Target, report: &mut Report) -> bool {
-    // Through the verdicts the walk that follows borrows next.
-    let mut verdicts = verdicts::Verdicts::take(target);
-    let support = verdicts.file(file);
-    verdicts.give_back();
-    match support {
-        Support::Unsupported(why) => {
-            report.push(walk::key_path(at), Severity::Error, Problem::NotSupported { what, why });
-            false
-        }
-        Support::Supported { deprecated, ignored } => {
-            if let Some(v) = deprecated {
-                report.push(walk::key_path(at), Severity::Warning, Problem::Deprecated(v));
-            }
-            if ignored {
-                report.push(walk::key_path(at), Severity::Warning, Problem::Ignored);
-            }
-            true
-        }
-    }
+    Walker::new(&file.request, target, report, at).supported(file, what)
 }
 
 fn unknown_type(key: &'static str, value: Option<&str>, at: &[Step<'_>], report: &mut Report) {
@@ -629,8 +619,12 @@ fn command_doc<'t>(d: impl Node<'t>, target: &Target, report: &mut Report) {
     let Some(file) = rt.and_then(availability::command_schema) else {
         return unknown_type("RequestType", rt, &[], report);
     };
-    if supported(file, "command", &[], target, report) {
-        Walker::new(&file.request, target, report, &[]).document(&[top(file)], d, &["RequestType"], true);
+    // One walker (and one loan of the target's verdicts) for the command
+    // and its keys.
+    let mut walker = Walker::new(&file.request, target, report, &[]);
+    if walker.supported(file, "command") {
+        walker.document(&[top(file)], d, &["RequestType"], true);
+        drop(walker);
         rules::check(file.name, &file.request, d, &[], target, report);
     }
 }
@@ -755,18 +749,22 @@ fn payload_doc<'t>(
     target: &Target,
     report: &mut Report,
 ) -> Option<&'static SchemaFile> {
-    let Some(common) = availability::schema_file_by_path(COMMON_PAYLOAD_KEYS) else {
+    // Asked for once per payload: the path's lookup was a tenth of
+    // validating a profile.
+    static COMMON: OnceLock<Option<&'static SchemaFile>> = OnceLock::new();
+    let Some(common) = *COMMON.get_or_init(|| availability::schema_file_by_path(COMMON_PAYLOAD_KEYS)) else {
         report.push(walk::key_path(at), Severity::Error, Problem::Rule(FAMILY_OFF.replace("{}", "profiles")));
         return None;
     };
     let pt = p.get("PayloadType").and_then(|n| n.as_str());
     // Every file that describes this PayloadType (com.apple.MCX has six).
-    let files: Vec<&'static SchemaFile> = match pt {
-        Some(pt) => availability::files(Family::Profiles)
+    let files: SmallVec<[&'static SchemaFile; 2]> = match pt {
+        Some(pt) => availability::schema_files_named(Family::Profiles, pt)
             .iter()
-            .filter(|f| availability::same_key(f.name, pt) && f.path != TOP_LEVEL && f.path != COMMON_PAYLOAD_KEYS)
+            .copied()
+            .filter(|f| f.path != TOP_LEVEL && f.path != COMMON_PAYLOAD_KEYS)
             .collect(),
-        None => Vec::new(),
+        None => SmallVec::new(),
     };
     let Some(first) = files.first().copied() else {
         // A PayloadType the schema lacks: on macOS any preference domain
@@ -783,12 +781,13 @@ fn payload_doc<'t>(
         Walker::new(&common.request, target, report, at).document(&[top(common)], p, &[], false);
         return None;
     };
-    if !supported(first, "payload", at, target, report) {
+    let mut walker = Walker::new(&common.request, target, report, at);
+    if !walker.supported(first, "payload") {
         return Some(first);
     }
     // Of several files, those that know one of the payload's keys (else the
     // first): their required keys are the ones that apply.
-    let mut chosen: Vec<&'static SchemaFile> = match files[..] {
+    let mut chosen: SmallVec<[&'static SchemaFile; 2]> = match files[..] {
         [_] => files,
         _ => {
             let mut keys: Vec<&str> = Vec::new();
@@ -803,9 +802,11 @@ fn payload_doc<'t>(
     if chosen.is_empty() {
         chosen.push(first);
     }
-    let mut levels = vec![top(common)];
+    let mut levels: SmallVec<[Level<'_>; 3]> = SmallVec::new();
+    levels.push(top(common));
     levels.extend(chosen.iter().map(|f| top(f)));
-    Walker::new(&common.request, target, report, at).document(&levels, p, &[], true);
+    walker.document(&levels, p, &[], true);
+    drop(walker);
     for f in &chosen {
         rules::check(f.name, &f.request, p, at, target, report);
     }

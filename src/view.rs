@@ -19,11 +19,14 @@
 
 use std::fmt;
 
-use crate::node::{Node, render};
+use crate::node::{Hint, Item, Node, render};
 use crate::record::{FieldValue, Record, Tag};
 use crate::value::ValueKind;
 
 /// One value of a typed document, borrowed.
+///
+/// Small (32 bytes): views are passed by value through every call of the
+/// walk, and a tag is a reference to its static pair, not the pair.
 #[doc(hidden)]
 #[derive(Clone, Copy)]
 #[non_exhaustive]
@@ -47,21 +50,50 @@ pub enum View<'t> {
     Value(&'t plist::Value),
     /// An untyped dictionary.
     Dict(&'t plist::Dictionary),
-    /// A generated record with its tag (`RequestType`, `PayloadType`...),
+    /// A generated record with its tag (`RequestType`, `MessageType`...),
     /// written unless `extra` records the tag as absent.
-    Record(&'t dyn RecordView, Tag),
+    Record(&'t dyn RecordView, ViewTag),
     /// Two records in one dictionary, with the first's tag: a profile
     /// payload (`PayloadType`, the common payload keys and their `extra`,
     /// then the body's keys and `extra`).
-    Pair(&'t dyn RecordView, Tag, &'t dyn RecordView),
-    /// A variant of a union: the discriminator is always written first.
-    Variant(&'t dyn RecordView, &'static str, &'static str),
+    Pair(&'t dyn PairView),
+    /// A variant of a union: the discriminator (key and value) is always
+    /// written first.
+    Variant(&'t dyn RecordView, &'static (&'static str, &'static str)),
     /// An array of typed elements.
     Seq(&'t dyn SeqView),
     /// A dictionary of typed values under any keys.
     Map(&'t dyn MapView),
     /// An absent `Option` (nothing is written).
     Absent,
+}
+
+// Views are passed by value at every step of a walk: a larger one (72
+// bytes, with tags held inline) was copied between calls, and the copies
+// stalled on the stores that had just written it.
+const _: () = assert!(std::mem::size_of::<View<'static>>() <= 32);
+
+/// A record's tag as a [`View`] holds it: its key and value, static.
+#[doc(hidden)]
+pub type ViewTag = Option<&'static (&'static str, &'static str)>;
+
+/// A [`Tag`] as a [`View`] holds it. Call it on a constant
+/// (`view_tag(&TAG)`), whose reference is static.
+#[doc(hidden)]
+#[inline]
+pub const fn view_tag(tag: &'static Tag) -> ViewTag {
+    tag.as_ref()
+}
+
+/// Two records written as one dictionary, for [`View::Pair`].
+#[doc(hidden)]
+pub trait PairView {
+    /// The record written first, after the tag.
+    fn first(&self) -> &dyn RecordView;
+    /// The first record's tag (`PayloadType` and its value).
+    fn tag(&self) -> &'static (&'static str, &'static str);
+    /// The record written after the first (and its `extra`).
+    fn second(&self) -> &dyn RecordView;
 }
 
 /// A record's fields, for [`View::Record`].
@@ -110,6 +142,11 @@ pub trait SeqView {
     fn count(&self) -> usize;
     /// Element `index` (`index < count()`).
     fn item(&self, index: usize) -> View<'_>;
+    /// Element `index` when it is a value of an open enum
+    /// ([`View::Listed`]): its wire value and its index in the enum's
+    /// list, without the view of the element (a catalogue's elements,
+    /// DeviceInformation's queries, are checked by this alone).
+    fn listed(&self, index: usize) -> Option<(&str, u16)>;
 }
 
 impl<T: FieldValue> SeqView for Vec<T> {
@@ -119,6 +156,10 @@ impl<T: FieldValue> SeqView for Vec<T> {
     #[inline]
     fn item(&self, index: usize) -> View<'_> {
         self[index].view()
+    }
+    #[inline]
+    fn listed(&self, index: usize) -> Option<(&str, u16)> {
+        self.get(index)?.listed()
     }
 }
 
@@ -140,7 +181,7 @@ pub trait MapView {
 /// envelopes, whose entries chain a record's with their own.
 pub(crate) fn record_entries<'t>(
     record: &'t dyn RecordView,
-    tag: Tag,
+    tag: ViewTag,
 ) -> impl Iterator<Item = (&'t str, View<'t>)> + 't {
     View::Record(record, tag).entries()
 }
@@ -192,12 +233,24 @@ fn of_value(v: &plist::Value) -> View<'_> {
     View::Value(v)
 }
 
+/// A record's `extra` value for `key` (nearly every record's `extra` is
+/// empty: no lookup then).
+#[inline]
+fn extra_value<'t>(r: &'t dyn RecordView, key: &str) -> Option<View<'t>> {
+    let extra = r.extra_entries();
+    if extra.is_empty() { None } else { extra.get(key).map(of_value) }
+}
+
 impl<'t> View<'t> {
     /// The tag this record writes first, if any.
     fn tag(self) -> Option<(&'static str, &'static str)> {
         match self {
-            View::Record(r, Some((k, v))) | View::Pair(r, Some((k, v)), _) if !r.absent(k) => Some((k, v)),
-            View::Variant(_, k, v) => Some((k, v)),
+            View::Record(r, Some(&(k, v))) if !r.absent(k) => Some((k, v)),
+            View::Pair(p) => {
+                let (k, v) = *p.tag();
+                (!p.first().absent(k)).then_some((k, v))
+            }
+            View::Variant(_, &(k, v)) => Some((k, v)),
             _ => None,
         }
     }
@@ -286,12 +339,12 @@ impl<'t> Node<'t> for View<'t> {
             View::Record(r, _) | View::Variant(r, ..) => {
                 Entries::Record { record: r, tag: self.tag(), next: 0, extra: r.extra_entries().iter(), then: None }
             }
-            View::Pair(r, _, second) => Entries::Record {
-                record: r,
+            View::Pair(p) => Entries::Record {
+                record: p.first(),
                 tag: self.tag(),
                 next: 0,
-                extra: r.extra_entries().iter(),
-                then: Some(second),
+                extra: p.first().extra_entries().iter(),
+                then: Some(p.second()),
             },
             View::Map(m) => Entries::Map(m.entries()),
             _ => Entries::None,
@@ -309,23 +362,20 @@ impl<'t> Node<'t> for View<'t> {
         self.each_entry_hinted(|k, _, v| f(k, v));
     }
 
-    fn each_entry_hinted(self, mut f: impl FnMut(&'t str, Option<usize>, Self)) {
+    fn each_entry_hinted(self, mut f: impl FnMut(&'t str, Option<Hint>, Self)) {
         match self {
-            View::Record(r, _) | View::Variant(r, ..) | View::Pair(r, ..) => {
+            View::Record(r, _) | View::Variant(r, _) => {
                 if let Some((k, v)) = self.tag() {
                     f(k, None, View::Str(v));
                 }
-                let second = match self {
-                    View::Pair(_, _, second) => Some(second),
-                    _ => None,
-                };
-                for r in std::iter::once(r).chain(second) {
-                    let keys = r.keys();
-                    r.each_field(&mut |i, v| f(keys[i], Some(i), v));
-                    for (k, v) in r.extra_entries() {
-                        f(k, None, View::Value(v));
-                    }
+                each_field_hinted(r, 0, &mut f);
+            }
+            View::Pair(p) => {
+                if let Some((k, v)) = self.tag() {
+                    f(k, None, View::Str(v));
                 }
+                each_field_hinted(p.first(), 0, &mut f);
+                each_field_hinted(p.second(), 1, &mut f);
             }
             _ => {
                 for (k, v) in self.entries() {
@@ -343,25 +393,42 @@ impl<'t> Node<'t> for View<'t> {
         }
     }
 
+    fn each_item(self, listed: bool, mut f: impl FnMut(usize, Item<'t, Self>) -> bool) {
+        match self {
+            // A typed array's elements that are enum values need no view.
+            View::Seq(s) => {
+                for i in 0..s.count() {
+                    if listed
+                        && let Some((name, index)) = s.listed(i)
+                        && f(i, Item::Listed(usize::from(index), name))
+                    {
+                        continue;
+                    }
+                    f(i, Item::Node(s.item(i)));
+                }
+            }
+            View::Value(plist::Value::Array(a)) => {
+                for (i, v) in a.iter().enumerate() {
+                    f(i, Item::Node(View::Value(v)));
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn get(self, key: &str) -> Option<Self> {
         match self {
             View::Value(plist::Value::Dictionary(d)) | View::Dict(d) => d.get(key).map(of_value),
             View::Map(m) => m.value(key),
             // The last one written: `extra` comes after the fields, the
             // fields after the tag.
-            View::Record(r, _) | View::Variant(r, ..) => r
-                .extra_entries()
-                .get(key)
-                .map(of_value)
+            View::Record(r, _) | View::Variant(r, _) => extra_value(r, key)
                 .or_else(|| r.field_named(key))
                 .or_else(|| self.tag().filter(|(k, _)| *k == key).map(|(_, v)| View::Str(v))),
-            View::Pair(first, _, second) => second
-                .extra_entries()
-                .get(key)
-                .map(of_value)
-                .or_else(|| second.field_named(key))
-                .or_else(|| first.extra_entries().get(key).map(of_value))
-                .or_else(|| first.field_named(key))
+            View::Pair(p) => extra_value(p.second(), key)
+                .or_else(|| p.second().field_named(key))
+                .or_else(|| extra_value(p.first(), key))
+                .or_else(|| p.first().field_named(key))
                 .or_else(|| self.tag().filter(|(k, _)| *k == key).map(|(_, v)| View::Str(v))),
             _ => None,
         }
@@ -391,6 +458,16 @@ impl<'t> Node<'t> for View<'t> {
             },
             _ => Ok(()),
         }
+    }
+}
+
+/// A record's fields with their place (the record being `part` of its
+/// dictionary), then its `extra`, as [`Node::each_entry_hinted`] lists them.
+fn each_field_hinted<'t>(r: &'t dyn RecordView, part: usize, f: &mut impl FnMut(&'t str, Option<Hint>, View<'t>)) {
+    let keys = r.keys();
+    r.each_field(&mut |index, v| f(keys[index], Some(Hint { part, index }), v));
+    for (k, v) in r.extra_entries() {
+        f(k, None, View::Value(v));
     }
 }
 

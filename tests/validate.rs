@@ -418,3 +418,50 @@ fn issue_paths_borrow_the_schemas_names() {
         "{report}"
     );
 }
+
+/// A typed DeviceInformation command's queries are checked by the row
+/// each one names (without a view of each element): the report is the
+/// one its plist form gets, query for query, for every query the schema
+/// lists (plainly supported, deprecated, not available, ignored or
+/// forbidden under user enrollment), in either order, with unknown
+/// queries among them, on targets of every platform.
+#[test]
+fn typed_queries_are_reported_as_their_plist_form_is() {
+    use apple_device_management::commands::device_information::{DeviceInformation, Query};
+    let mut queries: Vec<Query> = Query::VALUES.iter().map(|q| Query::from_wire(q)).collect();
+    queries.insert(3, Query::from_wire("FavoriteColor"));
+    queries.push(Query::from_wire(""));
+    let mut targets = Vec::new();
+    for platform in [Platform::IOS, Platform::MacOS, Platform::TvOS, Platform::VisionOS, Platform::WatchOS] {
+        for version in ["9.0", "14.0", "17.4", "26.0"] {
+            let t = Target::new(platform, v(version));
+            targets.push(t.clone().supervised(true));
+            targets.push(t.with_enrollment(Enrollment::User));
+        }
+    }
+    let mut issues = 0;
+    for reversed in [false, true] {
+        let mut queries = queries.clone();
+        if reversed {
+            queries.reverse();
+        }
+        let command = Command::new("c", AnyRequest::DeviceInformation(DeviceInformation::new(queries.clone())));
+        let value = plist::to_value(&command).unwrap();
+        for target in &targets {
+            let typed = command.validate(target);
+            assert_eq!(typed, validate::command(&value, target), "{target:?}");
+            // Besides the command itself (not on the target), what is
+            // reported is a query, at its own index.
+            for issue in typed.issues.iter().filter(|i| !i.path.segments().is_empty()) {
+                let [_, apple_device_management::PathSegment::Index(i)] = issue.path.segments() else {
+                    panic!("{issue}");
+                };
+                assert!(*i < queries.len(), "{issue}");
+            }
+            issues += typed.issues.len();
+        }
+    }
+    // The targets disagree with many queries: the reports compared were
+    // not empty.
+    assert!(issues > 1000, "{issues} issues");
+}

@@ -8,6 +8,7 @@
 //! plist crate copies them into a vector per collection).
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::{Declined, Token, int_token};
@@ -41,13 +42,55 @@ pub(crate) struct BinaryTokens<'a> {
     /// The open collections, outermost first. A collection inside itself
     /// is refused: one already on the stack is not opened again.
     stack: Vec<Frame>,
+    /// ASCII strings checked as UTF-8 already (see [`Checked`]).
+    checked: Checked<'a>,
 }
 
-/// The big-endian unsigned integer of `size` bytes at `at`.
+/// How many strings [`Checked`] remembers.
+const CHECKED: usize = 32;
+
+/// ASCII string objects already checked as UTF-8, by where their content
+/// starts: a binary plist holds each distinct string once (every
+/// payload's `PayloadType` key is one object), and checking it again at
+/// each reference to it was a tenth of decoding a profile. Direct-mapped:
+/// a string whose slot another took is checked again. Held inline (768
+/// bytes): a boxed one, allocated per document, made glibc consolidate
+/// the small chunks a previous decode had freed, which cost more than
+/// the checks it saved in a 4.6 KB reply. A copy of the reader copies it.
+#[derive(Clone)]
+struct Checked<'a> {
+    /// Off for a small document (under 4 KiB): few strings repeat there.
+    on: bool,
+    slots: [Cell<(usize, &'a str)>; CHECKED],
+}
+
+impl<'a> Checked<'a> {
+    fn new(on: bool) -> Checked<'a> {
+        Checked { on, slots: std::array::from_fn(|_| Cell::new((usize::MAX, ""))) }
+    }
+
+    /// The slot of the string whose content starts at `at` (when on).
+    fn slot(&self, at: usize) -> Option<&Cell<(usize, &'a str)>> {
+        // Fibonacci hashing: offsets of nearby objects spread over the slots.
+        let index = at.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (usize::BITS - CHECKED.trailing_zeros());
+        self.on.then(|| &self.slots[index % CHECKED])
+    }
+}
+
+/// The big-endian unsigned integer of `size` bytes at `at` (its last
+/// eight bytes, for a longer one). Read two or three times a token
+/// (references, offsets, lengths): the usual sizes are read whole.
+#[inline]
 fn be(bytes: &[u8], at: usize, size: usize) -> Result<u64, Declined> {
     let end = at.checked_add(size).ok_or(Declined)?;
     let raw = bytes.get(at..end).ok_or(Declined)?;
-    Ok(raw.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+    Ok(match *raw {
+        [a] => u64::from(a),
+        [a, b] => u64::from(u16::from_be_bytes([a, b])),
+        [a, b, c, d] => u64::from(u32::from_be_bytes([a, b, c, d])),
+        [a, b, c, d, e, f, g, h] => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
+        _ => raw.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)),
+    })
 }
 
 fn usize_of(v: u64) -> Result<usize, Declined> {
@@ -81,6 +124,7 @@ impl<'a> BinaryTokens<'a> {
             objects,
             root: Some(root),
             stack: Vec::new(),
+            checked: Checked::new(bytes.len() >= 4096),
         })
     }
 
@@ -161,7 +205,17 @@ impl<'a> BinaryTokens<'a> {
     fn string(&self, marker: u8, at: usize) -> Result<Cow<'a, str>, Declined> {
         let (len, at) = self.object_len(marker & 0x0f, at)?;
         if marker >> 4 == 0x5 {
-            return Ok(Cow::Borrowed(std::str::from_utf8(self.before_trailer(at, len)?).map_err(|_| Declined)?));
+            let slot = self.checked.slot(at);
+            if let Some((seen, s)) = slot.map(Cell::get)
+                && seen == at
+            {
+                return Ok(Cow::Borrowed(s));
+            }
+            let s = std::str::from_utf8(self.before_trailer(at, len)?).map_err(|_| Declined)?;
+            if let Some(slot) = slot {
+                slot.set((at, s));
+            }
+            return Ok(Cow::Borrowed(s));
         }
         let raw = self.before_trailer(at, len.checked_mul(2).ok_or(Declined)?)?;
         let units = raw.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
@@ -266,4 +320,80 @@ fn date(seconds: f64) -> Result<plist::Date, Declined> {
     let time: SystemTime =
         if seconds < 0.0 { epoch.checked_sub(since) } else { epoch.checked_add(since) }.ok_or(Declined)?;
     Ok(time.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every size reads as the bytes folded big-endian (the last eight of
+    /// a longer run), and a run past the end is declined.
+    #[test]
+    fn big_endian_integers_of_every_size() {
+        let bytes: Vec<u8> = (1..=20u8).map(|b| b.wrapping_mul(53)).collect();
+        for at in 0..4 {
+            for size in 1..=10 {
+                let folded = bytes[at..at + size].iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+                assert_eq!(be(&bytes, at, size).unwrap(), folded, "at {at}, size {size}");
+            }
+        }
+        assert!(be(&bytes, 18, 4).is_err());
+        assert!(be(&bytes, usize::MAX, 2).is_err());
+    }
+
+    /// Every token, with strings as read (`memory`: with the strings
+    /// checked remembered, as a reader of a large document reads).
+    fn tokens(bytes: &[u8], memory: bool) -> Vec<String> {
+        let mut reader = BinaryTokens::new(bytes).unwrap();
+        reader.checked.on = memory;
+        let mut out = Vec::new();
+        while let Some(token) = reader.next().unwrap() {
+            out.push(match token {
+                Token::String(s) => format!("string {s}"),
+                other => format!("{:?}", std::mem::discriminant(&other)),
+            });
+        }
+        out
+    }
+
+    /// A document whose strings repeat (as every payload's keys do), more
+    /// distinct ones than the memory has slots, reads the same with the
+    /// memory as without it; so does a copy of a reader, which reads on
+    /// with the memory it copied.
+    #[test]
+    fn remembered_strings_read_as_checked_ones() {
+        let items: Vec<plist::Value> = (0..400)
+            .map(|i| {
+                let mut d = plist::Dictionary::new();
+                d.insert("PayloadType".into(), format!("com.example.type{}", i % 90).into());
+                d.insert(format!("Key{}", i % 150), format!("value {i}").into());
+                d.insert("PayloadUUID".into(), format!("uuid-{}", i % 7).into());
+                plist::Value::Dictionary(d)
+            })
+            .collect();
+        let mut bytes = Vec::new();
+        plist::Value::Array(items).to_writer_binary(&mut bytes).unwrap();
+        assert!(bytes.len() >= 4096, "large enough to remember strings");
+        assert!(BinaryTokens::new(&bytes).unwrap().checked.on);
+        let read = tokens(&bytes, true);
+        assert_eq!(read, tokens(&bytes, false));
+        assert_eq!(read.iter().filter(|t| t.starts_with("string ")).count(), 400 * 6);
+
+        // A copy reads on with what the reader checked.
+        let mut reader = BinaryTokens::new(&bytes).unwrap();
+        for _ in 0..10 {
+            reader.next().unwrap();
+        }
+        let mut copy = reader.clone();
+        assert!(copy.checked.slots.iter().any(|s| s.get().0 != usize::MAX));
+        let mut rest = Vec::new();
+        while let Some(token) = copy.next().unwrap() {
+            if let Token::String(s) = token {
+                rest.push(s.into_owned());
+            }
+        }
+        let expected: Vec<String> =
+            read[10..].iter().filter_map(|t| t.strip_prefix("string ").map(str::to_owned)).collect();
+        assert_eq!(rest, expected);
+    }
 }

@@ -78,6 +78,10 @@ impl de::Error for Declined {
 }
 
 /// Where the tokens come from.
+// The binary reader holds its memory of checked strings inline (768
+// bytes, see `binary::Checked`): one reader is made per document and moved
+// a few times, where a box would be an allocation per document.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 enum Source<'a> {
     Xml(xml::XmlTokens<'a>),

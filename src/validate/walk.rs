@@ -14,8 +14,10 @@ use smallvec::SmallVec;
 
 use super::verdicts::Verdicts;
 use super::{Problem, Report, Severity};
-use crate::availability::{Bounds, KeyEntry, KeyTable, Literal, Presence, Support, Target, same_key};
-use crate::node::Node;
+use crate::availability::{
+    Bounds, KeyEntry, KeyTable, Literal, Presence, SchemaFile, Support, Target, Unsupported, same_key,
+};
+use crate::node::{Hint, Item, Node};
 use crate::value::{KeyPath, PathSegment, ValueKind};
 
 const MAX_DEPTH: usize = 64;
@@ -132,8 +134,14 @@ fn pattern_matches(pattern: &'static str, text: &str) -> Option<bool> {
 /// row's name confirms it (the first row of that name, as a lookup finds
 /// it).
 fn hinted<'t, N: Node<'t>>(rows: &'static [KeyEntry], value: N) -> Option<&'static KeyEntry> {
-    let row = rows.get(value.listed()?)?;
-    (Some(row.name) == value.as_str()).then_some(row)
+    listed_row(rows, value.listed()?, value.as_str()?)
+}
+
+/// Row `index` of `rows` when its name is `name` (a typed value's hint,
+/// [`Node::listed`], confirmed).
+#[inline]
+fn listed_row(rows: &'static [KeyEntry], index: usize, name: &str) -> Option<&'static KeyEntry> {
+    rows.get(index).filter(|row| same_key(row.name, name))
 }
 
 impl<'a, 't> Walker<'a, 't> {
@@ -161,6 +169,39 @@ impl<'a, 't> Walker<'a, 't> {
         }
     }
 
+    /// Reports a command, payload, check-in message, declaration or status
+    /// item (`what`) the target does not support (error), is deprecated
+    /// or ignored on (warnings), at the walker's path; true when it is
+    /// supported.
+    pub(super) fn supported(&mut self, file: &SchemaFile, what: &'static str) -> bool {
+        let support = match self.verdicts.as_mut() {
+            Some(v) => v.file(file),
+            None => file.support(self.target),
+        };
+        self.report_support(support, |why| Problem::NotSupported { what, why })
+    }
+
+    /// Reports what `support` says (`unsupported` the error it is when not
+    /// supported, a deprecation or `ignored` a warning); true when
+    /// supported.
+    fn report_support(&mut self, support: Support, unsupported: impl FnOnce(Unsupported) -> Problem) -> bool {
+        match support {
+            Support::Unsupported(why) => {
+                self.push(Severity::Error, unsupported(why));
+                false
+            }
+            Support::Supported { deprecated, ignored } => {
+                if let Some(v) = deprecated {
+                    self.push(Severity::Warning, Problem::Deprecated(v));
+                }
+                if ignored {
+                    self.push(Severity::Warning, Problem::Ignored);
+                }
+                true
+            }
+        }
+    }
+
     /// Checks a document's top-level dictionary against one or more levels
     /// of keys. Keys in `skip` are not looked at (a command's
     /// `RequestType`); with `warn_unknown` false, keys none of the levels
@@ -173,15 +214,17 @@ impl<'a, 't> Walker<'a, 't> {
             if skip.contains(&k) {
                 return;
             }
-            // A typed record's field of a one-level document: its row is
-            // the level's row at the field's index, when that row is it
-            // (a generated record lists its level's keys in order).
-            let hinted = match (levels, hint) {
-                ([(table, level)], Some(i)) => {
-                    level.get(i).filter(|e| !e.element && same_key(e.name, k)).map(|e| (0, *table, e))
-                }
-                _ => None,
-            };
+            // A typed record's field: its row is the row at the field's
+            // index in the level of its part (a generated record lists its
+            // level's keys in order), when that row is it and no level
+            // before knows the key (the levels are searched in order).
+            let hinted = hint.and_then(|Hint { part, index }| {
+                let (table, level) = levels.get(part)?;
+                let e = level.get(index).filter(|e| !e.element && same_key(e.name, k))?;
+                let earlier =
+                    levels[..part].iter().any(|(table, level)| table.lookup(level, k, |e| !e.element).is_some());
+                (!earlier).then_some((part, *table, e))
+            });
             let found = hinted.or_else(|| {
                 levels
                     .iter()
@@ -261,21 +304,8 @@ impl<'a, 't> Walker<'a, 't> {
     /// Reports a key (or a listed value) the target does not support, is
     /// deprecated or ignored on; false when it is not supported.
     fn availability(&mut self, e: &'static KeyEntry) -> bool {
-        match self.support(e) {
-            Support::Unsupported(u) => {
-                self.push(Severity::Error, Problem::KeyNotSupported(u));
-                false
-            }
-            Support::Supported { deprecated, ignored } => {
-                if let Some(d) = deprecated {
-                    self.push(Severity::Warning, Problem::Deprecated(d));
-                }
-                if ignored {
-                    self.push(Severity::Warning, Problem::Ignored);
-                }
-                true
-            }
-        }
+        let support = self.support(e);
+        self.report_support(support, Problem::KeyNotSupported)
     }
 
     fn value<N: Node<'t>>(&mut self, e: &'static KeyEntry, v: N) {
@@ -283,6 +313,24 @@ impl<'a, 't> Walker<'a, 't> {
             self.push(Severity::Error, Problem::WrongType { expected: e.kind, found: v.kind() });
             return;
         }
+        // Most keys have neither a list of values nor a range.
+        if !e.rangelist.is_empty() || e.range.is_some() {
+            self.allowed(e, v);
+        }
+        if let Some(pattern) = e.format
+            && let Some(s) = v.as_str()
+            && pattern_matches(pattern, s) == Some(false)
+        {
+            self.push(Severity::Error, Problem::Format { value: s.to_owned(), pattern });
+        }
+        if self.path.len() >= MAX_DEPTH {
+            return;
+        }
+        self.below(e, v);
+    }
+
+    /// Checks a value against its key's list of values and range.
+    fn allowed<N: Node<'t>>(&mut self, e: &'static KeyEntry, v: N) {
         let listed = e.rangelist.iter().any(|l| literal_matches(l, v));
         let number = v.number();
         match (e.rangelist.is_empty(), e.range) {
@@ -303,14 +351,11 @@ impl<'a, 't> Walker<'a, 't> {
             }
             _ => {}
         }
-        if let (Some(pattern), Some(s)) = (e.format, v.as_str())
-            && pattern_matches(pattern, s) == Some(false)
-        {
-            self.push(Severity::Error, Problem::Format { value: s.to_owned(), pattern });
-        }
-        if self.path.len() >= MAX_DEPTH {
-            return;
-        }
+    }
+
+    /// Checks what is below a value: a dictionary's keys, an array's
+    /// elements, the row a catalogue's string names.
+    fn below<N: Node<'t>>(&mut self, e: &'static KeyEntry, v: N) {
         let children = self.table.children(e);
         match v.kind() {
             ValueKind::Dictionary if !children.is_empty() => self.dict(children, v),
@@ -324,15 +369,23 @@ impl<'a, 't> Walker<'a, 't> {
                     [one] => self.catalogue_of(one),
                     _ => None,
                 };
-                for (i, item) in v.items().enumerate() {
-                    // A typed value naming a row of a catalogue that the
-                    // target plainly supports has nothing to report.
-                    if let Some(rows) = catalogue
-                        && let Some(row) = hinted(rows, item)
-                        && self.plain(row)
-                    {
-                        continue;
-                    }
+                v.each_item(catalogue.is_some(), |i, item| {
+                    let item = match item {
+                        // A typed value naming a row of the catalogue: what
+                        // `value` checks of it is the row's availability.
+                        Item::Listed(index, name) => {
+                            let Some(row) = catalogue.and_then(|rows| listed_row(rows, index, name)) else {
+                                return false;
+                            };
+                            if !self.plain(row) {
+                                self.path.push(Step::Index(i));
+                                self.availability(row);
+                                self.path.pop();
+                            }
+                            return true;
+                        }
+                        Item::Node(item) => item,
+                    };
                     self.path.push(Step::Index(i));
                     match children {
                         [] => {}
@@ -340,7 +393,8 @@ impl<'a, 't> Walker<'a, 't> {
                         variants => self.union_element(variants, item),
                     }
                     self.path.pop();
-                }
+                    true
+                });
             }
             // A string whose allowed values are its subkeys (a catalogue).
             ValueKind::String if !children.is_empty() => {
