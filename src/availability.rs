@@ -19,6 +19,7 @@
 //! assert_eq!(support.unsupported(), Some(&Unsupported::Channel(Channel::User)));
 //! ```
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
@@ -456,6 +457,11 @@ pub struct KeyTable {
     /// full, probed linearly from [`slot_hash`]. Empty when no level is
     /// long.
     pub(crate) index: &'static [u16],
+    /// The rows that are required keys (not elements): bit `i % 64` of
+    /// word `i / 64` for row `i` (a row past the words is not required).
+    /// Read by validation (the `commands` feature).
+    #[cfg_attr(not(feature = "commands"), allow(dead_code))]
+    pub(crate) required: &'static [u64],
 }
 
 impl KeyTable {
@@ -469,6 +475,40 @@ impl KeyTable {
     /// The top-level keys.
     pub fn top_level(&self) -> &'static [KeyEntry] {
         self.range(self.top)
+    }
+
+    /// Where `level` (the top-level keys or a key's children) starts in
+    /// [`KeyTable::rows`]; `None` for rows of another table.
+    #[cfg_attr(not(feature = "commands"), allow(dead_code))]
+    pub(crate) fn level_start(&self, level: &[KeyEntry]) -> Option<usize> {
+        let offset = (level.as_ptr() as usize).checked_sub(self.rows.as_ptr() as usize)?;
+        let start = offset / std::mem::size_of::<KeyEntry>();
+        (offset % std::mem::size_of::<KeyEntry>() == 0 && start + level.len() <= self.rows.len()).then_some(start)
+    }
+
+    /// The required rows (not elements) of `level`, which starts at row
+    /// `start`: each row's index in the level, in order.
+    #[cfg_attr(not(feature = "commands"), allow(dead_code))]
+    pub(crate) fn required_in(&self, start: usize, len: usize) -> impl Iterator<Item = usize> {
+        let words = self.required;
+        let end = start + len;
+        let mut at = start;
+        std::iter::from_fn(move || {
+            while at < end {
+                let word = words.get(at / 64).copied().unwrap_or(0) >> (at % 64);
+                if word == 0 {
+                    at = (at / 64 + 1) * 64;
+                    continue;
+                }
+                let row = at + word.trailing_zeros() as usize;
+                if row >= end {
+                    return None;
+                }
+                at = row + 1;
+                return Some(row - start);
+            }
+            None
+        })
     }
 
     /// The children of a key of this table.
@@ -874,29 +914,49 @@ pub(crate) fn schema_files_named(family: Family, name: &str) -> &'static [&'stat
     // Validation looks each payload's files up by its `PayloadType`, and
     // a command's by its `RequestType`: a scan of the family's files was a
     // tenth of validating a profile. The files sorted by the fingerprint
-    // of their name (a stable sort: files of one name in file order), a
-    // name's files are found by a binary search of the fingerprints (a
+    // of their name, then the name (a stable sort: files of one name in
+    // file order), a name's files are found by one binary search (a
     // `HashMap` of the names hashed each name slower than the scan).
     struct ByName {
-        fingerprints: Vec<u32>,
+        keys: Vec<(u32, &'static str)>,
         files: Vec<&'static SchemaFile>,
     }
     static BY_NAME: OnceLock<[ByName; Family::ALL.len()]> = OnceLock::new();
     let by_name = BY_NAME.get_or_init(|| {
         Family::ALL.map(|family| {
             let mut files: Vec<&'static SchemaFile> = files(family).iter().collect();
-            files.sort_by(|a, b| (fingerprint(a.name), a.name).cmp(&(fingerprint(b.name), b.name)));
-            ByName { fingerprints: files.iter().map(|f| fingerprint(f.name)).collect(), files }
+            files.sort_by_key(|f| (fingerprint(f.name), f.name));
+            ByName { keys: files.iter().map(|f| (fingerprint(f.name), f.name)).collect(), files }
         })
     });
-    let ByName { fingerprints, files } = &by_name[family as usize];
+    let ByName { keys, files } = &by_name[family as usize];
     let print = fingerprint(name);
-    let start = fingerprints.partition_point(|p| *p < print);
-    let end = start + fingerprints[start..].partition_point(|p| *p == print);
-    let same_print = &files[start..end];
-    let Some(first) = same_print.iter().position(|f| same_key(f.name, name)) else { return &[] };
-    let count = same_print[first..].iter().take_while(|f| same_key(f.name, name)).count();
-    &same_print[first..first + count]
+    // A server validates one kind of command many times over: the last
+    // name this thread found in the family is compared first.
+    thread_local! {
+        /// Per family: the first index and the count of the last name
+        /// found (`start << 16 | count`; a count of 0: none).
+        static LAST: [Cell<u32>; Family::ALL.len()] = const { [const { Cell::new(0) }; Family::ALL.len()] };
+    }
+    let last = LAST.with(|l| l[family as usize].get());
+    let (start, count) = ((last >> 16) as usize, (last & 0xffff) as usize);
+    if count != 0
+        && let Some(&(p, n)) = keys.get(start)
+        && p == print
+        && same_key(n, name)
+    {
+        return files.get(start..start + count).unwrap_or_default();
+    }
+    // The names of one fingerprint are compared only when the prints are
+    // equal.
+    let start = keys.partition_point(|&(p, n)| p < print || (p == print && n < name));
+    let count = keys[start..].iter().take_while(|&&(p, n)| p == print && same_key(n, name)).count();
+    if count != 0
+        && let (Ok(s), Ok(c)) = (u16::try_from(start), u16::try_from(count))
+    {
+        LAST.with(|l| l[family as usize].set(u32::from(s) << 16 | u32::from(c)));
+    }
+    &files[start..start + count]
 }
 
 /// Levels of up to this many keys are scanned row by row.
@@ -1122,6 +1182,42 @@ pub fn response_key_support(request_type: &str, path: &str, target: &Target) -> 
 mod tests {
     use super::*;
 
+    /// Every level of every table (the top level and each row's children)
+    /// lists as required the rows a scan finds required (not elements),
+    /// and a level found in another table's rows has no start there.
+    #[test]
+    fn required_rows_are_the_rows_a_scan_finds() {
+        let mut levels = 0;
+        let mut required = 0;
+        for family in Family::ALL {
+            for file in files(family) {
+                for table in [&file.request, &file.response] {
+                    let mut check = |level: &'static [KeyEntry]| {
+                        if level.is_empty() {
+                            return;
+                        }
+                        let start = table.level_start(level).expect("a level of the table");
+                        let expected: Vec<usize> = (0..level.len())
+                            .filter(|&i| level[i].presence == Presence::Required && !level[i].element)
+                            .collect();
+                        let listed: Vec<usize> = table.required_in(start, level.len()).collect();
+                        assert_eq!(listed, expected, "{}: a level at row {start}", file.path);
+                        levels += 1;
+                        required += listed.len();
+                    };
+                    check(table.top_level());
+                    for row in table.rows {
+                        check(table.children(row));
+                    }
+                }
+            }
+        }
+        assert!(levels > 1000 && required > 100, "{levels} levels, {required} required rows");
+        let (a, b) = (&commands()[0].request, &commands()[1].request);
+        assert_eq!(a.level_start(b.top_level()), None, "another table's rows");
+        assert_eq!(a.level_start(&a.rows[1..]), Some(1));
+    }
+
     /// `same_key` is `==`: for every length up to 40, two equal names
     /// (distinct copies), and names that differ in any one byte.
     #[test]
@@ -1143,19 +1239,26 @@ mod tests {
 
     /// A file found by name is the first file of that name in its family
     /// (what a scan of the family finds), for every name of every family;
-    /// a name no file has finds nothing.
+    /// a name no file has finds nothing. Each name is asked three times,
+    /// with another name (or one no file has) between: the thread's memory
+    /// of the last name found answers as the search does.
     #[test]
     fn schema_files_are_found_by_name_as_a_scan_finds_them() {
         let mut found = 0;
         for (i, family) in Family::ALL.into_iter().enumerate() {
             assert_eq!(family as usize, i);
+            let mut previous = "NoSuchName";
             for f in files(family) {
                 let first = files(family).iter().find(|g| g.name == f.name).unwrap();
-                assert!(std::ptr::eq(schema_file(family, f.name).unwrap(), first), "{family:?} {}", f.name);
                 let named: Vec<_> = files(family).iter().filter(|g| g.name == f.name).collect();
-                let found_named = schema_files_named(family, f.name);
-                assert_eq!(found_named.len(), named.len(), "{family:?} {}", f.name);
-                assert!(named.iter().zip(found_named).all(|(a, b)| std::ptr::eq(*a, *b)), "{family:?} {}", f.name);
+                for other in [f.name, previous, f.name, "NoSuchName", f.name] {
+                    let _ = schema_files_named(family, other);
+                    assert!(std::ptr::eq(schema_file(family, f.name).unwrap(), first), "{family:?} {}", f.name);
+                    let found_named = schema_files_named(family, f.name);
+                    assert_eq!(found_named.len(), named.len(), "{family:?} {}", f.name);
+                    assert!(named.iter().zip(found_named).all(|(a, b)| std::ptr::eq(*a, *b)), "{family:?} {}", f.name);
+                }
+                previous = f.name;
                 found += 1;
             }
             assert!(schema_file(family, "NoSuchName").is_none());

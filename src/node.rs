@@ -53,18 +53,25 @@ pub(crate) trait Node<'t>: Copy + fmt::Display {
     /// index. With `listed`, an element that is a value of a typed enum is
     /// first given as [`Item::Listed`] (without a node for it: see
     /// [`Node::listed`]); when `f` answers false it is given again as
-    /// [`Item::Node`]. Every other element is given as [`Item::Node`],
-    /// and `f`'s answer to it is not read.
-    fn each_item(self, listed: bool, mut f: impl FnMut(usize, Item<'t, Self>) -> bool) {
+    /// [`Item::Node`]; one whose index in the enum's list
+    /// ([`Node::listed_names`]) is set in `skip` (bit `i % 64` of word
+    /// `i / 64`) is passed over. Every other element is given as
+    /// [`Item::Node`], and `f`'s answer to it is not read.
+    fn each_item(self, listed: bool, skip: &[u64], mut f: impl FnMut(usize, Item<'t, Self>) -> bool) {
         for (i, item) in self.items().enumerate() {
             if listed
                 && let (Some(index), Some(name)) = (item.listed(), item.as_str())
-                && f(i, Item::Listed(index, name))
+                && (is_set(skip, index) || f(i, Item::Listed(index, name)))
             {
                 continue;
             }
             f(i, Item::Node(item));
         }
+    }
+    /// For an array of values of a typed enum: the enum's values in order,
+    /// which [`Node::listed`] indexes; empty otherwise.
+    fn listed_names(self) -> &'static [&'static str] {
+        &[]
     }
     /// A dictionary's value for `key` (the last one, if repeated).
     fn get(self, key: &str) -> Option<Self>;
@@ -100,6 +107,12 @@ pub(crate) trait Node<'t>: Copy + fmt::Display {
 pub(crate) struct Hint {
     pub(crate) part: usize,
     pub(crate) index: usize,
+}
+
+/// Bit `i` of a set held as words of 64 bits (`false` past its end).
+#[inline]
+pub(crate) fn is_set(bits: &[u64], i: usize) -> bool {
+    bits.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
 }
 
 /// An element of an array, as [`Node::each_item`] gives it.

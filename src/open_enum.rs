@@ -88,15 +88,23 @@ macro_rules! __string_enum {
             }
             #[inline]
             fn listed(&self) -> ::core::option::Option<(&'static str, u16)> {
+                let index = $crate::__private::FieldValue::listed_index(self)?;
+                ::core::option::Option::Some((Self::VALUES[usize::from(index)], index))
+            }
+            #[inline]
+            fn listed_index(&self) -> ::core::option::Option<u16> {
                 #[allow(dead_code, clippy::enum_variant_names)]
                 #[repr(u16)]
                 enum Ordinal {
                     $($variant),*
                 }
                 match self {
-                    $(Self::$variant => ::core::option::Option::Some(($wire, Ordinal::$variant as u16)),)*
+                    $(Self::$variant => ::core::option::Option::Some(Ordinal::$variant as u16),)*
                     Self::Unrecognized(_) => ::core::option::Option::None,
                 }
+            }
+            fn listed_names() -> &'static [&'static str] {
+                Self::VALUES
             }
             fn from_str(v: &str) -> ::core::option::Option<Self> {
                 Some(Self::from_wire(v))

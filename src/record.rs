@@ -138,6 +138,22 @@ pub trait FieldValue: ser::Serialize + Sized {
         None
     }
 
+    /// [`FieldValue::listed`]'s index alone.
+    #[doc(hidden)]
+    fn listed_index(&self) -> Option<u16> {
+        None
+    }
+
+    /// An open enum's values in order, which [`FieldValue::listed`]'s
+    /// index indexes; empty for any other type.
+    #[doc(hidden)]
+    fn listed_names() -> &'static [&'static str]
+    where
+        Self: Sized,
+    {
+        &[]
+    }
+
     /// Lists the deviations inside this value (records and collections).
     fn collect_deviations(&self, _path: &mut KeyPath, _out: &mut Vec<Deviation>) {}
 

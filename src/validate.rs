@@ -260,6 +260,7 @@ impl Report {
         self.issues.iter().filter(|i| i.severity == Severity::Warning)
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, path: KeyPath, severity: Severity, problem: Problem) {
         // A report that has one issue often has many (a DeviceInformation
         // command's queries): room for a few to start with, not four.

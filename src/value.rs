@@ -234,6 +234,14 @@ impl KeyPath {
         p
     }
 
+    /// The first `len` segments of `segments` (`len` at most
+    /// [`INLINE_SEGMENTS`]), held inline. The others are forgotten, not
+    /// dropped: pass ones that own nothing (an index).
+    #[cfg_attr(not(feature = "commands"), allow(dead_code))]
+    pub(crate) fn inline(segments: [PathSegment; INLINE_SEGMENTS], len: usize) -> KeyPath {
+        KeyPath(SmallVec::from_buf_and_len(segments, len.min(INLINE_SEGMENTS)))
+    }
+
     pub(crate) fn push_key(&mut self, key: &str) {
         self.0.push(PathSegment::key(key));
     }

@@ -19,7 +19,8 @@
 
 use std::fmt;
 
-use crate::node::{Hint, Item, Node, render};
+use crate::availability::same_key;
+use crate::node::{Hint, Item, Node, is_set, render};
 use crate::record::{FieldValue, Record, Tag};
 use crate::value::ValueKind;
 
@@ -147,6 +148,14 @@ pub trait SeqView {
     /// list, without the view of the element (a catalogue's elements,
     /// DeviceInformation's queries, are checked by this alone).
     fn listed(&self, index: usize) -> Option<(&str, u16)>;
+    /// For an array of an open enum's values, the enum's values in order
+    /// (what [`SeqView::listed`]'s index indexes); empty otherwise.
+    fn listed_names(&self) -> &'static [&'static str];
+    /// The first element from `from` on that is not a listed value whose
+    /// index is set in `skip` (bit `i % 64` of word `i / 64`): `count()`
+    /// when there is none. One call passes over a run of such elements
+    /// (the queries a target supports plainly).
+    fn next_unskipped(&self, from: usize, skip: &[u64]) -> usize;
 }
 
 impl<T: FieldValue> SeqView for Vec<T> {
@@ -160,6 +169,14 @@ impl<T: FieldValue> SeqView for Vec<T> {
     #[inline]
     fn listed(&self, index: usize) -> Option<(&str, u16)> {
         self.get(index)?.listed()
+    }
+    fn listed_names(&self) -> &'static [&'static str] {
+        T::listed_names()
+    }
+    fn next_unskipped(&self, from: usize, skip: &[u64]) -> usize {
+        let rest = self.get(from..).unwrap_or_default();
+        let skipped = |v: &T| v.listed_index().is_some_and(|index| is_set(skip, usize::from(index)));
+        from + rest.iter().position(|v| !skipped(v)).unwrap_or(rest.len())
     }
 }
 
@@ -253,6 +270,19 @@ impl<'t> View<'t> {
             View::Variant(_, &(k, v)) => Some((k, v)),
             _ => None,
         }
+    }
+
+    /// The tag's value when `key` is the tag's key and the tag is written
+    /// ([`View::tag`] for one key: the names are compared first, as the
+    /// prose rules ask records for keys they do not have).
+    fn tag_named(self, key: &str) -> Option<View<'t>> {
+        let (first, &(k, v)) = match self {
+            View::Record(r, Some(tag)) => (r, tag),
+            View::Pair(p) => (p.first(), p.tag()),
+            View::Variant(_, &(k, v)) => return same_key(k, key).then_some(View::Str(v)),
+            _ => return None,
+        };
+        (same_key(k, key) && !first.absent(k)).then_some(View::Str(v))
     }
 }
 
@@ -358,6 +388,13 @@ impl<'t> Node<'t> for View<'t> {
         }
     }
 
+    fn listed_names(self) -> &'static [&'static str] {
+        match self {
+            View::Seq(s) => s.listed_names(),
+            _ => &[],
+        }
+    }
+
     fn each_entry(self, mut f: impl FnMut(&'t str, Self)) {
         self.each_entry_hinted(|k, _, v| f(k, v));
     }
@@ -393,18 +430,29 @@ impl<'t> Node<'t> for View<'t> {
         }
     }
 
-    fn each_item(self, listed: bool, mut f: impl FnMut(usize, Item<'t, Self>) -> bool) {
+    fn each_item(self, listed: bool, skip: &[u64], mut f: impl FnMut(usize, Item<'t, Self>) -> bool) {
         match self {
-            // A typed array's elements that are enum values need no view.
+            // A typed array's elements that are enum values need no view,
+            // and those `skip` names are passed over in one call.
             View::Seq(s) => {
-                for i in 0..s.count() {
-                    if listed
-                        && let Some((name, index)) = s.listed(i)
-                        && f(i, Item::Listed(usize::from(index), name))
-                    {
-                        continue;
+                let count = s.count();
+                let mut i = 0;
+                while i < count {
+                    if listed && !skip.is_empty() {
+                        i = s.next_unskipped(i, skip);
+                        if i >= count {
+                            break;
+                        }
                     }
-                    f(i, Item::Node(s.item(i)));
+                    let taken = listed
+                        && match s.listed(i) {
+                            Some((name, index)) => f(i, Item::Listed(usize::from(index), name)),
+                            None => false,
+                        };
+                    if !taken {
+                        f(i, Item::Node(s.item(i)));
+                    }
+                    i += 1;
                 }
             }
             View::Value(plist::Value::Array(a)) => {
@@ -422,14 +470,14 @@ impl<'t> Node<'t> for View<'t> {
             View::Map(m) => m.value(key),
             // The last one written: `extra` comes after the fields, the
             // fields after the tag.
-            View::Record(r, _) | View::Variant(r, _) => extra_value(r, key)
-                .or_else(|| r.field_named(key))
-                .or_else(|| self.tag().filter(|(k, _)| *k == key).map(|(_, v)| View::Str(v))),
+            View::Record(r, _) | View::Variant(r, _) => {
+                extra_value(r, key).or_else(|| r.field_named(key)).or_else(|| self.tag_named(key))
+            }
             View::Pair(p) => extra_value(p.second(), key)
                 .or_else(|| p.second().field_named(key))
                 .or_else(|| extra_value(p.first(), key))
                 .or_else(|| p.first().field_named(key))
-                .or_else(|| self.tag().filter(|(k, _)| *k == key).map(|(_, v)| View::Str(v))),
+                .or_else(|| self.tag_named(key)),
             _ => None,
         }
     }

@@ -548,8 +548,29 @@ fn rows_text(rows: &[Row], top: (u16, u16)) -> String {
     out.push_str("], index: &[");
     let index = long_level_index(rows, top).iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
     out.push_str(&index);
+    out.push_str("], required: &[");
+    let required = required_rows(rows).iter().map(|w| format!("{w:#x}")).collect::<Vec<_>>().join(", ");
+    out.push_str(&required);
     out.push_str("] }");
     out
+}
+
+/// The rows that are required keys (not elements), as the bits of
+/// 64-bit words: bit `i % 64` of word `i / 64` for row `i`. A walk asks
+/// after the required keys of every level it checks; with these it need
+/// not read every row.
+fn required_rows(rows: &[Row]) -> Vec<u64> {
+    let mut words = vec![0u64; rows.len().div_ceil(64)];
+    for (i, r) in rows.iter().enumerate() {
+        if r.presence == Presence::Required && !r.element {
+            words[i / 64] |= 1 << (i % 64);
+        }
+    }
+    // No trailing empty words: a row past the end reads as not required.
+    while words.last() == Some(&0) {
+        words.pop();
+    }
+    words
 }
 
 /// Levels of up to this many keys are scanned row by row at run time, as

@@ -73,6 +73,8 @@ impl<'a> Checked<'a> {
     fn slot(&self, at: usize) -> Option<&Cell<(usize, &'a str)>> {
         // Fibonacci hashing: offsets of nearby objects spread over the slots.
         let index = at.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (usize::BITS - CHECKED.trailing_zeros());
+        // The shift keeps `index` below `CHECKED`; the `%` (a mask) shows
+        // the compiler so, and the bounds check goes.
         self.on.then(|| &self.slots[index % CHECKED])
     }
 }

@@ -13,7 +13,7 @@
 
 use std::cell::Cell;
 
-use crate::availability::{KeyEntry, OS_ENTRIES, SchemaFile, Support, Target, check};
+use crate::availability::{KeyEntry, OS_ENTRIES, SchemaFile, Support, Target, check, same_key};
 
 /// Not asked about yet for this target.
 const UNKNOWN: u32 = 0;
@@ -30,6 +30,21 @@ pub(super) struct Verdicts {
     slots: Box<[u32]>,
     /// The answers that are not plain, in the order first asked.
     others: Vec<Support>,
+    /// The catalogues met, each with its plain rows (see
+    /// [`Verdicts::take_plain_rows`]).
+    catalogues: Vec<Catalogue>,
+}
+
+/// A catalogue's rows the target supports plainly, as the values of an
+/// enum name them.
+struct Catalogue {
+    /// Where the rows start.
+    rows: *const KeyEntry,
+    /// Where the enum's values start.
+    names: *const &'static str,
+    /// Bit `i`: row `i` is plain and its name is value `i`. Lent out
+    /// (left empty) while a walk reads it.
+    plain: Vec<u64>,
 }
 
 /// How many targets' verdicts a thread keeps (a server checking for a
@@ -79,6 +94,7 @@ impl Verdicts {
                 v.target = target.clone();
                 v.slots.fill(UNKNOWN);
                 v.others.clear();
+                v.catalogues.clear();
                 v
             }
             None => Verdicts::new(target),
@@ -88,7 +104,12 @@ impl Verdicts {
     }
 
     fn new(target: &Target) -> Box<Verdicts> {
-        Box::new(Verdicts { target: target.clone(), slots: vec![UNKNOWN; OS_ENTRIES.len()].into(), others: Vec::new() })
+        Box::new(Verdicts {
+            target: target.clone(),
+            slots: vec![UNKNOWN; OS_ENTRIES.len()].into(),
+            others: Vec::new(),
+            catalogues: Vec::new(),
+        })
     }
 
     /// Keeps the verdicts for the next walker on this thread.
@@ -136,6 +157,39 @@ impl Verdicts {
     #[inline]
     pub(super) fn is_plain(&mut self, key: &KeyEntry) -> bool {
         self.slot(&key.os) == PLAIN
+    }
+
+    /// The rows of a catalogue the target supports plainly and whose name
+    /// is the enum value of the same index: bit `i % 64` of word `i / 64`
+    /// for row `i` of `rows` and value `i` of `names`. An array element
+    /// that is such a value needs no check (nothing to report). Worked out
+    /// once per target and catalogue; give the set back with
+    /// [`Verdicts::give_plain_rows`].
+    pub(super) fn take_plain_rows(&mut self, rows: &'static [KeyEntry], names: &'static [&'static str]) -> Vec<u64> {
+        let at = self.catalogues.iter().position(|c| c.rows == rows.as_ptr() && c.names == names.as_ptr());
+        if let Some(at) = at {
+            return std::mem::take(&mut self.catalogues[at].plain);
+        }
+        let mut plain = vec![0u64; rows.len().div_ceil(64)];
+        for (i, (row, name)) in rows.iter().zip(names).enumerate() {
+            if same_key(row.name, name) && self.is_plain(row) {
+                plain[i / 64] |= 1 << (i % 64);
+            }
+        }
+        self.catalogues.push(Catalogue { rows: rows.as_ptr(), names: names.as_ptr(), plain: Vec::new() });
+        plain
+    }
+
+    /// Gives back what [`Verdicts::take_plain_rows`] lent.
+    pub(super) fn give_plain_rows(
+        &mut self,
+        rows: &'static [KeyEntry],
+        names: &'static [&'static str],
+        plain: Vec<u64>,
+    ) {
+        if let Some(c) = self.catalogues.iter_mut().find(|c| c.rows == rows.as_ptr() && c.names == names.as_ptr()) {
+            c.plain = plain;
+        }
     }
 
     /// The slot of the entry `os` names, filled on first use.
@@ -231,6 +285,42 @@ mod tests {
         }
         // Memory was used: some entries are plain on some target.
         assert!(plain > 0);
+    }
+
+    /// A catalogue's plain rows are the rows the target supports plainly
+    /// whose name is the enum value of the same index: for the
+    /// DeviceInformation queries against `Query`'s values, and against
+    /// the values shifted by one (names that do not match are not plain),
+    /// worked out and then remembered.
+    #[test]
+    fn plain_rows_are_plain_and_named_as_the_values() {
+        use crate::node::is_set;
+        let table = &crate::availability::command_schema("DeviceInformation").unwrap().request;
+        let queries = table.rows.iter().find(|r| r.name == "Queries").unwrap();
+        let rows = table.children(&table.children(queries)[0]);
+        let values = crate::commands::device_information::Query::VALUES;
+        assert!(rows.len() > 64 && rows.iter().zip(values).all(|(r, v)| r.name == *v));
+        let mut some_plain = [0; 2];
+        for platform in [Platform::IOS, Platform::MacOS, Platform::TvOS, Platform::VisionOS, Platform::WatchOS] {
+            for version in ["12.0", "17.4", "26.0"] {
+                let target = Target::new(platform, version.parse::<OsVersion>().unwrap());
+                let mut verdicts = Verdicts::take(&target);
+                for (n, names) in [values, &values[1..]].into_iter().enumerate() {
+                    for round in 0..2 {
+                        let plain = verdicts.take_plain_rows(rows, names);
+                        for (i, row) in rows.iter().enumerate() {
+                            let expected = names.get(i) == Some(&row.name) && row.support(&target) == SUPPORTED;
+                            assert_eq!(is_set(&plain, i), expected, "{} on {target:?}, round {round}", row.name);
+                            some_plain[n] += usize::from(expected);
+                        }
+                        verdicts.give_plain_rows(rows, names, plain);
+                    }
+                }
+                verdicts.give_back();
+            }
+        }
+        assert!(some_plain[0] > 0, "some query is plain somewhere");
+        assert_eq!(some_plain[1], 0, "no shifted name is its row's");
     }
 
     /// A thread keeps the verdicts of its last few targets, the most
