@@ -1239,9 +1239,10 @@ mod tests {
 
     /// A file found by name is the first file of that name in its family
     /// (what a scan of the family finds), for every name of every family;
-    /// a name no file has finds nothing. Each name is asked three times,
-    /// with another name (or one no file has) between: the thread's memory
-    /// of the last name found answers as the search does.
+    /// a name no file has finds nothing. Each name is asked five times,
+    /// after itself, after the name before it and after one no file has:
+    /// the thread's memory of the last name found answers as the search
+    /// does.
     #[test]
     fn schema_files_are_found_by_name_as_a_scan_finds_them() {
         let mut found = 0;
