@@ -534,12 +534,7 @@ pub fn against(file: &SchemaFile, value: &plist::Value, target: &Target) -> Repo
     with_tree(value, |root, report| {
         let Some(d) = dict_or_report(root, report) else { return };
         if supported(file, "document", &[], target, report) {
-            Walker::new(&file.request, target, report, &[]).document(
-                &[(&file.request, file.request.top_level())],
-                d,
-                &[],
-                true,
-            );
+            Walker::new(&file.request, target, report, &[]).document(&[top(file)], d, &[], true);
         }
     })
 }
@@ -607,7 +602,7 @@ fn unknown_type(key: &'static str, value: Option<&str>, at: &[Step<'_>], report:
 
 /// A file's top-level request keys, as a walker level.
 fn top(file: &SchemaFile) -> Level<'_> {
-    (&file.request, file.request.top_level())
+    Level::top(&file.request)
 }
 
 fn command_doc<'t>(d: impl Node<'t>, target: &Target, report: &mut Report) {
@@ -684,7 +679,7 @@ fn response_doc<'t>(d: impl Node<'t>, request_type: Option<&str>, target: &Targe
     let walker = Walker::new(&file.response, target, report, &[]);
     let acknowledged = status.and_then(|s| s.as_str()) == Some("Acknowledged");
     let mut walker = if acknowledged { walker } else { walker.without_required() };
-    walker.document(&[(&file.response, file.response.top_level())], d, ENVELOPE_KEYS, true);
+    walker.document(&[Level::top(&file.response)], d, ENVELOPE_KEYS, true);
 }
 
 fn checkin_doc<'t>(d: impl Node<'t>, target: &Target, report: &mut Report) {

@@ -38,10 +38,10 @@ pub(super) struct Verdicts {
 /// A catalogue's rows the target supports plainly, as the values of an
 /// enum name them.
 struct Catalogue {
-    /// Where the rows start.
-    rows: *const KeyEntry,
-    /// Where the enum's values start.
-    names: *const &'static str,
+    /// The rows, told apart from other catalogues by address and length.
+    rows: &'static [KeyEntry],
+    /// The enum's values, told apart the same way.
+    names: &'static [&'static str],
     /// Bit `i`: row `i` is plain and its name is value `i`. Lent out
     /// (left empty) while a walk reads it.
     plain: Vec<u64>,
@@ -166,9 +166,8 @@ impl Verdicts {
     /// once per target and catalogue; give the set back with
     /// [`Verdicts::give_plain_rows`].
     pub(super) fn take_plain_rows(&mut self, rows: &'static [KeyEntry], names: &'static [&'static str]) -> Vec<u64> {
-        let at = self.catalogues.iter().position(|c| c.rows == rows.as_ptr() && c.names == names.as_ptr());
-        if let Some(at) = at {
-            return std::mem::take(&mut self.catalogues[at].plain);
+        if let Some(c) = self.catalogue(rows, names) {
+            return std::mem::take(&mut c.plain);
         }
         let mut plain = vec![0u64; rows.len().div_ceil(64)];
         for (i, (row, name)) in rows.iter().zip(names).enumerate() {
@@ -176,7 +175,7 @@ impl Verdicts {
                 plain[i / 64] |= 1 << (i % 64);
             }
         }
-        self.catalogues.push(Catalogue { rows: rows.as_ptr(), names: names.as_ptr(), plain: Vec::new() });
+        self.catalogues.push(Catalogue { rows, names, plain: Vec::new() });
         plain
     }
 
@@ -187,9 +186,15 @@ impl Verdicts {
         names: &'static [&'static str],
         plain: Vec<u64>,
     ) {
-        if let Some(c) = self.catalogues.iter_mut().find(|c| c.rows == rows.as_ptr() && c.names == names.as_ptr()) {
+        if let Some(c) = self.catalogue(rows, names) {
             c.plain = plain;
         }
+    }
+
+    /// The catalogue met before with these very rows and values (the same
+    /// statics: compared by address and length, not by content).
+    fn catalogue(&mut self, rows: &'static [KeyEntry], names: &'static [&'static str]) -> Option<&mut Catalogue> {
+        self.catalogues.iter_mut().find(|c| std::ptr::eq(c.rows, rows) && std::ptr::eq(c.names, names))
     }
 
     /// The slot of the entry `os` names, filled on first use.

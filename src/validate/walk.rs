@@ -57,8 +57,32 @@ pub(crate) fn key_path(steps: &[Step<'_>]) -> KeyPath {
     }
 }
 
-/// One level of keys and the table its children are found in.
-pub(super) type Level<'a> = (&'a KeyTable, &'static [KeyEntry]);
+/// One level of keys (the top-level keys of a table or a key's children),
+/// the table its children are found in, and where it starts in that
+/// table's rows (which [`KeyTable::required_in`] reads).
+#[derive(Clone, Copy)]
+pub(super) struct Level<'a> {
+    table: &'a KeyTable,
+    start: usize,
+    rows: &'static [KeyEntry],
+}
+
+impl<'a> Level<'a> {
+    /// The top-level keys of `table`.
+    pub(super) fn top(table: &'a KeyTable) -> Self {
+        Level { table, start: usize::from(table.top.0), rows: table.top_level() }
+    }
+
+    /// The children of `key`, a row of `table`.
+    fn children(table: &'a KeyTable, key: &KeyEntry) -> Self {
+        Level { table, start: usize::from(key.children.0), rows: table.children(key) }
+    }
+
+    /// The level's row named `name` that is not an element.
+    fn key(&self, name: &str) -> Option<&'static KeyEntry> {
+        self.table.lookup(self.rows, name, |e| !e.element)
+    }
+}
 
 /// The rows of a document's levels its walk found: bit `i` of `levels[at]`
 /// for row `i` of level `at`, for the first [`FoundRows::LEVELS`] levels and
@@ -135,6 +159,34 @@ fn pattern_matches(pattern: &'static str, text: &str) -> Option<bool> {
     let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
     let re = cache.entry(pattern).or_insert_with(|| regex_lite::Regex::new(pattern).ok());
     re.as_ref().map(|re| re.is_match(text))
+}
+
+/// The variant (of `variants`, rows of `table`) whose single-valued key
+/// `dict` has, with that value: the first such, in order.
+fn chosen_variant<'t, N: Node<'t>>(
+    table: &KeyTable,
+    variants: &'static [KeyEntry],
+    dict: N,
+) -> Option<&'static KeyEntry> {
+    // The variants name the same such key (Settings' `Item`, in each of
+    // its 30-odd variants): it is looked up once, not once per variant
+    // (the lookups were a third of validating a Settings command of 200
+    // items, counted by callgrind).
+    let mut asked: Option<(&'static str, Option<N>)> = None;
+    variants.iter().find(|variant| {
+        table.children(variant).iter().any(|c| {
+            let [lit] = c.rangelist else { return false };
+            let value = match asked {
+                Some((name, value)) if same_key(name, c.name) => value,
+                _ => {
+                    let value = dict.get(c.name);
+                    asked = Some((c.name, value));
+                    value
+                }
+            };
+            value.is_some_and(|v| literal_matches(lit, v))
+        })
+    })
 }
 
 /// The row a typed value of a catalogue names: an open enum listing the
@@ -228,22 +280,18 @@ impl<'a, 't> Walker<'a, 't> {
             // level's keys in order), when that row is it and no level
             // before knows the key (the levels are searched in order).
             let hinted = hint.and_then(|Hint { part, index }| {
-                let (table, level) = levels.get(part)?;
-                let e = level.get(index).filter(|e| !e.element && same_key(e.name, k))?;
-                let earlier =
-                    levels[..part].iter().any(|(table, level)| table.lookup(level, k, |e| !e.element).is_some());
-                (!earlier).then_some((part, *table, e))
+                let level = levels.get(part)?;
+                let e = level.rows.get(index).filter(|e| !e.element && same_key(e.name, k))?;
+                let earlier = levels[..part].iter().any(|level| level.key(k).is_some());
+                (!earlier).then_some((part, level.table, e))
             });
             let found = hinted.or_else(|| {
-                levels
-                    .iter()
-                    .enumerate()
-                    .find_map(|(at, (table, level))| table.lookup(level, k, |e| !e.element).map(|e| (at, *table, e)))
+                levels.iter().enumerate().find_map(|(at, level)| level.key(k).map(|e| (at, level.table, e)))
             });
             match found {
                 Some((at, table, e)) => {
                     if e.presence == Presence::Required {
-                        found_rows.mark(at, levels[at].1, e);
+                        found_rows.mark(at, levels[at].rows, e);
                     }
                     self.path.push(Step::Known(e.name));
                     let outer = std::mem::replace(&mut self.table, table);
@@ -259,8 +307,8 @@ impl<'a, 't> Walker<'a, 't> {
             self.path.pop();
         });
         if self.required {
-            for (at, (table, level)) in levels.iter().enumerate() {
-                self.missing(table, level, dict, found_rows.rows(at));
+            for (at, level) in levels.iter().enumerate() {
+                self.missing(level, dict, found_rows.rows(at));
             }
         }
     }
@@ -271,9 +319,9 @@ impl<'a, 't> Walker<'a, 't> {
         self.value(e, v);
     }
 
-    fn dict<N: Node<'t>>(&mut self, level: &'static [KeyEntry], dict: N) {
+    fn dict<N: Node<'t>>(&mut self, level: Level<'a>, dict: N) {
         // A dictionary of `ANY` keys: every value is an element.
-        if let [only] = level
+        if let [only] = level.rows
             && only.element
         {
             dict.each_entry(|k, v| {
@@ -283,27 +331,17 @@ impl<'a, 't> Walker<'a, 't> {
             });
             return;
         }
-        let table = self.table;
-        self.document(&[(table, level)], dict, &[], true);
+        self.document(&[level], dict, &[], true);
     }
 
     /// Required keys that are missing, where the target supports them.
     /// `found`: the level's rows the walk found (bit `i` for row `i`).
-    fn missing<N: Node<'t>>(&mut self, table: &KeyTable, level: &'static [KeyEntry], dict: N, found: u64) {
+    fn missing<N: Node<'t>>(&mut self, level: &Level<'a>, dict: N, found: u64) {
         // The table lists its required rows: the level's rows are not read
         // one by one (most levels have none or one).
-        match table.level_start(level) {
-            Some(start) => {
-                for i in table.required_in(start, level.len()) {
-                    self.missing_row(i, &level[i], dict, found);
-                }
-            }
-            None => {
-                for (i, e) in level.iter().enumerate() {
-                    if e.presence == Presence::Required && !e.element {
-                        self.missing_row(i, e, dict, found);
-                    }
-                }
+        for i in level.table.required_in(level.start, level.rows.len()) {
+            if let Some(e) = level.rows.get(i) {
+                self.missing_row(i, e, dict, found);
             }
         }
     }
@@ -379,9 +417,10 @@ impl<'a, 't> Walker<'a, 't> {
     /// Checks what is below a value: a dictionary's keys, an array's
     /// elements, the row a catalogue's string names.
     fn below<N: Node<'t>>(&mut self, e: &'static KeyEntry, v: N) {
-        let children = self.table.children(e);
+        let level = Level::children(self.table, e);
+        let children = level.rows;
         match v.kind() {
-            ValueKind::Dictionary if !children.is_empty() => self.dict(children, v),
+            ValueKind::Dictionary if !children.is_empty() => self.dict(level, v),
             ValueKind::Array => {
                 if let Some(b) = e.repetition
                     && outside(v.len() as f64, &b)
@@ -494,12 +533,7 @@ impl<'a, 't> Walker<'a, 't> {
             self.push(Severity::Error, Problem::WrongType { expected: ValueKind::Dictionary, found: item.kind() });
             return;
         };
-        let chosen = variants.iter().find(|variant| {
-            self.table
-                .children(variant)
-                .iter()
-                .any(|c| matches!(c.rangelist, [lit] if d.get(c.name).is_some_and(|v| literal_matches(lit, v))))
-        });
+        let chosen = chosen_variant(self.table, variants, d);
         match chosen {
             Some(variant) => self.key(variant, item),
             None => self.push(Severity::Warning, Problem::UnknownValue(item.to_string())),
@@ -562,5 +596,90 @@ mod tests {
             }
         }
         assert!(levels > 1000, "{levels} levels");
+    }
+
+    /// The variant an element of a union is taken for (each single-valued
+    /// key looked up once) is the variant asking each variant's keys in
+    /// turn finds: for every union of every table, a dictionary holding
+    /// each variant's single-valued key with its value, with a value no
+    /// variant lists, with another variant's key and value beside it, and
+    /// an empty one.
+    #[test]
+    fn union_elements_are_taken_for_the_variant_each_key_asked_finds() {
+        use super::{chosen_variant, literal_matches};
+        use crate::availability::{KeyEntry, Literal};
+        use crate::node::Node;
+        use crate::validate::tree::Tree;
+        use plist::{Dictionary, Value};
+
+        fn asked_in_turn<'t, N: Node<'t>>(
+            table: &KeyTable,
+            variants: &'static [KeyEntry],
+            d: N,
+        ) -> Option<&'static KeyEntry> {
+            variants.iter().find(|variant| {
+                table
+                    .children(variant)
+                    .iter()
+                    .any(|c| matches!(c.rangelist, [lit] if d.get(c.name).is_some_and(|v| literal_matches(lit, v))))
+            })
+        }
+        fn value(lit: &Literal) -> Option<Value> {
+            Some(match *lit {
+                Literal::Str(s) => Value::String(s.to_owned()),
+                Literal::Int(i) => Value::Integer(i.into()),
+                Literal::Real(r) => Value::Real(r),
+                Literal::Bool(b) => Value::Boolean(b),
+                Literal::Null => return None,
+            })
+        }
+        let (mut unions, mut chosen) = (0, 0);
+        for family in Family::ALL {
+            for file in files(family) {
+                for table in [&file.request, &file.response] {
+                    for row in table.rows {
+                        let variants = table.children(row);
+                        if row.kind != crate::value::ValueKind::Array || variants.len() < 2 {
+                            continue;
+                        }
+                        unions += 1;
+                        // Each variant's single-valued keys and values.
+                        let keys: Vec<(&str, Value)> = variants
+                            .iter()
+                            .flat_map(|v| table.children(v))
+                            .filter_map(|c| match c.rangelist {
+                                [lit] => value(lit).map(|v| (c.name, v)),
+                                _ => None,
+                            })
+                            .collect();
+                        let mut dicts: Vec<Dictionary> = vec![Dictionary::new()];
+                        for (i, (k, v)) in keys.iter().enumerate() {
+                            dicts.push(Dictionary::from_iter([(k.to_string(), v.clone())]));
+                            dicts.push(Dictionary::from_iter([(k.to_string(), Value::String("NoSuchVariant".into()))]));
+                            let (k2, v2) = &keys[(i + 1) % keys.len()];
+                            dicts.push(Dictionary::from_iter([
+                                (k.to_string(), Value::String("NoSuchVariant".into())),
+                                (k2.to_string(), v2.clone()),
+                            ]));
+                        }
+                        for d in dicts {
+                            let tree = Tree::of(&Value::Dictionary(d.clone())).expect("a dictionary encodes");
+                            let node = tree.root();
+                            let got = chosen_variant(table, variants, node);
+                            let expected = asked_in_turn(table, variants, node);
+                            assert_eq!(
+                                got.map(|e| e as *const KeyEntry),
+                                expected.map(|e| e as *const KeyEntry),
+                                "{}: {} of {d:?}",
+                                file.path,
+                                row.name
+                            );
+                            chosen += usize::from(got.is_some());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(unions > 0 && chosen > 30, "{unions} unions, {chosen} dictionaries taken for a variant");
     }
 }
