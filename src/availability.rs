@@ -462,6 +462,45 @@ pub struct KeyTable {
     /// Read by validation (the `commands` feature).
     #[cfg_attr(not(feature = "commands"), allow(dead_code))]
     pub(crate) required: &'static [u64],
+    /// The unions whose variants one key's string value tells apart,
+    /// ordered by their first row. Read by validation (the `commands`
+    /// feature).
+    #[cfg_attr(not(feature = "commands"), allow(dead_code))]
+    pub(crate) unions: &'static [UnionIndex],
+}
+
+/// The variants of a union (an array's level of two or more rows, as
+/// Settings' elements are) by the value of the one key that tells them
+/// apart. Generated for the unions whose variants' single-valued keys all
+/// have that name and a string value; an element's variant is then the
+/// one its value names, found by one search instead of reading each
+/// variant's keys in turn.
+#[derive(Debug)]
+#[cfg_attr(not(feature = "commands"), allow(dead_code))]
+pub(crate) struct UnionIndex {
+    /// The variants' first row (the array row's [`KeyEntry::children`]).
+    pub(crate) first: u16,
+    /// The key that tells the variants apart (`Item`).
+    pub(crate) key: &'static str,
+    /// Each value and the index among the variants of the first variant
+    /// that lists it, sorted by the value's [`fingerprint`], then the value.
+    pub(crate) values: &'static [(&'static str, u16)],
+}
+
+#[cfg_attr(not(feature = "commands"), allow(dead_code))]
+impl UnionIndex {
+    /// The index among the variants of the one `value` names.
+    pub(crate) fn variant(&self, value: &str) -> Option<usize> {
+        // Fingerprints are compared in the search and the values only where
+        // they agree: a search comparing the values themselves (a `memcmp`
+        // call each) cost 300 instructions an element of a Settings
+        // command, counted by callgrind.
+        let print = fingerprint(value);
+        let from = self.values.partition_point(|&(v, _)| fingerprint(v) < print);
+        let values = self.values.get(from..).unwrap_or_default();
+        let found = values.iter().take_while(|&&(v, _)| fingerprint(v) == print).find(|&&(v, _)| same_key(v, value));
+        found.map(|&(_, i)| usize::from(i))
+    }
 }
 
 impl KeyTable {
@@ -475,6 +514,14 @@ impl KeyTable {
     /// The top-level keys.
     pub fn top_level(&self) -> &'static [KeyEntry] {
         self.range(self.top)
+    }
+
+    /// The index of the union whose variants start at row `first`, when
+    /// it is indexed (see [`UnionIndex`]).
+    #[cfg_attr(not(feature = "commands"), allow(dead_code))]
+    pub(crate) fn union_at(&self, first: usize) -> Option<&'static UnionIndex> {
+        // A table has a union or two at most: a scan.
+        self.unions.iter().find(|u| usize::from(u.first) == first)
     }
 
     /// The required rows (not elements) of the level of `len` rows that
@@ -924,15 +971,23 @@ pub(crate) fn schema_files_named(family: Family, name: &str) -> &'static [&'stat
     });
     let ByName { keys, files } = &by_name[family as usize];
     let print = fingerprint(name);
-    // A server validates one kind of command many times over: the last
-    // name this thread found in the family is compared first.
+    // A server validates one kind of command many times over, and a
+    // profile holds a few payload types many times: the names this thread
+    // found last are remembered, one per slot of a small direct-mapped
+    // memory per family, and a remembered name is compared first (with
+    // one name remembered, a profile of four alternating payload types
+    // searched for every payload: 300 instructions each, counted by
+    // callgrind).
     thread_local! {
-        /// Per family: the first index and the count of the last name
+        /// Per family and slot: the first index and the count of a name
         /// found (`start << 16 | count`; a count of 0: none).
-        static LAST: [Cell<u32>; Family::ALL.len()] = const { [const { Cell::new(0) }; Family::ALL.len()] };
+        static FOUND: [[Cell<u32>; FOUND_SLOTS]; Family::ALL.len()] =
+            const { [const { [const { Cell::new(0) }; FOUND_SLOTS] }; Family::ALL.len()] };
     }
-    let last = LAST.with(|l| l[family as usize].get());
-    let (start, count) = ((last >> 16) as usize, (last & 0xffff) as usize);
+    // Fibonacci hashing of the fingerprint: the slot of the name.
+    let slot = (print.wrapping_mul(0x9E37_79B9) >> (u32::BITS - FOUND_SLOTS.trailing_zeros())) as usize % FOUND_SLOTS;
+    let found = FOUND.with(|f| f[family as usize][slot].get());
+    let (start, count) = ((found >> 16) as usize, (found & 0xffff) as usize);
     if count != 0
         && let Some(&(p, n)) = keys.get(start)
         && p == print
@@ -947,10 +1002,14 @@ pub(crate) fn schema_files_named(family: Family, name: &str) -> &'static [&'stat
     if count != 0
         && let (Ok(s), Ok(c)) = (u16::try_from(start), u16::try_from(count))
     {
-        LAST.with(|l| l[family as usize].set(u32::from(s) << 16 | u32::from(c)));
+        FOUND.with(|f| f[family as usize][slot].set(u32::from(s) << 16 | u32::from(c)));
     }
     &files[start..start + count]
 }
+
+/// How many names [`schema_files_named`] remembers per family (a power
+/// of two).
+const FOUND_SLOTS: usize = 8;
 
 /// Levels of up to this many keys are scanned row by row.
 const SHORT_LEVEL: usize = 16;
@@ -1229,27 +1288,29 @@ mod tests {
 
     /// A file found by name is the first file of that name in its family
     /// (what a scan of the family finds), for every name of every family;
-    /// a name no file has finds nothing. Each name is asked five times,
-    /// after itself, after the name before it and after one no file has:
-    /// the thread's memory of the last name found answers as the search
-    /// does.
+    /// a name no file has finds nothing. Each name is asked after itself,
+    /// after each of the twelve names before it (more than the memory has
+    /// slots: some share its slot, some not) and after one no file has:
+    /// the thread's memory of the names found answers as the search does.
     #[test]
     fn schema_files_are_found_by_name_as_a_scan_finds_them() {
         let mut found = 0;
         for (i, family) in Family::ALL.into_iter().enumerate() {
             assert_eq!(family as usize, i);
-            let mut previous = "NoSuchName";
+            let mut previous: std::collections::VecDeque<&str> = std::collections::VecDeque::new();
             for f in files(family) {
                 let first = files(family).iter().find(|g| g.name == f.name).unwrap();
                 let named: Vec<_> = files(family).iter().filter(|g| g.name == f.name).collect();
-                for other in [f.name, previous, f.name, "NoSuchName", f.name] {
+                let asked = previous.iter().copied().chain([f.name, "NoSuchName", f.name]);
+                for other in std::iter::once(f.name).chain(asked) {
                     let _ = schema_files_named(family, other);
                     assert!(std::ptr::eq(schema_file(family, f.name).unwrap(), first), "{family:?} {}", f.name);
                     let found_named = schema_files_named(family, f.name);
                     assert_eq!(found_named.len(), named.len(), "{family:?} {}", f.name);
                     assert!(named.iter().zip(found_named).all(|(a, b)| std::ptr::eq(*a, *b)), "{family:?} {}", f.name);
                 }
-                previous = f.name;
+                previous.push_front(f.name);
+                previous.truncate(12);
                 found += 1;
             }
             assert!(schema_file(family, "NoSuchName").is_none());

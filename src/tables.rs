@@ -8,7 +8,9 @@
 
 // Without any family feature the tables hold only the pool.
 #[allow(unused_imports)]
-use crate::availability::{Behavior, Bounds, KeyEntry, KeyTable, Literal as L, OsEntry, Presence as P, SchemaFile};
+use crate::availability::{
+    Behavior, Bounds, KeyEntry, KeyTable, Literal as L, OsEntry, Presence as P, SchemaFile, UnionIndex,
+};
 use crate::{OsVersion, ValueKind};
 
 const fn v(major: u16, minor: u16, patch: u16) -> Option<OsVersion> {
@@ -77,6 +79,12 @@ const fn k(
     children: (u16, u16),
 ) -> KeyEntry {
     KeyEntry { name, kind, presence, element, os, rangelist, range, repetition, format, default, children }
+}
+
+/// A union's index: its variants' first row, the key that tells them
+/// apart, and each value with its variant.
+const fn u(first: u16, key: &'static str, values: &'static [(&'static str, u16)]) -> UnionIndex {
+    UnionIndex { first, key, values }
 }
 
 include!(concat!(env!("OUT_DIR"), "/tables.rs"));

@@ -210,13 +210,22 @@ fn payload_types_the_target_or_schema_does_not_have() {
     );
 }
 
+/// The report of a profile, validated as its plist and, decoded into a
+/// typed `Profile`, in place: the two are the same.
+fn profile_report(p: &plist::Value, target: &Target) -> Report {
+    let typed: apple_device_management::profiles::Profile = plist::from_value(p).unwrap();
+    let report = validate::profile(p, target);
+    assert_eq!(typed.validate(target), report);
+    report
+}
+
 #[test]
 fn rules_across_payloads() {
     let asam = payload("com.apple.asam", 1, "<key>AllowedApplications</key><array/>");
     // The same identifier and UUID twice; two payloads of a type with
     // `multiple: false`.
     let p = profile(&[&asam, &asam]);
-    let r = validate::profile(&p, &mac("15.0").user_approved_mdm(true));
+    let r = profile_report(&p, &mac("15.0").user_approved_mdm(true));
     assert_eq!(
         lines(&r),
         [
@@ -227,7 +236,7 @@ fn rules_across_payloads() {
     );
     // A third copy is named against the first, not the second.
     let p = profile(&[&asam, &asam, &asam]);
-    let third: Vec<String> = lines(&validate::profile(&p, &mac("15.0").user_approved_mdm(true)))
+    let third: Vec<String> = lines(&profile_report(&p, &mac("15.0").user_approved_mdm(true)))
         .into_iter()
         .filter(|l| l.contains("PayloadContent[2]"))
         .collect();
@@ -243,14 +252,29 @@ fn rules_across_payloads() {
     // the profile's UUID).
     let p = profile(&[&payload("com.apple.applicationaccess", 0, "")]);
     assert_eq!(
-        lines(&validate::profile(&p, &mac("15.0"))),
+        lines(&profile_report(&p, &mac("15.0"))),
         [
             "error: PayloadContent[0].PayloadUUID: PayloadUUID `00000000-0000-0000-0000-000000000000` is also used by the profile; it must be unique globally",
         ]
     );
     // Two restrictions payloads may be installed (multiple: true).
     let p = profile(&[&payload("com.apple.applicationaccess", 1, ""), &payload("com.apple.applicationaccess", 2, "")]);
-    assert!(validate::profile(&p, &mac("15.0")).issues.is_empty());
+    assert!(profile_report(&p, &mac("15.0")).issues.is_empty());
+    // Types of which one copy can be installed are counted apart from
+    // those of which several can: an asam payload between and after two
+    // restrictions payloads is the first of its type.
+    let p = profile(&[
+        &payload("com.apple.applicationaccess", 1, ""),
+        &payload("com.apple.asam", 2, "<key>AllowedApplications</key><array/>"),
+        &payload("com.apple.applicationaccess", 3, ""),
+        &payload("com.apple.asam", 4, "<key>AllowedApplications</key><array/>"),
+    ]);
+    assert_eq!(
+        lines(&profile_report(&p, &mac("15.0").user_approved_mdm(true))),
+        [
+            "error: PayloadContent[3]: a second com.apple.asam payload (the first is PayloadContent[1]); only one can be installed on macOS"
+        ]
+    );
 }
 
 #[test]

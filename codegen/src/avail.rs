@@ -551,8 +551,70 @@ fn rows_text(rows: &[Row], top: (u16, u16)) -> String {
     out.push_str("], required: &[");
     let required = required_rows(rows).iter().map(|w| format!("{w:#x}")).collect::<Vec<_>>().join(", ");
     out.push_str(&required);
+    out.push_str("], unions: &[");
+    let unions = union_index(rows)
+        .iter()
+        .map(|UnionRows { first, key, values }| {
+            let values = values.iter().map(|(v, i)| format!("({v:?}, {i})")).collect::<Vec<_>>().join(", ");
+            format!("u({first}, {key:?}, &[{values}])")
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    out.push_str(&unions);
     out.push_str("] }");
     out
+}
+
+/// The unions' variants by the value of the key that tells them apart,
+/// for validation to find an element's variant in one search where it
+/// would read each variant's keys in turn (`availability::UnionIndex`).
+/// A union is an array's level of two or more rows (its variants: Settings'
+/// elements); it is indexed when every single-valued key of its variants
+/// has one name and a string value. A value listed by several variants
+/// names the first, as reading the variants in order finds it.
+fn union_index(rows: &[Row]) -> Vec<UnionRows> {
+    let level = |(first, count): (u16, u16)| {
+        let first = usize::from(first);
+        rows.get(first..first + usize::from(count)).unwrap_or_default()
+    };
+    let mut out: Vec<UnionRows> = Vec::new();
+    for r in rows {
+        if r.ty != ValueType::Array || r.children.1 < 2 || out.iter().any(|u| u.first == r.children.0) {
+            continue;
+        }
+        let mut key: Option<&str> = None;
+        let mut values: Vec<(String, u16)> = Vec::new();
+        let indexed = level(r.children).iter().enumerate().all(|(i, variant)| {
+            level(variant.children).iter().filter(|c| c.rangelist.len() == 1).all(|c| {
+                let (Scalar::Str(value), Ok(i)) = (&c.rangelist[0], u16::try_from(i)) else { return false };
+                if *key.get_or_insert(&c.name) != c.name {
+                    return false;
+                }
+                values.push((value.clone(), i));
+                true
+            })
+        });
+        let Some(key) = key.filter(|_| indexed) else { continue };
+        // By the value's fingerprint (what the search compares), the
+        // value, then the variant: the first variant of a value is kept.
+        values.sort_by(|a, b| (fingerprint(&a.0), &a.0, a.1).cmp(&(fingerprint(&b.0), &b.0, b.1)));
+        values.dedup_by(|later, first| later.0 == first.0);
+        out.push(UnionRows { first: r.children.0, key: key.to_owned(), values });
+    }
+    out.sort_by_key(|u| u.first);
+    out
+}
+
+/// One union's index, as [`union_index`] finds it.
+#[derive(Debug, PartialEq)]
+struct UnionRows {
+    /// The variants' first row.
+    first: u16,
+    /// The key that tells them apart.
+    key: String,
+    /// `(value, variant)`, sorted by the value's [`fingerprint`], then the
+    /// value.
+    values: Vec<(String, u16)>,
 }
 
 /// The rows that are required keys (not elements), as the bits of
@@ -720,5 +782,67 @@ mod tests {
         assert_eq!(parent.child(Some(&ue("allowed"))).user_enrollment, Some(Mode::Forbidden));
         let parent = Resolved::top(&OsSupport { introduced: Some("13.0".into()), ..ue("allowed") });
         assert_eq!(parent.child(Some(&ue("forbidden"))).user_enrollment, Some(Mode::Forbidden));
+    }
+
+    fn row(name: &str, ty: ValueType, children: (u16, u16), rangelist: Vec<Scalar>) -> Row {
+        Row {
+            name: name.to_owned(),
+            ty,
+            presence: Presence::Optional,
+            element: false,
+            os: [0; 5],
+            rangelist,
+            range: None,
+            repetition: None,
+            format: None,
+            default: None,
+            deprecated_anywhere: false,
+            children,
+        }
+    }
+
+    /// An array of three variants told apart by `Item` (one lists no
+    /// `Item`, two list the same value: the first is kept) is indexed,
+    /// by the values' fingerprints (`Alpha`'s last byte is the lower); one whose variants' single-valued keys have two names,
+    /// or a value that is not a string, is not; an array of one element
+    /// is no union.
+    #[test]
+    fn unions_are_indexed_by_their_one_single_valued_key() {
+        use ValueType::{Array, Dictionary, Integer, String as Str};
+        let item = |v: &str| row("Item", Str, (0, 0), vec![Scalar::Str(v.to_owned())]);
+        let union = |variant_children: [(u16, u16); 3]| {
+            vec![
+                row("Settings", Array, (1, 3), vec![]),
+                row("A", Dictionary, variant_children[0], vec![]),
+                row("B", Dictionary, variant_children[1], vec![]),
+                row("C", Dictionary, variant_children[2], vec![]),
+            ]
+        };
+        // A: Item = "Zed" and a free key; B: no single-valued key; C: Item = "Alpha" and "Zed".
+        let mut rows = union([(4, 2), (6, 1), (7, 2)]);
+        rows.extend([item("Zed"), row("Free", Str, (0, 0), vec![]), row("Other", Str, (0, 0), vec![])]);
+        rows.extend([item("Alpha"), item("Zed")]);
+        assert_eq!(
+            union_index(&rows),
+            vec![UnionRows {
+                first: 1,
+                key: "Item".to_owned(),
+                values: vec![("Alpha".to_owned(), 2), ("Zed".to_owned(), 0)]
+            }]
+        );
+        assert!(rows_text(&rows, (0, 1)).contains(r#"unions: &[u(1, "Item", &[("Alpha", 2), ("Zed", 0)])]"#));
+        // C's second single-valued key has another name: not indexed.
+        rows[8] = row("Kind", Str, (0, 0), vec![Scalar::Str("Zed".to_owned())]);
+        assert_eq!(union_index(&rows), vec![]);
+        // An integer value: not indexed.
+        rows[8] = row("Item", Integer, (0, 0), vec![Scalar::Int(3)]);
+        assert_eq!(union_index(&rows), vec![]);
+        // No variant with a single-valued key: nothing to index.
+        let mut rows = union([(4, 1), (4, 1), (4, 1)]);
+        rows.push(row("Free", Str, (0, 0), vec![]));
+        assert_eq!(union_index(&rows), vec![]);
+        // One element: an array, not a union.
+        rows[0].children = (1, 1);
+        assert_eq!(union_index(&rows), vec![]);
     }
 }

@@ -161,8 +161,25 @@ fn pattern_matches(pattern: &'static str, text: &str) -> Option<bool> {
     re.as_ref().map(|re| re.is_match(text))
 }
 
+/// The variant (a row of `variants`, a union's level) whose single-valued
+/// key `dict` has, with that value: the first such, in order. A union the
+/// tables index (Settings') is answered from its index: one lookup of its
+/// key and a search of the values (reading each variant's keys in turn
+/// was 600 instructions an element of a Settings command, counted by
+/// callgrind); another by [`chosen_variant`].
+fn union_variant<'t, N: Node<'t>>(variants: Level<'_>, dict: N) -> Option<&'static KeyEntry> {
+    match variants.table.union_at(variants.start) {
+        Some(index) => {
+            let value = dict.get(index.key)?.as_str()?;
+            variants.rows.get(index.variant(value)?)
+        }
+        None => chosen_variant(variants.table, variants.rows, dict),
+    }
+}
+
 /// The variant (of `variants`, rows of `table`) whose single-valued key
-/// `dict` has, with that value: the first such, in order.
+/// `dict` has, with that value: the first such, in order, read variant by
+/// variant.
 fn chosen_variant<'t, N: Node<'t>>(
     table: &KeyTable,
     variants: &'static [KeyEntry],
@@ -455,7 +472,7 @@ impl<'a, 't> Walker<'a, 't> {
                         None => false,
                     },
                     Item::Node(item) => {
-                        self.element(children, i, item);
+                        self.element(level, i, item);
                         true
                     }
                 });
@@ -492,12 +509,12 @@ impl<'a, 't> Walker<'a, 't> {
 
     /// Checks element `i` of an array whose element keys are `children`.
     #[inline(never)]
-    fn element<N: Node<'t>>(&mut self, children: &'static [KeyEntry], i: usize, item: N) {
+    fn element<N: Node<'t>>(&mut self, children: Level<'a>, i: usize, item: N) {
         self.path.push(Step::Index(i));
-        match children {
+        match children.rows {
             [] => {}
             [one] => self.value(one, item),
-            variants => self.union_element(variants, item),
+            _ => self.union_element(children, item),
         }
         self.path.pop();
     }
@@ -528,12 +545,12 @@ impl<'a, 't> Walker<'a, 't> {
 
     /// An element of an array whose subkeys are variants told apart by a
     /// single-valued key (Settings' `Item`).
-    fn union_element<N: Node<'t>>(&mut self, variants: &'static [KeyEntry], item: N) {
+    fn union_element<N: Node<'t>>(&mut self, variants: Level<'a>, item: N) {
         let Some(d) = item.as_dict() else {
             self.push(Severity::Error, Problem::WrongType { expected: ValueKind::Dictionary, found: item.kind() });
             return;
         };
-        let chosen = chosen_variant(self.table, variants, d);
+        let chosen = union_variant(variants, d);
         match chosen {
             Some(variant) => self.key(variant, item),
             None => self.push(Severity::Warning, Problem::UnknownValue(item.to_string())),
@@ -598,15 +615,16 @@ mod tests {
         assert!(levels > 1000, "{levels} levels");
     }
 
-    /// The variant an element of a union is taken for (each single-valued
-    /// key looked up once) is the variant asking each variant's keys in
-    /// turn finds: for every union of every table, a dictionary holding
-    /// each variant's single-valued key with its value, with a value no
-    /// variant lists, with another variant's key and value beside it, and
-    /// an empty one.
+    /// The variant an element of a union is taken for, from the union's
+    /// index or (each single-valued key looked up once) read variant by
+    /// variant, is the variant asking each variant's keys in turn finds:
+    /// for every union of every table, a dictionary holding each variant's
+    /// single-valued key with its value, with a value no variant lists,
+    /// with a value that is no string, with another variant's key and
+    /// value beside it, and an empty one. Settings' union is indexed.
     #[test]
     fn union_elements_are_taken_for_the_variant_each_key_asked_finds() {
-        use super::{chosen_variant, literal_matches};
+        use super::{Level, chosen_variant, literal_matches, union_variant};
         use crate::availability::{KeyEntry, Literal};
         use crate::node::Node;
         use crate::validate::tree::Tree;
@@ -633,7 +651,7 @@ mod tests {
                 Literal::Null => return None,
             })
         }
-        let (mut unions, mut chosen) = (0, 0);
+        let (mut unions, mut indexed, mut chosen, mut settings) = (0, 0, 0, false);
         for family in Family::ALL {
             for file in files(family) {
                 for table in [&file.request, &file.response] {
@@ -643,6 +661,14 @@ mod tests {
                             continue;
                         }
                         unions += 1;
+                        let level = Level::children(table, row);
+                        if let Some(index) = table.union_at(level.start) {
+                            indexed += 1;
+                            settings |= file.path == "mdm/commands/settings.yaml" && index.key == "Item";
+                            // Ordered as the search reads them, each value once.
+                            let order = |v: &str| (crate::availability::fingerprint(v), v.to_owned());
+                            assert!(index.values.windows(2).all(|w| order(w[0].0) < order(w[1].0)), "{}", file.path);
+                        }
                         // Each variant's single-valued keys and values.
                         let keys: Vec<(&str, Value)> = variants
                             .iter()
@@ -656,6 +682,7 @@ mod tests {
                         for (i, (k, v)) in keys.iter().enumerate() {
                             dicts.push(Dictionary::from_iter([(k.to_string(), v.clone())]));
                             dicts.push(Dictionary::from_iter([(k.to_string(), Value::String("NoSuchVariant".into()))]));
+                            dicts.push(Dictionary::from_iter([(k.to_string(), Value::Integer(7.into()))]));
                             let (k2, v2) = &keys[(i + 1) % keys.len()];
                             dicts.push(Dictionary::from_iter([
                                 (k.to_string(), Value::String("NoSuchVariant".into())),
@@ -665,15 +692,11 @@ mod tests {
                         for d in dicts {
                             let tree = Tree::of(&Value::Dictionary(d.clone())).expect("a dictionary encodes");
                             let node = tree.root();
-                            let got = chosen_variant(table, variants, node);
-                            let expected = asked_in_turn(table, variants, node);
-                            assert_eq!(
-                                got.map(|e| e as *const KeyEntry),
-                                expected.map(|e| e as *const KeyEntry),
-                                "{}: {} of {d:?}",
-                                file.path,
-                                row.name
-                            );
+                            let expected = asked_in_turn(table, variants, node).map(|e| e as *const KeyEntry);
+                            let read = chosen_variant(table, variants, node).map(|e| e as *const KeyEntry);
+                            let got = union_variant(level, node).map(|e| e as *const KeyEntry);
+                            assert_eq!(read, expected, "{}: {} of {d:?}, read", file.path, row.name);
+                            assert_eq!(got, expected, "{}: {} of {d:?}", file.path, row.name);
                             chosen += usize::from(got.is_some());
                         }
                     }
@@ -681,5 +704,6 @@ mod tests {
             }
         }
         assert!(unions > 0 && chosen > 30, "{unions} unions, {chosen} dictionaries taken for a variant");
+        assert!(settings, "Settings' union is indexed ({indexed} of {unions} unions are)");
     }
 }
