@@ -803,9 +803,9 @@ mod tests {
 
     /// An array of three variants told apart by `Item` (one lists no
     /// `Item`, two list the same value: the first is kept) is indexed,
-    /// by the values' fingerprints (`Alpha`'s last byte is the lower); one whose variants' single-valued keys have two names,
-    /// or a value that is not a string, is not; an array of one element
-    /// is no union.
+    /// by the values' fingerprints (`Alpha`'s last byte is the lower).
+    /// One whose variants' single-valued keys have two names, or a value
+    /// that is not a string, is not; an array of one element is no union.
     #[test]
     fn unions_are_indexed_by_their_one_single_valued_key() {
         use ValueType::{Array, Dictionary, Integer, String as Str};
@@ -818,7 +818,8 @@ mod tests {
                 row("C", Dictionary, variant_children[2], vec![]),
             ]
         };
-        // A: Item = "Zed" and a free key; B: no single-valued key; C: Item = "Alpha" and "Zed".
+        // A: Item = "Zed" and a free key; B: no single-valued key;
+        // C: Item = "Alpha" and "Zed".
         let mut rows = union([(4, 2), (6, 1), (7, 2)]);
         rows.extend([item("Zed"), row("Free", Str, (0, 0), vec![]), row("Other", Str, (0, 0), vec![])]);
         rows.extend([item("Alpha"), item("Zed")]);
