@@ -429,6 +429,18 @@ pub struct KeyEntry {
 }
 
 impl KeyEntry {
+    /// The one value the key may hold, when it has one listed value and no
+    /// range (Settings' `Item` in each variant: what tells a union's
+    /// variants apart). A key listing one value beside a range (`0`, or at
+    /// least 30) holds more than one.
+    #[cfg_attr(not(feature = "commands"), allow(dead_code))]
+    pub(crate) fn single_value(&self) -> Option<&'static Literal> {
+        match (self.rangelist, self.range) {
+            ([lit], None) => Some(lit),
+            _ => None,
+        }
+    }
+
     /// The resolved availability on one platform.
     pub fn on(&self, platform: Platform) -> &'static OsEntry {
         &OS_ENTRIES[usize::from(self.os[platform.index()])]

@@ -274,15 +274,12 @@ impl<'t> View<'t> {
 
     /// The tag's value when `key` is the tag's key and the tag is written
     /// ([`View::tag`] for one key: the names are compared first, as the
-    /// prose rules ask records for keys they do not have).
+    /// prose rules ask records for keys they do not have). `get` answers
+    /// a record's and a variant's tag itself.
     fn tag_named(self, key: &str) -> Option<View<'t>> {
-        let (first, &(k, v)) = match self {
-            View::Record(r, Some(tag)) => (r, tag),
-            View::Pair(p) => (p.first(), p.tag()),
-            View::Variant(_, &(k, v)) => return same_key(k, key).then_some(View::Str(v)),
-            _ => return None,
-        };
-        (same_key(k, key) && !first.absent(k)).then_some(View::Str(v))
+        let View::Pair(p) = self else { return None };
+        let (k, v) = *p.tag();
+        (same_key(k, key) && !p.first().absent(k)).then_some(View::Str(v))
     }
 }
 
@@ -468,10 +465,19 @@ impl<'t> Node<'t> for View<'t> {
         match self {
             View::Value(plist::Value::Dictionary(d)) | View::Dict(d) => d.get(key).map(of_value),
             View::Map(m) => m.value(key),
-            // The last one written: `extra` comes after the fields, the
-            // fields after the tag.
-            View::Record(r, _) | View::Variant(r, _) => {
-                extra_value(r, key).or_else(|| r.field_named(key)).or_else(|| self.tag_named(key))
+            // The last one written: `extra` comes after the fields and the
+            // tag. A tag's key is never a field: decoding reads that key as
+            // the tag, whatever the record's fields ([`decode_record`]), so
+            // the tag is answered without looking the key up among them
+            // (the walk asks each Settings item for its `Item`).
+            //
+            // [`decode_record`]: crate::record::decode_record
+            View::Record(r, tag) => extra_value(r, key).or_else(|| match tag {
+                Some(&(k, v)) if same_key(k, key) => (!r.absent(k)).then_some(View::Str(v)),
+                _ => r.field_named(key),
+            }),
+            View::Variant(r, &(k, v)) => {
+                extra_value(r, key).or_else(|| if same_key(k, key) { Some(View::Str(v)) } else { r.field_named(key) })
             }
             View::Pair(p) => extra_value(p.second(), key)
                 .or_else(|| p.second().field_named(key))

@@ -236,6 +236,52 @@ fn prose_rules() {
     );
 }
 
+/// Settings' session timeouts are 0 or at least 30 seconds, which Apple
+/// says only in prose; the tables carry it as a list and a range
+/// (codegen/src/overrides.rs, `RANGES`), checked where the key is found,
+/// on a typed command as on its plist.
+#[test]
+fn ranges_stated_in_prose_are_checked_as_ranges() {
+    let items: String = [("UserSessionTimeout", 10), ("UserSessionTimeout", 0), ("TemporarySessionTimeout", 30)]
+        .iter()
+        .chain(&[("TemporarySessionTimeout", 29), ("UserSessionTimeout", -1), ("UserSessionTimeout", 86_400)])
+        .map(|(key, v)| {
+            format!(
+                "<dict><key>Item</key><string>SharedDeviceConfiguration</string><key>{key}</key><integer>{v}</integer></dict>"
+            )
+        })
+        .collect();
+    let value = cmd(&format!(
+        "<dict><key>RequestType</key><string>Settings</string><key>Settings</key><array>{items}</array></dict>"
+    ));
+    let ipad = Target::new(Platform::IOS, v("17.0")).shared_ipad(true);
+    let report = validate::command(&value, &ipad);
+    let got: Vec<String> = report.issues.iter().map(|i| format!("{}: {}", i.path, i.problem)).collect();
+    assert_eq!(
+        got,
+        [
+            "Settings[0].UserSessionTimeout: `10` is neither one of: 0 nor within 30..=",
+            "Settings[3].TemporarySessionTimeout: `29` is neither one of: 0 nor within 30..=",
+            "Settings[4].UserSessionTimeout: `-1` is neither one of: 0 nor within 30..=",
+        ]
+    );
+    assert!(report.issues.iter().all(|i| i.severity == Severity::Error));
+    // The typed command reads the same.
+    let typed: Command<AnyRequest> = apple_device_management::from_plist(&{
+        let mut xml = Vec::new();
+        plist::Value::Dictionary(
+            [("CommandUUID".to_owned(), plist::Value::from("u")), ("Command".to_owned(), value.clone())]
+                .into_iter()
+                .collect(),
+        )
+        .to_writer_xml(&mut xml)
+        .unwrap();
+        xml
+    })
+    .unwrap();
+    assert_eq!(typed.validate(&ipad).issues, report.issues);
+}
+
 #[test]
 fn any_request_validates_like_its_variant() {
     let app = InstallApplication { manifest_url: Some("ftp://x".into()), ..Default::default() };

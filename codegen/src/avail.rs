@@ -379,8 +379,15 @@ fn push_level(
         let fix = rules.lookup(&path);
         let bounds = |b: &Option<crate::model::Bounds>| b.as_ref().map(|b| (b.min, b.max));
         let mut rangelist = k.rangelist.clone();
-        if let Some(Action::ExtraValues(extra)) = fix {
-            rangelist.extend(extra.iter().map(|v| Scalar::Str((*v).to_owned())));
+        let mut range = bounds(&k.range);
+        match fix {
+            Some(Action::ExtraValues(extra)) => rangelist.extend(extra.iter().map(|v| Scalar::Str((*v).to_owned()))),
+            // Apple's prose only: the schema states neither a list nor a range.
+            Some(Action::IntegerRange { listed, min, max }) if rangelist.is_empty() && range.is_none() => {
+                rangelist.extend(listed.iter().map(|v| Scalar::Int(*v)));
+                range = Some((min.map(|v| v as f64), max.map(|v| v as f64)));
+            }
+            _ => {}
         }
         rows.push(Row {
             name: k.name.clone(),
@@ -389,7 +396,7 @@ fn push_level(
             element,
             os: pool.intern(&a),
             rangelist,
-            range: bounds(&k.range),
+            range,
             repetition: bounds(&k.repetition),
             format: k.format.clone().filter(|f| !f.trim().is_empty()),
             default: k.default.clone(),
@@ -585,7 +592,9 @@ fn union_index(rows: &[Row]) -> Vec<UnionRows> {
         let mut key: Option<&str> = None;
         let mut values: Vec<(String, u16)> = Vec::new();
         let indexed = level(r.children).iter().enumerate().all(|(i, variant)| {
-            level(variant.children).iter().filter(|c| c.rangelist.len() == 1).all(|c| {
+            // Single-valued: one listed value and no range (a key listing
+            // `0` beside a range of 30 and up holds more than one value).
+            level(variant.children).iter().filter(|c| c.rangelist.len() == 1 && c.range.is_none()).all(|c| {
                 let (Scalar::Str(value), Ok(i)) = (&c.rangelist[0], u16::try_from(i)) else { return false };
                 if *key.get_or_insert(&c.name) != c.name {
                     return false;
@@ -832,6 +841,15 @@ mod tests {
             }]
         );
         assert!(rows_text(&rows, (0, 1)).contains(r#"unions: &[u(1, "Item", &[("Alpha", 2), ("Zed", 0)])]"#));
+        // A key listing one value beside a range is not single-valued
+        // (Settings' session timeouts: `0`, or 30 and up): still indexed.
+        rows[5] = row("Timeout", Integer, (0, 0), vec![Scalar::Int(0)]);
+        rows[5].range = Some((Some(30.0), None));
+        assert_eq!(union_index(&rows).len(), 1);
+        // Without the range, an integer single value: not indexed.
+        rows[5].range = None;
+        assert_eq!(union_index(&rows), vec![]);
+        rows[5] = row("Free", Str, (0, 0), vec![]);
         // C's second single-valued key has another name: not indexed.
         rows[8] = row("Kind", Str, (0, 0), vec![Scalar::Str("Zed".to_owned())]);
         assert_eq!(union_index(&rows), vec![]);

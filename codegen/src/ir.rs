@@ -734,8 +734,9 @@ impl Builder<'_> {
         if variants.iter().any(|v| v.ty != ValueType::Dictionary) {
             return None;
         }
-        let single = |k: &Key| match k.rangelist.as_slice() {
-            [Scalar::Str(s)] => Some(s.clone()),
+        // One listed value and no range (as the tables' union index reads it).
+        let single = |k: &Key| match (k.rangelist.as_slice(), &k.range) {
+            ([Scalar::Str(s)], None) => Some(s.clone()),
             _ => None,
         };
         let value_in = |v: &Key, name: &str| v.subkey_list().iter().find(|d| d.name == name).and_then(single);

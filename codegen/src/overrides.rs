@@ -33,6 +33,14 @@ pub enum Action {
     /// value list has one value (a profile's top-level `PayloadType` is
     /// `Configuration`); this is for keys the schema does not fix itself.
     Fixed(&'static str),
+    /// The values an integer key takes, which Apple states only in its
+    /// prose: the `listed` values, or one in `min..=max` (either bound
+    /// open when `None`), written into the validation tables as Apple's
+    /// own files write "0, or 1 to 180" (`rangelist` plus `range`, the MCX
+    /// sleep timers). The key's Rust type stays an integer. Not applied,
+    /// and reported by [`unmatched`], once the schema states a list or a
+    /// range of its own.
+    IntegerRange { listed: &'static [i64], min: Option<i64>, max: Option<i64> },
 }
 
 /// One fix.
@@ -189,6 +197,26 @@ pub const EXTRA_VALUES: &[Rule] = &[
     },
 ];
 
+/// Ranges Apple states only in a key's prose.
+pub const RANGES: &[Rule] = &[
+    // "The minimum value is 30 seconds. Setting this value to '0' removes
+    // the timeout." (both keys' `content`, Settings' SharedDeviceConfiguration
+    // item). Checked by hand in the walk's prose rules until the tables
+    // could say it; as a table range it is checked where the key is found
+    // (a separate pass over every Settings item was 18% of validating a
+    // Settings command of 200 items, counted by callgrind).
+    Rule {
+        file: "mdm/commands/settings.yaml",
+        path: "payload:Settings/SharedDeviceConfiguration/UserSessionTimeout",
+        action: Action::IntegerRange { listed: &[0], min: Some(30), max: None },
+    },
+    Rule {
+        file: "mdm/commands/settings.yaml",
+        path: "payload:Settings/SharedDeviceConfiguration/TemporarySessionTimeout",
+        action: Action::IntegerRange { listed: &[0], min: Some(30), max: None },
+    },
+];
+
 // Integers: every `<integer>` is an i64, so values beyond 32 bits
 // (InstalledApplicationList BundleSize 23048830844 on macOS, zentral
 // fixture) decode; u64 values beyond i64 are kept raw as deviations.
@@ -298,12 +326,16 @@ impl FileRules {
 /// longer applies (Apple renamed or removed the key). Each is a sentence
 /// naming the file, the key path and the fix; `build.rs` prints them as
 /// `cargo:warning`s. Files the schema does not have are not reported.
+///
+/// An [`Action::IntegerRange`] whose key has a value list or a range of
+/// its own is reported too: Apple now states the values, the fix is not
+/// applied, and whether the two agree is for a person to read.
 pub fn unmatched(schema: &crate::load::Schema, families: &[crate::model::Family]) -> Vec<String> {
-    fn paths(keys: &[crate::model::Key], prefix: &str, out: &mut Vec<String>) {
+    fn paths<'k>(keys: &'k [crate::model::Key], prefix: &str, out: &mut Vec<(String, &'k crate::model::Key)>) {
         for k in keys {
             let p = format!("{prefix}{}", k.name);
             paths(k.subkey_list(), &format!("{p}/"), out);
-            out.push(normalized(&p));
+            out.push((normalized(&p), k));
         }
     }
     let mut out = Vec::new();
@@ -314,18 +346,26 @@ pub fn unmatched(schema: &crate::load::Schema, families: &[crate::model::Family]
         let mut all = Vec::new();
         paths(&file.payload_keys, "payload:", &mut all);
         paths(&file.response_keys, "response:", &mut all);
-        if !all.contains(&normalized(rule.path)) {
-            out.push(format!(
-                "{}: the schema fix {:?} for `{}` (codegen/src/overrides.rs) matches no key of this schema and is not \
-                 applied",
-                rule.file, rule.action, rule.path
-            ));
-        }
+        let wanted = normalized(rule.path);
+        let why = match all.iter().find(|(p, _)| *p == wanted) {
+            None => "matches no key of this schema",
+            Some((_, k))
+                if matches!(rule.action, Action::IntegerRange { .. })
+                    && (!k.rangelist.is_empty() || k.range.is_some()) =>
+            {
+                "is for a key whose values this schema states itself (compare the two)"
+            }
+            Some(_) => continue,
+        };
+        out.push(format!(
+            "{}: the schema fix {:?} for `{}` (codegen/src/overrides.rs) {why} and is not applied",
+            rule.file, rule.action, rule.path
+        ));
     }
     out
 }
 
 /// Every rule, of every table.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
-    RULES.iter().chain(OPTIONAL).chain(EXTRA_VALUES)
+    RULES.iter().chain(OPTIONAL).chain(EXTRA_VALUES).chain(RANGES)
 }

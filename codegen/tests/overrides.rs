@@ -39,21 +39,38 @@ fn the_pinned_schema_leaves_no_override_unapplied() {
     assert!(unmatched.is_empty(), "{unmatched:?}");
 }
 
+/// The commands generated from a schema of one file, `file` of the pinned
+/// schema with `from` replaced by `to` (in a temporary copy): the schema,
+/// the files written and the build's warnings.
+fn commands_with_edit(
+    file: &str,
+    from: &str,
+    to: &str,
+) -> (apple_device_management_codegen::load::Schema, std::collections::BTreeMap<PathBuf, String>, Vec<String>) {
+    let source = std::fs::read_to_string(schema_dir().join(file)).unwrap();
+    let edited = source.replace(from, to);
+    assert_ne!(edited, source, "{file} has no {from:?}");
+    let tmp = tempfile::Builder::new().prefix("adm-overrides-").tempdir().unwrap();
+    let path = tmp.path().join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, edited).unwrap();
+    let schema = load(tmp.path()).unwrap();
+    let p = apple_device_management_codegen::Provenance { release: "t".into(), commit: "t".into() };
+    let families = [apple_device_management_codegen::model::Family::Commands];
+    let (files, warnings) = apple_device_management_codegen::render_with_warnings(&schema, &p, &families);
+    (schema, files, warnings)
+}
+
 /// A newer schema where a fixed key is gone: the build warns, naming the
 /// file, the key and the fix (the file is edited in a temporary copy).
 #[test]
 fn a_rule_that_no_longer_matches_is_a_warning() {
     use apple_device_management_codegen::model::Family;
-    let source = std::fs::read_to_string(schema_dir().join("mdm/commands/application.install.yaml")).unwrap();
-    let renamed = source.replace("- key: ManagementFlags", "- key: ManagementOptions");
-    assert_ne!(renamed, source);
-    let tmp = tempfile::Builder::new().prefix("adm-overrides-").tempdir().unwrap();
-    let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("mdm/commands")).unwrap();
-    std::fs::write(dir.join("mdm/commands/application.install.yaml"), renamed).unwrap();
-    let schema = load(dir).unwrap();
-    let p = apple_device_management_codegen::Provenance { release: "t".into(), commit: "t".into() };
-    let (_, warnings) = apple_device_management_codegen::render_with_warnings(&schema, &p, &[Family::Commands]);
+    let (schema, _, warnings) = commands_with_edit(
+        "mdm/commands/application.install.yaml",
+        "- key: ManagementFlags",
+        "- key: ManagementOptions",
+    );
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
         warnings[0].starts_with("mdm/commands/application.install.yaml: the schema fix RuntimeType(\"crate::flags::ManagementFlags\") for `payload:ManagementFlags`"),
@@ -63,6 +80,39 @@ fn a_rule_that_no_longer_matches_is_a_warning() {
     assert!(warnings[0].ends_with("matches no key of this schema and is not applied"), "{}", warnings[0]);
     // Families not generated are not reported.
     assert!(apple_device_management_codegen::overrides::unmatched(&schema, &[Family::Profiles]).is_empty());
+}
+
+/// A range fix for a key whose values a newer schema states itself: the
+/// build warns and the schema's own values are the ones the tables carry.
+#[test]
+fn a_range_the_schema_states_itself_is_a_warning() {
+    let timeout = "    - key: UserSessionTimeout\n";
+    let (_, files, warnings) =
+        commands_with_edit("mdm/commands/settings.yaml", timeout, &format!("{timeout}      range:\n        min: 60\n"));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("mdm/commands/settings.yaml: the schema fix IntegerRange")
+            && warnings[0].contains("`payload:Settings/SharedDeviceConfiguration/UserSessionTimeout`")
+            && warnings[0].ends_with("whose values this schema states itself (compare the two) and is not applied"),
+        "{}",
+        warnings[0]
+    );
+    // The tables carry the schema's range for that key, the fix's for the
+    // other.
+    let tables = files.iter().find(|(path, _)| path.ends_with("tables.rs")).map(|(_, text)| text).unwrap();
+    let row = |name: &str| tables.lines().find(|l| l.contains(&format!("\"{name}\""))).unwrap().to_owned();
+    assert!(
+        row("UserSessionTimeout").contains("Some(Bounds { min: Some(60.0), max: None })"),
+        "{}",
+        row("UserSessionTimeout")
+    );
+    assert!(!row("UserSessionTimeout").contains("Int(0)"), "{}", row("UserSessionTimeout"));
+    assert!(
+        row("TemporarySessionTimeout").contains("Some(Bounds { min: Some(30.0), max: None })"),
+        "{}",
+        row("TemporarySessionTimeout")
+    );
+    assert!(row("TemporarySessionTimeout").contains("Int(0)"), "{}", row("TemporarySessionTimeout"));
 }
 
 /// A rule matches what a key is, across Apple's spellings of a map's

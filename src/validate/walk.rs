@@ -192,7 +192,7 @@ fn chosen_variant<'t, N: Node<'t>>(
     let mut asked: Option<(&'static str, Option<N>)> = None;
     variants.iter().find(|variant| {
         table.children(variant).iter().any(|c| {
-            let [lit] = c.rangelist else { return false };
+            let Some(lit) = c.single_value() else { return false };
             let value = match asked {
                 Some((name, value)) if same_key(name, c.name) => value,
                 _ => {
@@ -639,7 +639,7 @@ mod tests {
                 table
                     .children(variant)
                     .iter()
-                    .any(|c| matches!(c.rangelist, [lit] if d.get(c.name).is_some_and(|v| literal_matches(lit, v))))
+                    .any(|c| c.single_value().is_some_and(|lit| d.get(c.name).is_some_and(|v| literal_matches(lit, v))))
             })
         }
         fn value(lit: &Literal) -> Option<Value> {
@@ -673,10 +673,7 @@ mod tests {
                         let keys: Vec<(&str, Value)> = variants
                             .iter()
                             .flat_map(|v| table.children(v))
-                            .filter_map(|c| match c.rangelist {
-                                [lit] => value(lit).map(|v| (c.name, v)),
-                                _ => None,
-                            })
+                            .filter_map(|c| c.single_value().and_then(value).map(|v| (c.name, v)))
                             .collect();
                         let mut dicts: Vec<Dictionary> = vec![Dictionary::new()];
                         for (i, (k, v)) in keys.iter().enumerate() {
